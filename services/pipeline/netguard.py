@@ -1,0 +1,92 @@
+"""SSRF guard for every URL RegAlerts fetches (feeds) or posts to (webhooks, Slack).
+
+A URL is refused when its host resolves to a loopback, private, link-local, multicast, reserved or
+cloud-metadata address, unless that address is inside an explicitly allowed CIDR. The check runs at
+registration and again at each connection (:class:`GuardedTransport`), since DNS answers change.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+import httpx
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# Cloud metadata endpoints are refused even when a private range containing them is allowed.
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a) for a in ("169.254.169.254", "169.254.170.2", "fd00:ec2::254", "100.100.100.200")
+)
+
+
+class BlockedURL(ValueError):
+    """The URL may not be fetched or posted to; the message says why."""
+
+
+def parse_cidrs(spec: str | Iterable[str]) -> tuple[IPNetwork, ...]:
+    """Parse a comma-separated string (or iterable) of CIDRs; raise ValueError on a bad one."""
+    items = spec.split(",") if isinstance(spec, str) else spec
+    return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in items if item.strip())
+
+
+class NetworkPolicy:
+    """Which addresses outbound requests may reach."""
+
+    def __init__(self, allow_cidrs: str | Iterable[str] = ()) -> None:
+        self.allowed = parse_cidrs(allow_cidrs)
+
+    def check_address(self, address: IPAddress) -> None:
+        """Raise BlockedURL when the address is not public and not explicitly allowed."""
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if address in METADATA_ADDRESSES:
+            raise BlockedURL(f"address {address} is a cloud metadata endpoint")
+        if any(address in network for network in self.allowed):
+            return
+        if not address.is_global or address.is_multicast:
+            raise BlockedURL(f"address {address} is not public (loopback, private, link-local or reserved)")
+
+    def resolve(self, host: str, port: int) -> list[IPAddress]:
+        """Resolve a host and check every address it resolves to."""
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise BlockedURL(f"host {host!r} does not resolve: {exc.strerror}") from exc
+        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+        for address in addresses:
+            self.check_address(address)
+        return addresses
+
+    def check_url(self, url: str) -> None:
+        """Validate scheme, credentials and host of a URL, resolving the host."""
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"}:
+            raise BlockedURL(f"scheme {parts.scheme!r} is not http or https")
+        if not parts.hostname:
+            raise BlockedURL("URL has no host")
+        if parts.username or parts.password:
+            raise BlockedURL("URL may not carry credentials")
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:
+            raise BlockedURL(f"bad port: {exc}") from exc
+        self.resolve(parts.hostname, port)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """An httpx transport that re-checks the destination of every request (redirects included)."""
+
+    def __init__(self, policy: NetworkPolicy, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._policy = policy
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            self._policy.check_url(str(request.url))
+        except BlockedURL as exc:
+            raise httpx.ConnectError(f"blocked by SSRF policy: {exc}", request=request) from exc
+        return await super().handle_async_request(request)

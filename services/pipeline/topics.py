@@ -1,0 +1,57 @@
+"""Every Kafka topic RegAlerts uses, declared once: name, partitions, producers, consumers, payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic and what flows on it."""
+
+    name: str
+    description: str
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+    event_type: str | None
+    partitions: int = 6
+
+    @property
+    def dlq(self) -> str:
+        """Name of this topic's dead-letter topic."""
+        return f"{self.name}.dlq"
+
+
+ITEMS_RAW = Topic(
+    name="regalerts.items.raw.v1",
+    description="Normalised feed items, new or updated; key = item id.",
+    producers=("ingest",),
+    consumers=("classify",),
+    event_type="org.regalerts.item.raw.v1",
+)
+ITEMS_CLASSIFIED = Topic(
+    name="regalerts.items.classified.v1",
+    description="Items with their tags (companies, regulators, actions, jurisdictions, language); key = item id.",
+    producers=("classify",),
+    consumers=("notify",),
+    event_type="org.regalerts.item.classified.v1",
+)
+DELIVERIES = Topic(
+    name="regalerts.deliveries.v1",
+    description="One record per delivery attempt (webhook, Slack, email); key = item id.",
+    producers=("notify",),
+    consumers=(),
+    event_type="org.regalerts.delivery.attempt.v1",
+)
+
+TOPICS: tuple[Topic, ...] = (ITEMS_RAW, ITEMS_CLASSIFIED, DELIVERIES)
+
+
+def all_topic_names() -> list[str]:
+    """Topics and their dead-letter topics, in creation order."""
+    names: list[str] = []
+    for topic in TOPICS:
+        names.append(topic.name)
+        if topic.consumers:
+            names.append(topic.dlq)
+    return names
