@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SPEC_VERSION = "1.0"
+SPEC_VERSION: Literal["1.0"] = "1.0"
 
 
 class ActionType(StrEnum):

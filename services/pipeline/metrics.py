@@ -19,9 +19,7 @@ ITEMS_IN = Counter("regalerts_items_in_total", "Items received by a pipeline sta
 # Items a stage produced downstream (published raw, published classified, alerts delivered).
 ITEMS_OUT = Counter("regalerts_items_out_total", "Items emitted by a pipeline stage.", ["stage"])
 # Items a stage could not process; reason is a short fixed word (invalid, handler_error, ...).
-ITEMS_FAILED = Counter(
-    "regalerts_items_failed_total", "Items a pipeline stage failed to process.", ["stage", "reason"]
-)
+ITEMS_FAILED = Counter("regalerts_items_failed_total", "Items a pipeline stage failed to process.", ["stage", "reason"])
 PROCESSING_DURATION = Histogram(
     "regalerts_processing_duration_seconds",
     "Time a stage spent processing one item.",
