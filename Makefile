@@ -1,0 +1,54 @@
+# RegAlerts — `make run` runs the product on this machine, `make test` runs the tests.
+# Each target creates .venv and installs what it needs on a fresh machine.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install system-deps run test lint format bench docs lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the tests use as real peers: Prometheus and promtool.
+system-deps:
+	@command -v promtool >/dev/null 2>&1 || { \
+		echo "installing Debian's prometheus (promtool) for the metrics and alert-rule tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; }
+
+run: install
+	$(VENV)/bin/regalerts up --demo
+
+test: install system-deps
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy services
+	$(VENV)/bin/regalerts docs generate --check
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+docs: install
+	$(VENV)/bin/regalerts docs generate
+
+bench: install
+	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip freeze --exclude-editable | grep -v '^regalerts' > requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

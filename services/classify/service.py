@@ -1,0 +1,49 @@
+"""The classify stage's Kafka handler: raw item in, classified item out, keyed by item id."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from kafka import KafkaProducer
+
+from services.pipeline.events import ClassifiedItem, RawItem, Tags, WatchlistHit, wrap
+from services.pipeline.kafka import InvalidMessage, Message, send_event
+from services.pipeline.metrics import ITEMS_OUT
+from services.pipeline.topics import ITEMS_CLASSIFIED
+from services.pipeline.tracing import child_traceparent
+
+log = logging.getLogger(__name__)
+
+ClassifyFn = Callable[[RawItem], Tags]
+WatchlistFn = Callable[[str, str], list[WatchlistHit]]
+
+
+def classify_item(item: RawItem, classify: ClassifyFn, watchlist: WatchlistFn | None = None) -> ClassifiedItem:
+    """Tag one raw item (pure apart from the classifier and watchlist functions it is given)."""
+    tags = classify(item)
+    if watchlist is not None:
+        tags = tags.model_copy(update={"watchlist_hits": watchlist(item.title, item.summary)})
+    return ClassifiedItem(item=item, tags=tags, classified_at=datetime.now(UTC))
+
+
+def make_handler(
+    producer: KafkaProducer, classify: ClassifyFn, watchlist: WatchlistFn | None = None
+) -> Callable[[Message], None]:
+    """A consumer-loop handler publishing each classified item to ``regalerts.items.classified.v1``.
+
+    Idempotent by design: classifying the same raw item twice produces the same tags under the same key,
+    and notify deduplicates alerts per (item, revision, subscription).
+    """
+
+    def handle(message: Message) -> None:
+        if not isinstance(message.payload, RawItem):
+            raise InvalidMessage(f"expected a raw item, got {message.event.type}")
+        classified = classify_item(message.payload, classify, watchlist)
+        event = wrap(classified, source="/regalerts/classify", subject=classified.item.item_id,
+                     traceparent=child_traceparent(message.event.traceparent))
+        send_event(producer, ITEMS_CLASSIFIED, classified.item.item_id, event)
+        ITEMS_OUT.labels(stage="classify").inc()
+
+    return handle

@@ -1,0 +1,62 @@
+"""The ``regalerts`` command: run services, the embedded broker, the whole product, and maintenance tasks."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from services.pipeline.logging import configure_logging
+
+log = logging.getLogger(__name__)
+
+SERVICES = ("ingest", "classify", "notify")
+
+
+def _run_service(args: argparse.Namespace) -> int:
+    module = importlib.import_module(f"services.{args.service}.main")
+    result: int | None = module.main()
+    return result or 0
+
+
+def _add_service_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    for name in SERVICES:
+        parser = subparsers.add_parser(name, help=f"run the {name} service (HTTP API and workers)")
+        parser.set_defaults(func=_run_service, service=name)
+        try:
+            commands = importlib.import_module(f"services.{name}.commands")
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not f"services.{name}.commands".startswith(exc.name):
+                raise  # a module the commands import is missing: a real error
+            continue
+        commands.add_commands(subparsers)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    from services.cli import broker, database, docs, up
+
+    parser = argparse.ArgumentParser(prog="regalerts", description="Regulatory action alerts.")
+    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR (default from settings)")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    up.add_commands(subparsers)
+    broker.add_commands(subparsers)
+    database.add_commands(subparsers)
+    docs.add_commands(subparsers)
+    _add_service_commands(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``regalerts`` console script."""
+    from services.pipeline.settings import CommonSettings
+
+    args = build_parser().parse_args(argv)
+    configure_logging(args.log_level or CommonSettings().log_level, "cli")
+    sys.exit(args.func(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""``regalerts up``: the whole product on one machine — embedded broker, the three services, SQLite."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from services.cli.database import upgrade
+from services.cli.supervisor import Child
+from services.pipeline.broker import EmbeddedBroker, create_topics, port_is_free
+from services.pipeline.settings import CommonSettings
+
+log = logging.getLogger(__name__)
+
+PORTS = {"ingest": 8701, "classify": 8702, "notify": 8703}
+EMBEDDED_BROKER_PORT = 19092
+
+
+@contextlib.contextmanager
+def _broker(settings: CommonSettings, var: Path) -> Iterator[str]:
+    """The configured bootstrap servers, or an embedded broker started for the duration of the block."""
+    if settings.bootstrap_servers:
+        yield settings.kafka_bootstrap_servers
+        return
+    port = EMBEDDED_BROKER_PORT if port_is_free("127.0.0.1", EMBEDDED_BROKER_PORT) else 0
+    with EmbeddedBroker(port, log_path=var / "broker.log") as broker:
+        create_topics(broker.bootstrap)
+        print(f"  broker    embedded, {broker.bootstrap} (memory only)")
+        yield broker.bootstrap
+
+
+def _children(var: Path, env: dict[str, str]) -> list[Child]:
+    return [
+        Child(name, port, {**env, "REGALERTS_HTTP_PORT": str(port)}, var / "logs" / f"{name}.log")
+        for name, port in PORTS.items()
+    ]
+
+
+def run_up(*, demo: bool, var: Path, stop: threading.Event) -> int:
+    """Start everything, print where to look, supervise until ``stop`` is set."""
+    settings = CommonSettings()
+    var.mkdir(parents=True, exist_ok=True)
+    print("RegAlerts is starting")
+    upgrade(settings.database_url)
+    print(f"  database  {settings.database_url}")
+    with _broker(settings, var) as bootstrap:
+        env = {"REGALERTS_KAFKA_BOOTSTRAP_SERVERS": bootstrap, "REGALERTS_DATABASE_URL": settings.database_url}
+        demo_env: dict[str, str] = {}
+        if demo:
+            from services.cli.demo import demo_environment
+
+            demo_env = demo_environment()
+        children = _children(var, {**env, **demo_env})
+        try:
+            for child in children:
+                child.start()
+            for child in children:
+                child.wait_ready(timeout=90)
+                print(f"  {child.name:<9} {child.url}  (logs: {child.log_path})")
+            notify = children[2]
+            print(f"\nOpen {notify.url}/docs for the API.")
+            if demo:
+                from services.cli.demo import run_demo
+
+                run_demo(children={c.name: c.url for c in children}, var=var, stop=stop)
+            print("Ctrl-C stops everything.", flush=True)
+            while not stop.wait(1.0):
+                for child in children:
+                    child.restart_if_exited()
+        finally:
+            for child in children:
+                child.stop(timeout=settings.shutdown_timeout_s)
+    print("RegAlerts stopped.")
+    return 0
+
+
+def _up(args: argparse.Namespace) -> int:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    return run_up(demo=args.demo, var=Path(args.var), stop=stop)
+
+
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``up``."""
+    parser = subparsers.add_parser("up", help="run the whole product on this machine")
+    parser.add_argument("--demo", action="store_true", help="serve sample feeds and show their alerts")
+    parser.add_argument("--var", default="var", help="folder for the database and logs (default ./var)")
+    parser.set_defaults(func=_up)
