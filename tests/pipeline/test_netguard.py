@@ -1,0 +1,79 @@
+"""SSRF guard: private, loopback, link-local and metadata addresses are refused unless allowed."""
+
+from __future__ import annotations
+
+import asyncio
+import http.server
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from services.pipeline.netguard import BlockedURL, GuardedTransport, NetworkPolicy
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/", "http://localhost:8080/x", "http://10.1.2.3/", "http://192.168.0.1/",
+        "http://172.16.5.5/", "http://169.254.169.254/latest/meta-data/", "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/", "http://100.64.0.1/",
+    ],
+)
+def test_non_public_addresses_are_refused(url: str) -> None:
+    with pytest.raises(BlockedURL):
+        NetworkPolicy().check_url(url)
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/", "file:///etc/passwd", "http://user:pw@example.org/", "http:///x"])
+def test_bad_schemes_credentials_and_hosts_are_refused(url: str) -> None:
+    with pytest.raises(BlockedURL):
+        NetworkPolicy().check_url(url)
+
+
+def test_allow_list_admits_loopback_but_never_metadata() -> None:
+    policy = NetworkPolicy("127.0.0.0/8, 169.254.0.0/16")
+    policy.check_url("http://127.0.0.1:9/")
+    with pytest.raises(BlockedURL, match="metadata"):
+        policy.check_url("http://169.254.169.254/")
+
+
+def test_bad_cidr_in_settings_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="does not appear to be an IPv4 or IPv6 network"):
+        NetworkPolicy("127.0.0.0/8,not-a-cidr")
+
+
+@pytest.fixture
+def local_server() -> Iterator[str]:
+    class Redirecting(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path == "/redirect":
+                self.send_response(302)
+                self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_guarded_transport_checks_every_connection_including_redirects(local_server: str) -> None:
+    async def fetch(policy: NetworkPolicy, path: str) -> httpx.Response:
+        async with httpx.AsyncClient(transport=GuardedTransport(policy), follow_redirects=True) as client:
+            return await client.get(local_server + path)
+
+    with pytest.raises(httpx.ConnectError, match="blocked by SSRF policy"):
+        asyncio.run(fetch(NetworkPolicy(), "/"))
+    assert asyncio.run(fetch(NetworkPolicy("127.0.0.0/8"), "/")).text == "ok"
+    with pytest.raises(httpx.ConnectError, match="metadata"):
+        asyncio.run(fetch(NetworkPolicy("127.0.0.0/8"), "/redirect"))
