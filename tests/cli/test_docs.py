@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
@@ -22,3 +23,12 @@ def test_every_payload_has_a_valid_schema_with_a_version() -> None:
         schema = json.loads(schemas[f"{event_type}.schema.json"])
         Draft202012Validator.check_schema(schema)
         assert "schema_version" in schema["properties"]
+
+
+def test_every_example_message_validates_against_its_schema_and_model() -> None:
+    examples = Path(__file__).resolve().parents[2] / "docs" / "schemas" / "examples"
+    schemas = render_schemas()
+    for event_type, model in PAYLOAD_TYPES.items():
+        example = json.loads((examples / f"{event_type}.json").read_text(encoding="utf-8"))
+        Draft202012Validator(json.loads(schemas[f"{event_type}.schema.json"])).validate(example)
+        model.model_validate(example)

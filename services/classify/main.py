@@ -1,0 +1,47 @@
+"""The classify service: consume raw items, tag them, publish classified items; serve POST /v1/classify."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.classify.service import make_handler
+from services.classify.settings import ClassifySettings
+from services.pipeline.db import make_engine, make_session_factory, ping
+from services.pipeline.events import RawItem, Tags
+from services.pipeline.http import kafka_ready_check, ops_router
+from services.pipeline.kafka import ConsumerLoop, make_producer
+from services.pipeline.logging import configure_logging
+from services.pipeline.runner import Service, run_service
+from services.pipeline.topics import ITEMS_RAW
+
+
+def build_service(settings: ClassifySettings) -> Service:
+    """Wire the classifier, the watchlist matcher, the consumer loop and the HTTP API."""
+    from services.classify.api import make_router
+    from services.classify.classifier import Classifier
+    from services.classify.watchlist import WatchlistMatcher
+
+    classifier = Classifier.load()
+    engine = make_engine(settings.database_url)
+    watchlist = WatchlistMatcher(make_session_factory(engine), refresh_s=settings.watchlist_refresh_s)
+    producer = make_producer(settings, client_id="classify")
+
+    def classify(item: RawItem) -> Tags:
+        return classifier.classify(item.title, item.summary, item.language,
+                                   regulator_hint=item.regulator_hint, jurisdiction_hint=item.jurisdiction_hint)
+
+    loop = ConsumerLoop(settings=settings, topic=ITEMS_RAW, group_id=settings.classify_consumer_group,
+                        stage="classify", handler=make_handler(producer, classify, watchlist.match), producer=producer)
+    app = FastAPI(title="RegAlerts classify", version="1")
+    app.include_router(ops_router({"database": lambda: ping(engine),
+                                   "broker": kafka_ready_check(settings.bootstrap_servers)}))
+    app.include_router(make_router(classifier))
+    return Service(name="classify", app=app, workers=[loop], port=settings.http_port,
+                   on_shutdown=[producer.close, engine.dispose])
+
+
+def main() -> int:
+    """Run the classify service with settings from the environment."""
+    settings = ClassifySettings()
+    configure_logging(settings.log_level, "classify")
+    return run_service(build_service(settings), settings)

@@ -1,0 +1,149 @@
+"""``regalerts up --demo``: sample feeds served locally, a demo tenant and subscriptions, and a receiver page.
+
+Everything stays on this machine: the feeds are served from 127.0.0.1 (items dated relative to now, so they
+fall inside the backfill window), and the webhook receiver verifies each alert's signature and lists the
+alerts it received at a page the user opens.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from services.cli.demo_page import render_page
+
+log = logging.getLogger(__name__)
+
+DEMO_PORT = 8700
+MAX_BODY = 1_000_000
+
+
+def demo_environment() -> dict[str, str]:
+    """Settings the services need for the demo: loopback is allowed as an outbound destination."""
+    return {"REGALERTS_SSRF_ALLOW_CIDRS": "127.0.0.0/8"}
+
+
+def sample_items() -> list[dict[str, Any]]:
+    """The bundled sample items."""
+    text = resources.files("services.cli").joinpath("demo_feeds/items.json").read_text(encoding="utf-8")
+    items: list[dict[str, Any]] = json.loads(text)
+    return items
+
+
+def render_rss(feed: str, items: list[dict[str, Any]], now: datetime) -> bytes:
+    """An RSS 2.0 document of the sample items of ``feed``, dated relative to ``now``."""
+    entries = []
+    for item in items:
+        if item["feed"] != feed:
+            continue
+        published = format_datetime(now - timedelta(hours=item["hours_ago"]))
+        entries.append(
+            f"<item><guid isPermaLink=\"false\">{escape(item['guid'])}</guid><title>{escape(item['title'])}</title>"
+            f"<link>https://example.org/news/{escape(item['guid'])}?utm_source=rss</link>"
+            f"<description>{escape(item['summary'])}</description><pubDate>{published}</pubDate></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>RegAlerts demo: {feed}</title><link>https://example.org/</link>"
+        f"<description>Sample items</description>{''.join(entries)}</channel></rss>"
+    ).encode()
+
+
+@dataclass
+class Received:
+    """Alerts the demo receiver accepted, newest first, and requests it refused."""
+
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    refused: int = 0
+    secrets: dict[str, str] = field(default_factory=dict)  # subscription id -> signing secret
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class DemoServer(ThreadingHTTPServer):
+    """Serves /feeds/<name>.xml, receives POST /hooks/<subscription>, shows the alerts at /."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.received = Received()
+        self.items = sample_items()
+
+    @property
+    def url(self) -> str:
+        """Base URL of the demo server."""
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def start(self) -> DemoServer:
+        """Serve in a background thread."""
+        threading.Thread(target=self.serve_forever, name="demo-server", daemon=True).start()
+        return self
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: DemoServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Quiet: the demo prints what matters."""
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path.startswith("/feeds/") and self.path.endswith(".xml"):
+            feed = self.path.removeprefix("/feeds/").removesuffix(".xml")
+            self._send(200, render_rss(feed, self.server.items, datetime.now(UTC)), "application/rss+xml")
+        elif self.path in ("/", "/index.html"):
+            with self.server.received.lock:
+                page = render_page(list(self.server.received.alerts), self.server.received.refused)
+            self._send(200, page.encode(), "text/html; charset=utf-8")
+        elif self.path == "/alerts.json":
+            with self.server.received.lock:
+                body = json.dumps(self.server.received.alerts).encode()
+            self._send(200, body, "application/json")
+        else:
+            self._send(404, b"not found", "text/plain")
+
+    def do_POST(self) -> None:  # noqa: N802
+        from services.notify.signing import InvalidSignature, verify
+
+        length = int(self.headers.get("Content-Length") or 0)
+        if not self.path.startswith("/hooks/") or length > MAX_BODY:
+            self._send(404, b"not found", "text/plain")
+            return
+        body = self.rfile.read(length)
+        secret = self.server.received.secrets.get(self.path.removeprefix("/hooks/"))
+        try:
+            if secret is None:
+                raise InvalidSignature("unknown subscription")
+            verify(secret, {k.lower(): v for k, v in self.headers.items()}, body)
+            alert = json.loads(body)
+        except (InvalidSignature, ValueError):
+            with self.server.received.lock:
+                self.server.received.refused += 1
+            self._send(401, b"bad signature", "text/plain")
+            return
+        with self.server.received.lock:
+            self.server.received.alerts.insert(0, alert)
+        self._send(204, b"", "text/plain")
+
+
+def run_demo(*, children: dict[str, str], var: Path, stop: threading.Event) -> None:
+    """Start the demo server, register the sample feeds and the demo subscriptions, print the page URL."""
+    from services.cli.demo_setup import register_demo
+
+    server = DemoServer(DEMO_PORT).start()
+    register_demo(server=server, ingest_url=children["ingest"], notify_url=children["notify"], var=var)
+    print(f"\nDemo: sample feeds at {server.url}/feeds/; alerts appear at {server.url}/  <- open this")

@@ -1,0 +1,48 @@
+"""The demo receiver's page: the alerts received, with their tags, every value HTML-escaped."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+_STYLE = """
+body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#1d232a}
+h1{font-size:1.4rem} .alert{border:1px solid #d5dbe1;border-radius:8px;padding:.8rem 1rem;margin:.8rem 0}
+.meta{color:#5b6670;font-size:.85rem} .tag{display:inline-block;background:#eef2f6;border-radius:4px;
+padding:0 .4rem;margin:.1rem .2rem .1rem 0;font-size:.85rem} .tag.reg{background:#fde8c8}
+.tag.act{background:#dcefdc} .empty{color:#5b6670}
+"""
+
+
+def _tags(values: list[str], css: str) -> str:
+    return "".join(f'<span class="tag {css}">{escape(v)}</span>' for v in values)
+
+
+def _alert_html(envelope: dict[str, Any]) -> str:
+    alert = envelope.get("data") or {}
+    item = alert.get("item") or {}
+    regulators = [f"{r.get('acronym') or r.get('name')} ({r.get('jurisdiction')})" for r in alert.get("regulators", [])]
+    actions = [a["type"] + (" ★" if a.get("primary") else "") for a in alert.get("actions", [])]
+    companies = [c["name"] for c in alert.get("companies", [])]
+    link = item.get("link") or ""
+    title = escape(item.get("title", ""))
+    headline = f'<a href="{escape(link)}" rel="noopener noreferrer">{title}</a>' if link.startswith("https://") else title
+    return (
+        f'<div class="alert"><div><strong>{headline}</strong></div>'
+        f'<div class="meta">{escape(envelope.get("type", ""))} · language {escape(item.get("language", ""))} · '
+        f'subscription {escape(alert.get("subscription_id", ""))}</div>'
+        f"<div>{_tags(regulators, 'reg')}{_tags(actions, 'act')}{_tags(companies, 'co')}</div>"
+        f"<p>{escape(item.get('summary', ''))[:400]}</p></div>"
+    )
+
+
+def render_page(alerts: list[dict[str, Any]], refused: int) -> str:
+    """The whole page; it reloads itself every 3 seconds."""
+    body = "".join(_alert_html(a) for a in alerts) or '<p class="empty">No alert yet: the feeds are being polled…</p>'
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3">'
+        f"<title>RegAlerts demo receiver</title><style>{_STYLE}</style></head><body>"
+        f"<h1>RegAlerts demo receiver — {len(alerts)} alert(s)</h1>"
+        f'<p class="meta">Signed webhooks verified on arrival; refused: {refused}. ★ = primary action.</p>'
+        f"{body}</body></html>"
+    )
