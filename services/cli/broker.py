@@ -13,8 +13,10 @@ from services.pipeline.settings import CommonSettings
 def _broker(args: argparse.Namespace) -> int:
     settings = CommonSettings()
     if settings.bootstrap_servers:
-        print(f"REGALERTS_KAFKA_BOOTSTRAP_SERVERS is set ({settings.kafka_bootstrap_servers}): "
-              "use that broker; the embedded one is for a single machine without one.")
+        print(
+            f"REGALERTS_KAFKA_BOOTSTRAP_SERVERS is set ({settings.kafka_bootstrap_servers}): "
+            "use that broker; the embedded one is for a single machine without one."
+        )
         return 2
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -47,7 +47,7 @@ def render_rss(feed: str, items: list[dict[str, Any]], now: datetime) -> bytes:
             continue
         published = format_datetime(now - timedelta(hours=item["hours_ago"]))
         entries.append(
-            f"<item><guid isPermaLink=\"false\">{escape(item['guid'])}</guid><title>{escape(item['title'])}</title>"
+            f'<item><guid isPermaLink="false">{escape(item["guid"])}</guid><title>{escape(item["title"])}</title>'
             f"<link>https://example.org/news/{escape(item['guid'])}?utm_source=rss</link>"
             f"<description>{escape(item['summary'])}</description><pubDate>{published}</pubDate></item>"
         )
@@ -90,7 +90,7 @@ class DemoServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: DemoServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the demo prints what matters."""
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
@@ -101,7 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if self.path.startswith("/feeds/") and self.path.endswith(".xml"):
             feed = self.path.removeprefix("/feeds/").removesuffix(".xml")
             self._send(200, render_rss(feed, self.server.items, datetime.now(UTC)), "application/rss+xml")
@@ -116,7 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, b"not found", "text/plain")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         from services.notify.signing import InvalidSignature, verify
 
         length = int(self.headers.get("Content-Length") or 0)

@@ -26,11 +26,13 @@ def _alert_html(envelope: dict[str, Any]) -> str:
     companies = [c["name"] for c in alert.get("companies", [])]
     link = item.get("link") or ""
     title = escape(item.get("title", ""))
-    headline = f'<a href="{escape(link)}" rel="noopener noreferrer">{title}</a>' if link.startswith("https://") else title
+    headline = (
+        f'<a href="{escape(link)}" rel="noopener noreferrer">{title}</a>' if link.startswith("https://") else title
+    )
     return (
         f'<div class="alert"><div><strong>{headline}</strong></div>'
         f'<div class="meta">{escape(envelope.get("type", ""))} · language {escape(item.get("language", ""))} · '
-        f'subscription {escape(alert.get("subscription_id", ""))}</div>'
+        f"subscription {escape(alert.get('subscription_id', ''))}</div>"
         f"<div>{_tags(regulators, 'reg')}{_tags(actions, 'act')}{_tags(companies, 'co')}</div>"
         f"<p>{escape(item.get('summary', ''))[:400]}</p></div>"
     )

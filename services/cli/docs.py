@@ -22,8 +22,7 @@ SERVICE_SETTINGS = (
 
 
 def _schema_text(model: type[BaseModel], schema_id: str) -> str:
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": schema_id,
-              **model.model_json_schema()}
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": schema_id, **model.model_json_schema()}
     return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
@@ -77,8 +76,11 @@ def generated_files() -> dict[Path, str]:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    stale = [path for path, text in generated_files().items()
-             if not path.exists() or path.read_text(encoding="utf-8") != text]
+    stale = [
+        path
+        for path, text in generated_files().items()
+        if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
     if args.check:
         for path in stale:
             print(f"out of date: {path}")

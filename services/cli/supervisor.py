@@ -40,7 +40,9 @@ class Child:
         with self.log_path.open("ab") as output:
             self.process = subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", "services.cli.main", self.name],
-                env={**os.environ, **self.env}, stdout=output, stderr=subprocess.STDOUT,
+                env={**os.environ, **self.env},
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
 
     def stop(self, timeout: float) -> None:

@@ -12,8 +12,11 @@ from services.pipeline.events import PAYLOAD_TYPES
 
 
 def test_committed_docs_match_the_code() -> None:
-    stale = [str(path) for path, text in generated_files().items()
-             if not path.exists() or path.read_text(encoding="utf-8") != text]
+    stale = [
+        str(path)
+        for path, text in generated_files().items()
+        if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
     assert not stale, f"run `regalerts docs generate`: out of date: {stale}"
 
 

@@ -18,19 +18,30 @@ from services.pipeline.topics import Topic
 
 
 def _settings(broker: EmbeddedBroker) -> CommonSettings:
-    return CommonSettings(kafka_bootstrap_servers=broker.bootstrap, kafka_session_timeout_ms=3000,
-                          kafka_heartbeat_interval_ms=1000, kafka_max_consecutive_invalid=5)
+    return CommonSettings(
+        kafka_bootstrap_servers=broker.bootstrap,
+        kafka_session_timeout_ms=3000,
+        kafka_heartbeat_interval_ms=1000,
+        kafka_max_consecutive_invalid=5,
+    )
 
 
 def _fresh_topic() -> Topic:
-    return Topic(name=f"test.{uuid.uuid4().hex[:8]}", description="test", producers=(), consumers=("t",),
-                 event_type=None, partitions=3)
+    return Topic(
+        name=f"test.{uuid.uuid4().hex[:8]}",
+        description="test",
+        producers=(),
+        consumers=("t",),
+        event_type=None,
+        partitions=3,
+    )
 
 
 def _item(n: int) -> RawItem:
     now = datetime.now(UTC)
-    return RawItem(item_id=f"item-{n}", feed_id="f", feed_url="http://x/", title=f"t{n}", published_at=now,
-                   first_seen_at=now)
+    return RawItem(
+        item_id=f"item-{n}", feed_id="f", feed_url="http://x/", title=f"t{n}", published_at=now, first_seen_at=now
+    )
 
 
 def _produce(producer: KafkaProducer, topic: Topic, count: int) -> None:
@@ -50,8 +61,9 @@ def _run_until(loop: ConsumerLoop, done: Callable[[], bool], timeout: float = 30
 
 
 def _dlq_records(broker: EmbeddedBroker, topic: Topic, expected: int) -> list:  # type: ignore[type-arg]
-    consumer = KafkaConsumer(topic.dlq, bootstrap_servers=broker.bootstrap, auto_offset_reset="earliest",
-                             consumer_timeout_ms=5000)
+    consumer = KafkaConsumer(
+        topic.dlq, bootstrap_servers=broker.bootstrap, auto_offset_reset="earliest", consumer_timeout_ms=5000
+    )
     records = []
     for record in consumer:
         records.append(record)
@@ -72,13 +84,21 @@ def test_every_message_handled_then_committed(broker: EmbeddedBroker) -> None:
         seen.append(message.payload.item_id)
 
     group = f"g-{uuid.uuid4().hex[:6]}"
-    _run_until(ConsumerLoop(settings=settings, topic=topic, group_id=group, stage="test", handler=handler,
-                            producer=producer), lambda: len(seen) >= 20)
+    _run_until(
+        ConsumerLoop(settings=settings, topic=topic, group_id=group, stage="test", handler=handler, producer=producer),
+        lambda: len(seen) >= 20,
+    )
     assert sorted(seen) == sorted(f"item-{n}" for n in range(20))
 
     again: list[str] = []
-    loop = ConsumerLoop(settings=settings, topic=topic, group_id=group, stage="test",
-                        handler=lambda m: again.append(m.key or ""), producer=producer)
+    loop = ConsumerLoop(
+        settings=settings,
+        topic=topic,
+        group_id=group,
+        stage="test",
+        handler=lambda m: again.append(m.key or ""),
+        producer=producer,
+    )
     _produce(producer, topic, 1)  # one more record so the second run has something to read
     _run_until(loop, lambda: len(again) >= 1)
     assert again == ["item-0"], "committed offsets were not honoured: old messages came back"
@@ -102,8 +122,15 @@ def test_poison_and_invalid_messages_go_to_the_dlq_with_origin(broker: EmbeddedB
             raise ConnectionError("transient")
         handled.append(key)
 
-    loop = ConsumerLoop(settings=settings, topic=topic, group_id="g-dlq", stage="test", handler=handler,
-                        producer=producer, retry_delays_s=(0.01, 0.01))
+    loop = ConsumerLoop(
+        settings=settings,
+        topic=topic,
+        group_id="g-dlq",
+        stage="test",
+        handler=handler,
+        producer=producer,
+        retry_delays_s=(0.01, 0.01),
+    )
     _run_until(loop, lambda: len(handled) >= 2)
     assert sorted(handled) == ["item-0", "item-2"]
     assert calls["item-2"] == 2, "a transient failure is retried, not dead-lettered"
@@ -123,8 +150,9 @@ def test_consecutive_invalid_limit_stops_the_loop(broker: EmbeddedBroker) -> Non
     producer = make_producer(settings, client_id="test")
     for n in range(8):
         producer.send(topic.name, key=str(n).encode(), value=b"garbage", partition=0).get(10)
-    loop = ConsumerLoop(settings=settings, topic=topic, group_id="g-limit", stage="test",
-                        handler=lambda m: None, producer=producer)
+    loop = ConsumerLoop(
+        settings=settings, topic=topic, group_id="g-limit", stage="test", handler=lambda m: None, producer=producer
+    )
     errors: list[BaseException] = []
 
     def run() -> None:

@@ -22,12 +22,23 @@ from services.pipeline.events import (
 
 def _raw() -> RawItem:
     now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-    return RawItem(item_id="feed-1:guid-1", feed_id="feed-1", feed_url="https://example.org/rss", title="T",
-                   published_at=now, first_seen_at=now)
+    return RawItem(
+        item_id="feed-1:guid-1",
+        feed_id="feed-1",
+        feed_url="https://example.org/rss",
+        title="T",
+        published_at=now,
+        first_seen_at=now,
+    )
 
 
 def test_wrap_produces_a_structured_cloudevent() -> None:
-    event = wrap(_raw(), source="/regalerts/ingest", subject="feed-1:guid-1", traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01")
+    event = wrap(
+        _raw(),
+        source="/regalerts/ingest",
+        subject="feed-1:guid-1",
+        traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01",
+    )
     document = json.loads(encode(event))
     assert document["specversion"] == "1.0"
     assert document["type"] == "org.regalerts.item.raw.v1"
@@ -38,8 +49,11 @@ def test_wrap_produces_a_structured_cloudevent() -> None:
 
 
 def test_decode_round_trips_a_classified_item() -> None:
-    tags = Tags(language="fr", actions=[ActionTag(type=ActionType.SUMMONS, confidence=0.9, primary=True)],
-                classifier_version="test")
+    tags = Tags(
+        language="fr",
+        actions=[ActionTag(type=ActionType.SUMMONS, confidence=0.9, primary=True)],
+        classifier_version="test",
+    )
     item = ClassifiedItem(item=_raw(), tags=tags, classified_at=datetime.now(UTC))
     event, payload = decode(encode(wrap(item, source="/t", subject="x")))
     assert isinstance(payload, ClassifiedItem)
@@ -53,8 +67,10 @@ def test_decode_round_trips_a_classified_item() -> None:
         (None, "empty"),
         (b"{not json", "Invalid JSON"),
         (b'{"specversion": "1.0", "source": "/x", "type": "org.example.unknown", "data": {}}', "unknown event type"),
-        (b'{"specversion": "1.0", "source": "/x", "type": "org.regalerts.item.raw.v1", "data": {"title": 1}}',
-         "item_id"),
+        (
+            b'{"specversion": "1.0", "source": "/x", "type": "org.regalerts.item.raw.v1", "data": {"title": 1}}',
+            "item_id",
+        ),
     ],
 )
 def test_decode_rejects_bad_messages_with_a_clear_error(value: bytes | None, message: str) -> None:

@@ -16,9 +16,16 @@ from services.pipeline.netguard import BlockedURL, GuardedTransport, NetworkPoli
 @pytest.mark.parametrize(
     "url",
     [
-        "http://127.0.0.1/", "http://localhost:8080/x", "http://10.1.2.3/", "http://192.168.0.1/",
-        "http://172.16.5.5/", "http://169.254.169.254/latest/meta-data/", "http://[::1]/",
-        "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/", "http://100.64.0.1/",
+        "http://127.0.0.1/",
+        "http://localhost:8080/x",
+        "http://10.1.2.3/",
+        "http://192.168.0.1/",
+        "http://172.16.5.5/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://0.0.0.0/",
+        "http://100.64.0.1/",
     ],
 )
 def test_non_public_addresses_are_refused(url: str) -> None:
@@ -26,7 +33,9 @@ def test_non_public_addresses_are_refused(url: str) -> None:
         NetworkPolicy().check_url(url)
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/", "file:///etc/passwd", "http://user:pw@example.org/", "http:///x"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.org/", "file:///etc/passwd", "http://user:pw@example.org/", "http:///x"]
+)
 def test_bad_schemes_credentials_and_hosts_are_refused(url: str) -> None:
     with pytest.raises(BlockedURL):
         NetworkPolicy().check_url(url)
@@ -47,7 +56,7 @@ def test_bad_cidr_in_settings_is_a_clear_error() -> None:
 @pytest.fixture
 def local_server() -> Iterator[str]:
     class Redirecting(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path == "/redirect":
                 self.send_response(302)
                 self.send_header("Location", "http://169.254.169.254/latest/meta-data/")

@@ -31,5 +31,10 @@ def test_log_lines_are_json_with_bound_ids_and_extra_fields() -> None:
     logger.info("Outside")
     first, second = (json.loads(line) for line in stream.getvalue().splitlines())
     assert first["message"] == "Item classified"
-    assert (first["item_id"], first["trace_id"], first["companies"], first["service"]) == ("item-1", "abc", 2, "classify")
+    assert (first["item_id"], first["trace_id"], first["companies"], first["service"]) == (
+        "item-1",
+        "abc",
+        2,
+        "classify",
+    )
     assert "item_id" not in second
