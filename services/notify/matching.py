@@ -1,0 +1,229 @@
+"""Matching classified items to subscriptions through an inverted index (pure, no I/O).
+
+Each subscription is filed under one *anchor* filter, its most selective non-empty one (watchlist
+entities, companies, keywords, regulators, jurisdictions, actions, languages); subscriptions without any
+filter sit on a wildcard list. An item looks up only the postings of its own tags, and each candidate is
+then checked against all of its filters, so the cost per item follows the number of candidates, not the
+number of subscriptions. Within a filter any value matches; across filters all must match.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from services.notify.schemas import Filters
+from services.pipeline.events import ClassifiedItem
+
+# Anchor preference, most selective first.
+ANCHORS = ("watchlist", "companies", "keywords", "regulators", "jurisdictions", "actions", "languages")
+
+
+def normalise(text: str) -> str:
+    """Case- and accent-insensitive form: NFKD without combining marks, casefolded, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.casefold().split())
+
+
+def _with_parents(codes: Iterable[str]) -> frozenset[str]:
+    """Codes plus their primary part: "us-ny" also counts as "us", "pt-br" as "pt"."""
+    out: set[str] = set()
+    for code in codes:
+        norm = normalise(code).replace("_", "-")
+        if norm:
+            out.add(norm)
+            out.add(norm.split("-", 1)[0])
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A subscription's filters in normalised form."""
+
+    subscription_id: str
+    tenant_id: str
+    companies: frozenset[str]
+    regulators: frozenset[str]
+    actions: frozenset[str]
+    jurisdictions: frozenset[str]
+    languages: frozenset[str]
+    keywords: frozenset[str]
+    watchlist: frozenset[str]
+    watchlist_any: bool
+    min_confidence: float
+
+    @classmethod
+    def from_filters(cls, subscription_id: str, tenant_id: str, filters: Filters) -> Rule:
+        """Normalise a subscription's filters."""
+        watch_any = filters.watchlist == "any"
+        return cls(
+            subscription_id=subscription_id,
+            tenant_id=tenant_id,
+            companies=frozenset(normalise(v) for v in filters.companies),
+            regulators=frozenset(normalise(v) for v in filters.regulators),
+            actions=frozenset(a.value for a in filters.actions),
+            jurisdictions=frozenset(normalise(v).replace("_", "-") for v in filters.jurisdictions),
+            languages=frozenset(normalise(v).replace("_", "-") for v in filters.languages),
+            keywords=frozenset(k for k in (normalise(v) for v in filters.keywords) if k),
+            watchlist=frozenset() if watch_any else frozenset(filters.watchlist),
+            watchlist_any=watch_any,
+            min_confidence=filters.min_confidence,
+        )
+
+    def anchor(self) -> tuple[str, Iterable[str]] | None:
+        """The filter this rule is indexed under, with its posting keys; None for a match-all rule."""
+        if self.watchlist_any:
+            return "watchlist_any", [self.tenant_id]
+        for name in ANCHORS:
+            values: frozenset[str] = getattr(self, name)
+            if values:
+                keys = [f"{self.tenant_id}\x00{v}" for v in values] if name == "watchlist" else values
+                return name, keys
+        return None
+
+
+@dataclass(frozen=True)
+class Features:
+    """What an item offers to the filters, normalised once per item."""
+
+    companies: dict[str, float]
+    regulators: dict[str, float]
+    actions: dict[str, float]
+    jurisdictions: frozenset[str]
+    languages: frozenset[str]
+    keywords: frozenset[str]
+    watchlist: dict[str, frozenset[str]]  # tenant id -> entity ids
+
+
+def _best(pairs: Iterable[tuple[str, float]]) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for key, confidence in pairs:
+        if key and confidence > best.get(key, -1.0):
+            best[key] = confidence
+    return best
+
+
+def features_of(item: ClassifiedItem, keywords: KeywordFinder | None = None) -> Features:
+    """Normalise an item's tags (and find the indexed keywords in its title and summary)."""
+    tags = item.tags
+    watch: dict[str, set[str]] = defaultdict(set)
+    for hit in tags.watchlist_hits:
+        watch[hit.tenant_id].add(hit.entity_id)
+    regulator_keys = (
+        (normalise(key), r.confidence) for r in tags.regulators for key in (r.id, r.name, r.acronym or "")
+    )
+    return Features(
+        companies=_best((normalise(key), c.confidence) for c in tags.companies for key in (c.id, c.name)),
+        regulators=_best(regulator_keys),
+        actions=_best((a.type.value, a.confidence) for a in tags.actions),
+        jurisdictions=_with_parents([*tags.jurisdictions, *(r.jurisdiction for r in tags.regulators)]),
+        languages=_with_parents([tags.language]),
+        keywords=keywords.find(f"{item.item.title}\n{item.item.summary}") if keywords else frozenset(),
+        watchlist={tenant: frozenset(ids) for tenant, ids in watch.items()},
+    )
+
+
+def _confident(values: frozenset[str], offered: dict[str, float], minimum: float) -> bool:
+    return any(offered.get(value, -1.0) >= minimum for value in values)
+
+
+def matches(rule: Rule, item: Features) -> bool:
+    """True when the item passes every non-empty filter of the rule."""
+    floor = rule.min_confidence
+    if rule.companies and not _confident(rule.companies, item.companies, floor):
+        return False
+    if rule.regulators and not _confident(rule.regulators, item.regulators, floor):
+        return False
+    if rule.actions and not _confident(rule.actions, item.actions, floor):
+        return False
+    if rule.jurisdictions and rule.jurisdictions.isdisjoint(item.jurisdictions):
+        return False
+    if rule.languages and rule.languages.isdisjoint(item.languages):
+        return False
+    if rule.keywords and rule.keywords.isdisjoint(item.keywords):
+        return False
+    own_hits = item.watchlist.get(rule.tenant_id, frozenset())
+    if rule.watchlist_any and not own_hits:
+        return False
+    return not (rule.watchlist and rule.watchlist.isdisjoint(own_hits))
+
+
+class KeywordFinder:
+    """Finds, in one pass (Aho-Corasick), which of many keywords occur as whole words in a text."""
+
+    def __init__(self, keywords: Iterable[str]) -> None:
+        self._automaton: ahocorasick.Automaton | None = None
+        words = {k for k in keywords if k}
+        if words:
+            self._automaton = ahocorasick.Automaton()
+            for word in words:
+                self._automaton.add_word(word, word)
+            self._automaton.make_automaton()
+
+    def find(self, text: str) -> frozenset[str]:
+        """The keywords found in ``text`` (normalised the same way), bounded by non-word characters."""
+        if self._automaton is None:
+            return frozenset()
+        norm = normalise(text)
+        found: set[str] = set()
+        for end, word in self._automaton.iter(norm):
+            start = end - len(word) + 1
+            before = norm[start - 1] if start > 0 else " "
+            after = norm[end + 1] if end + 1 < len(norm) else " "
+            if not before.isalnum() and not after.isalnum():
+                found.add(word)
+        return frozenset(found)
+
+
+class MatchIndex:
+    """Subscriptions filed by anchor; built once per change of the subscription set."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.postings: dict[str, dict[str, list[Rule]]] = defaultdict(lambda: defaultdict(list))
+        self.wildcard: list[Rule] = []
+        self.size = 0
+        keywords: set[str] = set()
+        for rule in rules:
+            self.size += 1
+            keywords.update(rule.keywords)
+            anchor = rule.anchor()
+            if anchor is None:
+                self.wildcard.append(rule)
+                continue
+            name, keys = anchor
+            for key in keys:
+                self.postings[name][key].append(rule)
+        self.keywords = KeywordFinder(keywords)
+
+    def candidates(self, item: Features) -> dict[str, Rule]:
+        """Rules filed under one of the item's values, plus the match-all rules, by subscription id."""
+        found: dict[str, Rule] = {rule.subscription_id: rule for rule in self.wildcard}
+        wanted: dict[str, Iterable[str]] = {
+            "companies": item.companies,
+            "regulators": item.regulators,
+            "actions": item.actions,
+            "jurisdictions": item.jurisdictions,
+            "languages": item.languages,
+            "keywords": item.keywords,
+            "watchlist": [f"{t}\x00{e}" for t, ids in item.watchlist.items() for e in ids],
+            "watchlist_any": item.watchlist,
+        }
+        for name, keys in wanted.items():
+            postings = self.postings.get(name)
+            if not postings:
+                continue
+            for key in keys:
+                for rule in postings.get(key, ()):
+                    found[rule.subscription_id] = rule
+        return found
+
+
+def match(item: ClassifiedItem, index: MatchIndex) -> list[Rule]:
+    """The subscriptions an item matches, in no particular order."""
+    offered = features_of(item, index.keywords)
+    return [rule for rule in index.candidates(offered).values() if matches(rule, offered)]

@@ -1,0 +1,224 @@
+"""The durable delivery queue in the store: enqueue idempotently, claim with a lease, record outcomes.
+
+A delivery's id is its idempotency key, derived from (subscription, item, revision): the broker may
+redeliver an item any number of times, the insert is ``ON CONFLICT DO NOTHING``. Retries are rows with a
+later ``next_attempt_at``, so the schedule survives restarts; a crashed worker's lease simply expires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from services.notify.channels import Outcome
+from services.notify.models import AlertItem, Attempt, Delivery, Subscription
+from services.notify.schedule import next_retry_at
+from services.pipeline.events import DeliveryAttempt
+
+
+def alert_item_key(item_id: str, revision: int) -> str:
+    """Id of one revision of an item."""
+    return "itm_" + hashlib.sha256(f"{item_id}\n{revision}".encode()).hexdigest()[:32]
+
+
+def delivery_key(subscription_id: str, item_id: str, revision: int) -> str:
+    """The idempotency key of the alert of one item revision for one subscription."""
+    return "msg_" + hashlib.sha256(f"{subscription_id}\n{item_id}\n{revision}".encode()).hexdigest()[:32]
+
+
+def insert_ignoring_duplicates(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; the number of rows inserted."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = session.execute(insert(table).values(list(rows)).on_conflict_do_nothing())
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def previously_alerted(session: Session, *, item_id: str, revision: int, subscription_ids: Collection[str]) -> set[str]:
+    """Subscriptions already alerted about an earlier revision of the item."""
+    earlier = [alert_item_key(item_id, r) for r in range(1, revision)]
+    if not earlier or not subscription_ids:
+        return set()
+    query = select(Delivery.subscription_id).where(
+        Delivery.alert_item_id.in_(earlier), Delivery.subscription_id.in_(list(subscription_ids))
+    )
+    return set(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery reserved by this worker."""
+
+    id: str
+    subscription_id: str
+    alert_item_id: str
+    kind: str
+    channel: str
+    digest: bool
+    attempts: int
+
+
+def claim(
+    session: Session, *, owner: str, now: datetime, lease_s: float, limit: int, exclude: Collection[str] = ()
+) -> list[Claimed]:
+    """Reserve up to ``limit`` due deliveries of active subscriptions (not those in ``exclude``)."""
+    due = (
+        select(Delivery.id)
+        .join(Subscription, Subscription.id == Delivery.subscription_id)
+        .where(
+            Delivery.status == "pending",
+            Delivery.next_attempt_at <= now,
+            or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
+            Subscription.paused.is_(False),
+            Subscription.disabled_reason.is_(None),
+        )
+        .order_by(Delivery.next_attempt_at)
+        .limit(limit)
+    )
+    if exclude:
+        due = due.where(Delivery.subscription_id.not_in(list(exclude)))
+    ids = list(session.scalars(due))
+    if not ids:
+        return []
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), or_(Delivery.lease_until.is_(None), Delivery.lease_until < now))
+        .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease_s))
+        .execution_options(synchronize_session=False)
+    )
+    rows = session.execute(
+        select(
+            Delivery.id,
+            Delivery.subscription_id,
+            Delivery.alert_item_id,
+            Delivery.kind,
+            Delivery.channel,
+            Delivery.digest,
+            Delivery.attempts,
+        ).where(Delivery.id.in_(ids), Delivery.lease_owner == owner, Delivery.status == "pending")
+    )
+    return [Claimed(*row) for row in rows]
+
+
+def release(session: Session, *, ids: Collection[str], owner: str) -> None:
+    """Give claimed deliveries back without an attempt (their endpoint was busy or its breaker open)."""
+    if ids:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(list(ids)), Delivery.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def load_items(session: Session, *, ids: Collection[str]) -> dict[str, AlertItem]:
+    """Alerted item revisions by id."""
+    return {row.id: row for row in session.scalars(select(AlertItem).where(AlertItem.id.in_(list(ids))))}
+
+
+def retry_queue_depth(session: Session) -> int:
+    """Deliveries waiting for a retry: pending after at least one failed attempt."""
+    query = select(func.count(Delivery.id)).where(and_(Delivery.status == "pending", Delivery.attempts > 0))
+    return int(session.scalar(query) or 0)
+
+
+def record(
+    session: Session, *, ids: Sequence[str], outcome: Outcome, owner: str, now: datetime, schedule: list[float]
+) -> list[DeliveryAttempt]:
+    """Record one send's outcome on each of its deliveries: delivered, a retry, dead, or disabled (410)."""
+    attempts: list[DeliveryAttempt] = []
+    rows = list(session.scalars(select(Delivery).where(Delivery.id.in_(list(ids)), Delivery.status == "pending")))
+    for row in rows:
+        row.attempts += 1
+        label, next_at = _next_state(row, outcome, now=now, schedule=schedule)
+        row.status = {"retry_scheduled": "pending"}.get(label, label)
+        row.next_attempt_at = next_at or row.next_attempt_at
+        row.delivered_at = now if outcome.delivered else None
+        row.last_status_code, row.last_error = outcome.status_code, outcome.error
+        if row.lease_owner == owner:
+            row.lease_owner, row.lease_until = None, None
+        session.add(
+            Attempt(
+                delivery_id=row.id,
+                attempt=row.attempts,
+                attempted_at=now,
+                outcome=label,
+                status_code=outcome.status_code,
+                latency_ms=outcome.latency_ms,
+                error=outcome.error,
+            )
+        )
+        attempts.append(
+            DeliveryAttempt(
+                delivery_id=row.id,
+                item_id=row.item_id,
+                subscription_id=row.subscription_id,
+                tenant_id=row.tenant_id,
+                channel=row.channel,
+                attempt=row.attempts,
+                outcome=label,
+                status_code=outcome.status_code,
+                latency_ms=outcome.latency_ms,
+                error=outcome.error,
+                attempted_at=now,
+                next_attempt_at=next_at if label == "retry_scheduled" else None,
+            )
+        )
+    if outcome.gone and rows:
+        session.execute(
+            update(Subscription)
+            .where(Subscription.id.in_({row.subscription_id for row in rows}))
+            .values(disabled_reason=outcome.error or "endpoint answered 410 Gone", updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    session.flush()
+    return attempts
+
+
+def _next_state(
+    row: Delivery, outcome: Outcome, *, now: datetime, schedule: list[float]
+) -> tuple[str, datetime | None]:
+    if outcome.delivered:
+        return "delivered", None
+    if outcome.gone:
+        return "disabled", None
+    next_at = next_retry_at(now, attempts=row.attempts, schedule=schedule, retry_after_s=outcome.retry_after_s)
+    return ("dead", None) if next_at is None else ("retry_scheduled", next_at)
+
+
+def list_deliveries(
+    session: Session, *, tenant_id: str, subscription_id: str | None, status: str | None, limit: int, offset: int
+) -> tuple[list[Delivery], dict[str, list[Attempt]]]:
+    """A page of the tenant's deliveries, newest first, with their attempts."""
+    query = select(Delivery).where(Delivery.tenant_id == tenant_id)
+    if subscription_id is not None:
+        query = query.where(Delivery.subscription_id == subscription_id)
+    if status is not None:
+        query = query.where(Delivery.status == status)
+    page = list(session.scalars(query.order_by(Delivery.created_at.desc(), Delivery.id).limit(limit).offset(offset)))
+    history: dict[str, list[Attempt]] = {row.id: [] for row in page}
+    if page:
+        attempts = select(Attempt).where(Attempt.delivery_id.in_(list(history))).order_by(Attempt.attempt)
+        for attempt in session.scalars(attempts):
+            history[attempt.delivery_id].append(attempt)
+    return page, history
+
+
+def replay(session: Session, *, tenant_id: str, delivery_id: str, now: datetime) -> Delivery | None:
+    """Make one of the tenant's deliveries due again now (whatever its state); None when not the tenant's."""
+    row = session.scalar(select(Delivery).where(Delivery.id == delivery_id, Delivery.tenant_id == tenant_id))
+    if row is None:
+        return None
+    row.status, row.next_attempt_at = "pending", now
+    row.lease_owner, row.lease_until, row.delivered_at = None, None, None
+    session.flush()
+    return row

@@ -1,0 +1,203 @@
+"""The notify API's models: subscription filters and channels, and what the API accepts and returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from services.pipeline.events import ActionType
+
+
+def _clean(value: str) -> str:
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise ValueError("empty value")
+    return cleaned
+
+
+Term = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean)]
+Terms = Annotated[list[Term], Field(max_length=1000)]
+
+
+class Filters(BaseModel):
+    """What an item must carry to match: any value within a filter, every non-empty filter, empty = all."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    companies: Terms = Field(default_factory=list, description="Company KB ids or names.")
+    regulators: Terms = Field(default_factory=list, description="Regulator KB ids, names or acronyms.")
+    actions: list[ActionType] = Field(default_factory=list, max_length=17, description="Action types.")
+    jurisdictions: Terms = Field(default_factory=list, description="Jurisdiction codes (US, EU, US-NY...).")
+    languages: Terms = Field(default_factory=list, description="Language codes (en, fr, pt-BR...).")
+    keywords: Terms = Field(default_factory=list, description="Words or phrases in the title or summary.")
+    watchlist: list[Term] | Literal["any"] = Field(
+        default_factory=list, description='Ids of the tenant\'s watchlist entities, or "any".'
+    )
+    min_confidence: float = Field(
+        default=0.0, ge=0.0, le=1.0, description="Company, regulator and action tags below it do not match."
+    )
+
+
+def _email_address(value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise ValueError("address may not contain line breaks")
+    try:
+        address = Address(addr_spec=value.strip())
+    except (HeaderParseError, ValueError, IndexError) as exc:
+        raise ValueError(f"not an email address: {value!r}") from exc
+    if not address.username or "." not in address.domain:
+        raise ValueError(f"not an email address: {value!r}")
+    return f"{address.username}@{address.domain.lower()}"
+
+
+EmailAddress = Annotated[str, Field(max_length=320), AfterValidator(_email_address)]
+
+
+class WebhookChannel(BaseModel):
+    """Deliver to an HTTPS endpoint: Standard Webhooks JSON, or a Slack incoming webhook (Block Kit)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["webhook"] = "webhook"
+    url: str = Field(min_length=8, max_length=2000, description="Endpoint URL (http or https).")
+    format: Literal["json", "slack"] = Field(default="json", description="json (signed) or slack.")
+
+
+class EmailChannel(BaseModel):
+    """Deliver by email to a list of addresses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["email"] = "email"
+    addresses: list[EmailAddress] = Field(min_length=1, max_length=50)
+
+
+Channel = Annotated[WebhookChannel | EmailChannel, Field(discriminator="type")]
+
+
+class Digest(BaseModel):
+    """When a digest goes out: every hour, or once a day at a local hour in a time zone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    frequency: Literal["hourly", "daily"] = "daily"
+    hour: int = Field(default=8, ge=0, le=23, description="Local hour of a daily digest.")
+    timezone: str = Field(default="UTC", max_length=64, description="IANA time zone, e.g. Europe/Paris.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class SubscriptionCreate(BaseModel):
+    """A new subscription."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    filters: Filters = Field(default_factory=Filters)
+    channel: Channel
+    mode: Literal["instant", "digest"] = "instant"
+    digest: Digest | None = None
+    paused: bool = False
+
+    @model_validator(mode="after")
+    def _digest_with_mode(self) -> SubscriptionCreate:
+        if self.mode == "digest" and self.digest is None:
+            self.digest = Digest()
+        if self.mode == "instant":
+            self.digest = None
+        return self
+
+
+class SubscriptionUpdate(BaseModel):
+    """A partial change: only the fields given are changed (pause/resume with ``paused``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    filters: Filters | None = None
+    channel: Channel | None = None
+    mode: Literal["instant", "digest"] | None = None
+    digest: Digest | None = None
+    paused: bool | None = None
+
+
+class SubscriptionPublic(BaseModel):
+    """A subscription as the API shows it: never its secret."""
+
+    id: str
+    name: str
+    filters: Filters
+    channel: Channel
+    mode: Literal["instant", "digest"]
+    digest: Digest | None
+    paused: bool
+    disabled_reason: str | None = Field(description="Why deliveries stopped (e.g. the endpoint answered 410).")
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubscriptionCreated(SubscriptionPublic):
+    """The answer to a creation: the only time the webhook signing secret is shown."""
+
+    secret: str | None = Field(description="whsec_ signing secret of a JSON webhook; shown once.")
+
+
+class SecretRotated(BaseModel):
+    """A new signing secret, shown once; the previous one keeps signing until ``previous_expires_at``."""
+
+    secret: str
+    previous_expires_at: datetime
+
+
+class SampleOutcome(BaseModel):
+    """The real outcome of sending a sample alert."""
+
+    delivered: bool
+    status_code: int | None
+    latency_ms: float | None
+    error: str | None
+
+
+class AttemptPublic(BaseModel):
+    """One recorded attempt."""
+
+    attempt: int
+    attempted_at: datetime
+    outcome: str
+    status_code: int | None
+    latency_ms: float | None
+    error: str | None
+
+
+class DeliveryPublic(BaseModel):
+    """One alert for one subscription, with its attempts."""
+
+    id: str
+    subscription_id: str
+    item_id: str
+    kind: Literal["created", "updated"]
+    channel: Literal["webhook", "slack", "email"]
+    status: Literal["pending", "delivered", "dead", "disabled"]
+    attempts: list[AttemptPublic]
+    next_attempt_at: datetime | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class DeliveryPage(BaseModel):
+    """A page of deliveries, newest first; pass ``next_offset`` as ``offset`` for the next page."""
+
+    items: list[DeliveryPublic]
+    next_offset: int | None

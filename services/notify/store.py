@@ -1,0 +1,248 @@
+"""Tenants and subscriptions in the store; every lookup is scoped by tenant (keyword-only functions)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.notify.channels import Target
+from services.notify.matching import Rule
+from services.notify.models import Key, Subscription, Tenant, Unsubscribe, utcnow
+from services.notify.schemas import (
+    Digest,
+    EmailChannel,
+    Filters,
+    SubscriptionCreate,
+    SubscriptionPublic,
+    SubscriptionUpdate,
+    WebhookChannel,
+)
+from services.notify.signing import generate_secret
+from services.notify.tokens import new_key
+
+API_KEY_PREFIX = "rak_"
+
+
+def new_id(prefix: str) -> str:
+    """A random id with a readable prefix (tn_, sub_)."""
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+def hash_api_key(api_key: str) -> str:
+    """SHA-256 of an API key: keys are 256-bit random, so a plain hash is enough to store them safely."""
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def create_tenant(session: Session, *, name: str) -> tuple[Tenant, str]:
+    """A new tenant and its API key (returned once; only its hash is stored)."""
+    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    tenant = Tenant(id=new_id("tn"), name=name, api_key_hash=hash_api_key(api_key), created_at=utcnow())
+    session.add(tenant)
+    session.flush()
+    return tenant, api_key
+
+
+def tenant_by_api_key(session: Session, *, api_key: str) -> Tenant | None:
+    """The tenant owning an API key, or None."""
+    return session.scalar(select(Tenant).where(Tenant.api_key_hash == hash_api_key(api_key)))
+
+
+def _channel_columns(channel: WebhookChannel | EmailChannel) -> dict[str, Any]:
+    if isinstance(channel, EmailChannel):
+        return {"channel": "email", "url": None, "addresses": list(channel.addresses)}
+    return {"channel": "slack" if channel.format == "slack" else "webhook", "url": channel.url, "addresses": []}
+
+
+def _digest_columns(mode: str, digest: Digest | None) -> dict[str, Any]:
+    if mode != "digest" or digest is None:
+        return {"mode": "instant", "digest_frequency": None, "digest_hour": None, "digest_timezone": None}
+    return {
+        "mode": "digest",
+        "digest_frequency": digest.frequency,
+        "digest_hour": digest.hour,
+        "digest_timezone": digest.timezone,
+    }
+
+
+def create_subscription(
+    session: Session, *, tenant_id: str, data: SubscriptionCreate
+) -> tuple[Subscription, str | None]:
+    """A new subscription and, for a JSON webhook, its signing secret (returned once)."""
+    columns = _channel_columns(data.channel)
+    secret = generate_secret() if columns["channel"] == "webhook" else None
+    now = utcnow()
+    subscription = Subscription(
+        id=new_id("sub"),
+        tenant_id=tenant_id,
+        name=data.name,
+        filters=data.filters.model_dump(mode="json"),
+        paused=data.paused,
+        secret=secret,
+        created_at=now,
+        updated_at=now,
+        **columns,
+        **_digest_columns(data.mode, data.digest),
+    )
+    session.add(subscription)
+    session.flush()
+    return subscription, secret
+
+
+def get_subscription(session: Session, *, tenant_id: str, subscription_id: str) -> Subscription | None:
+    """The tenant's subscription with that id; None for a missing id *and* for another tenant's."""
+    return session.scalar(
+        select(Subscription).where(Subscription.id == subscription_id, Subscription.tenant_id == tenant_id)
+    )
+
+
+def list_subscriptions(session: Session, *, tenant_id: str) -> list[Subscription]:
+    """The tenant's subscriptions, oldest first."""
+    query = select(Subscription).where(Subscription.tenant_id == tenant_id).order_by(Subscription.created_at)
+    return list(session.scalars(query))
+
+
+def update_subscription(session: Session, *, subscription: Subscription, data: SubscriptionUpdate) -> Subscription:
+    """Apply a partial update; a new channel clears a 410 disablement, a new JSON webhook gets a secret."""
+    if data.name is not None:
+        subscription.name = data.name
+    if data.filters is not None:
+        subscription.filters = data.filters.model_dump(mode="json")
+    if data.channel is not None:
+        columns = _channel_columns(data.channel)
+        if columns["channel"] == "webhook" and not subscription.secret:
+            subscription.secret = generate_secret()
+        for key, value in columns.items():
+            setattr(subscription, key, value)
+        subscription.disabled_reason = None
+    if data.mode is not None or data.digest is not None:
+        mode = data.mode or subscription.mode
+        digest = data.digest or (public_digest(subscription) if mode == "digest" else None) or Digest()
+        for key, value in _digest_columns(mode, digest).items():
+            setattr(subscription, key, value)
+    if data.paused is not None:
+        subscription.paused = data.paused
+    subscription.updated_at = utcnow()
+    session.flush()
+    return subscription
+
+
+def rotate_secret(session: Session, *, subscription: Subscription, overlap_s: float) -> tuple[str, datetime]:
+    """A new secret; the previous one keeps signing alongside for ``overlap_s`` seconds."""
+    now = utcnow()
+    subscription.previous_secret = subscription.secret
+    subscription.previous_secret_expires_at = now + timedelta(seconds=overlap_s)
+    subscription.secret = generate_secret()
+    subscription.updated_at = now
+    session.flush()
+    return subscription.secret, subscription.previous_secret_expires_at
+
+
+def public_digest(subscription: Subscription) -> Digest | None:
+    """A subscription's digest schedule, or None in instant mode."""
+    if subscription.mode != "digest":
+        return None
+    return Digest(
+        frequency=subscription.digest_frequency or "daily",
+        hour=subscription.digest_hour if subscription.digest_hour is not None else 8,
+        timezone=subscription.digest_timezone or "UTC",
+    )
+
+
+def to_public(subscription: Subscription) -> SubscriptionPublic:
+    """The API view of a subscription: no secret."""
+    channel: WebhookChannel | EmailChannel
+    if subscription.channel == "email":
+        channel = EmailChannel(addresses=subscription.addresses)
+    else:
+        fmt = "slack" if subscription.channel == "slack" else "json"
+        channel = WebhookChannel(url=subscription.url or "", format=fmt)
+    return SubscriptionPublic(
+        id=subscription.id,
+        name=subscription.name,
+        filters=Filters.model_validate(subscription.filters),
+        channel=channel,
+        mode="digest" if subscription.mode == "digest" else "instant",
+        digest=public_digest(subscription),
+        paused=subscription.paused,
+        disabled_reason=subscription.disabled_reason,
+        created_at=subscription.created_at,
+        updated_at=subscription.updated_at,
+    )
+
+
+def active_secrets(subscription: Subscription, *, now: datetime) -> tuple[str, ...]:
+    """The secrets that sign: the current one, and the previous one during its overlap."""
+    found = [subscription.secret] if subscription.secret else []
+    expires = subscription.previous_secret_expires_at
+    if subscription.previous_secret and expires is not None and expires > now:
+        found.append(subscription.previous_secret)
+    return tuple(found)
+
+
+def load_targets(session: Session, *, subscription_ids: set[str], now: datetime) -> dict[str, Target]:
+    """Delivery targets of the given subscriptions (unsubscribed addresses left out)."""
+    subscriptions = session.scalars(select(Subscription).where(Subscription.id.in_(subscription_ids)))
+    gone: dict[str, set[str]] = {}
+    for row in session.execute(
+        select(Unsubscribe.subscription_id, Unsubscribe.address).where(
+            Unsubscribe.subscription_id.in_(subscription_ids)
+        )
+    ):
+        gone.setdefault(row.subscription_id, set()).add(row.address)
+    return {
+        s.id: Target(
+            subscription_id=s.id,
+            tenant_id=s.tenant_id,
+            name=s.name,
+            channel=s.channel,
+            url=s.url,
+            addresses=tuple(a for a in s.addresses if a not in gone.get(s.id, set())),
+            secrets=active_secrets(s, now=now),
+        )
+        for s in subscriptions
+    }
+
+
+def active_subscriptions(session: Session) -> list[Subscription]:
+    """Subscriptions that receive alerts: not paused, not disabled."""
+    query = select(Subscription).where(Subscription.paused.is_(False), Subscription.disabled_reason.is_(None))
+    return list(session.scalars(query))
+
+
+def rule_of(subscription: Subscription) -> Rule:
+    """The matching rule of a subscription."""
+    filters = Filters.model_validate(subscription.filters)
+    return Rule.from_filters(subscription.id, subscription.tenant_id, filters)
+
+
+def subscriptions_signature(session: Session) -> tuple[int, datetime | None]:
+    """Changes whenever a subscription is created, changed or deleted (count and latest update)."""
+    row = session.execute(select(func.count(Subscription.id), func.max(Subscription.updated_at))).one()
+    return int(row[0]), row[1]
+
+
+def unsubscribe(session: Session, *, subscription_id: str, address: str) -> bool:
+    """Stop sending one subscription's alerts to one address; False when the subscription is gone."""
+    if session.get(Subscription, subscription_id) is None:
+        return False
+    if session.get(Unsubscribe, (subscription_id, address)) is None:
+        session.add(Unsubscribe(subscription_id=subscription_id, address=address, created_at=utcnow()))
+        session.flush()
+    return True
+
+
+def stored_key(session: Session, *, name: str) -> str:
+    """A named random key, generated on first use and kept in the store."""
+    key = session.get(Key, name)
+    if key is None:
+        session.add(Key(name=name, value=new_key()))
+        session.flush()
+        key = session.get(Key, name)
+        assert key is not None
+    return key.value
