@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+
+import httpx
 
 from services.notify.channels import Batch, Channel, Outcome
 
@@ -42,3 +44,7 @@ class Dispatcher:
                 },
             )
         return outcome
+
+
+# Builds the dispatcher on an HTTP client of the running event loop (the worker's, or a test request's).
+DispatcherFactory = Callable[[httpx.AsyncClient], Dispatcher]

@@ -84,6 +84,7 @@ class AlertItem(Base):
     revision: Mapped[int] = mapped_column(Integer)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the ClassifiedItem, JSON mode
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    traceparent: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -100,7 +101,7 @@ class Delivery(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(String(40), index=True)
     subscription_id: Mapped[str] = mapped_column(ForeignKey("notify_subscriptions.id", ondelete="CASCADE"), index=True)
-    alert_item_id: Mapped[str] = mapped_column(ForeignKey("notify_alert_items.id"))
+    alert_item_id: Mapped[str] = mapped_column(ForeignKey("notify_alert_items.id"), index=True)
     item_id: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16))  # created | updated
     channel: Mapped[str] = mapped_column(String(16))

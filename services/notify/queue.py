@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -33,13 +33,15 @@ def delivery_key(subscription_id: str, item_id: str, revision: int) -> str:
     return "msg_" + hashlib.sha256(f"{subscription_id}\n{item_id}\n{revision}".encode()).hexdigest()[:32]
 
 
-def insert_ignoring_duplicates(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> int:
+def insert_ignoring_duplicates(
+    session: Session, model: type[AlertItem] | type[Delivery], rows: Sequence[dict[str, Any]]
+) -> int:
     """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; the number of rows inserted."""
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.execute(insert(table).values(list(rows)).on_conflict_do_nothing())
+    result = session.execute(insert(model).values(list(rows)).on_conflict_do_nothing())
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -211,6 +213,11 @@ def list_deliveries(
         for attempt in session.scalars(attempts):
             history[attempt.delivery_id].append(attempt)
     return page, history
+
+
+def attempts_of(session: Session, *, delivery_id: str) -> list[Attempt]:
+    """The recorded attempts of one delivery, in order."""
+    return list(session.scalars(select(Attempt).where(Attempt.delivery_id == delivery_id).order_by(Attempt.attempt)))
 
 
 def replay(session: Session, *, tenant_id: str, delivery_id: str, now: datetime) -> Delivery | None:

@@ -1,0 +1,25 @@
+"""The notify FastAPI application."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.notify.api import deliveries, subscriptions, unsubscribe
+from services.notify.api.deps import NotifyContext
+from services.pipeline.http import ReadyCheck, ops_router
+
+DESCRIPTION = """Subscriptions, deliveries and watchlists of RegAlerts tenants.
+
+Every `/v1` call needs `Authorization: Bearer <API key>` (`regalerts tenants create NAME` prints one).
+Another tenant's ids answer 404, exactly like ids that do not exist."""
+
+
+def create_app(context: NotifyContext, ready_checks: dict[str, ReadyCheck]) -> FastAPI:
+    """The API with its routers and the operational routes (healthz, readyz, metrics)."""
+    app = FastAPI(title="RegAlerts notify", version="1", description=DESCRIPTION)
+    app.state.notify = context
+    app.include_router(ops_router(ready_checks))
+    app.include_router(subscriptions.router)
+    app.include_router(deliveries.router)
+    app.include_router(unsubscribe.router)
+    return app

@@ -1,0 +1,126 @@
+"""/v1/subscriptions: create, list, read, change, delete, test, rotate the signing secret (tenant-scoped)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Response, status
+from starlette.concurrency import run_in_threadpool
+
+from services.notify.api.deps import ContextDep, CurrentTenant, NotifyContext, SessionDep, not_found
+from services.notify.channels import Batch
+from services.notify.channels.http import make_client
+from services.notify.models import Subscription, utcnow
+from services.notify.sample import sample_alert
+from services.notify.schemas import (
+    SampleOutcome,
+    SecretRotated,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionPublic,
+    SubscriptionUpdate,
+    WebhookChannel,
+)
+from services.notify.store import (
+    create_subscription,
+    get_subscription,
+    list_subscriptions,
+    load_targets,
+    rotate_secret,
+    to_public,
+    update_subscription,
+)
+from services.pipeline.netguard import BlockedURL
+
+router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
+
+
+def _check_channel(context: NotifyContext, channel: object) -> None:
+    """Webhook URLs must pass the SSRF policy at creation (and are checked again at each send)."""
+    if isinstance(channel, WebhookChannel):
+        try:
+            context.policy.check_url(channel.url)
+        except BlockedURL as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"webhook URL refused: {exc}") from exc
+
+
+def _owned(session: SessionDep, tenant: CurrentTenant, subscription_id: str) -> Subscription:
+    subscription = get_subscription(session, tenant_id=tenant.id, subscription_id=subscription_id)
+    if subscription is None:
+        raise not_found("subscription")
+    return subscription
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a subscription")
+def create(
+    body: SubscriptionCreate, session: SessionDep, tenant: CurrentTenant, context: ContextDep
+) -> SubscriptionCreated:
+    """Create a subscription; a JSON webhook's signing secret is in this answer only."""
+    _check_channel(context, body.channel)
+    subscription, secret = create_subscription(session, tenant_id=tenant.id, data=body)
+    session.commit()
+    return SubscriptionCreated(**to_public(subscription).model_dump(), secret=secret)
+
+
+@router.get("", summary="List subscriptions")
+def list_all(session: SessionDep, tenant: CurrentTenant) -> list[SubscriptionPublic]:
+    """The tenant's subscriptions, oldest first."""
+    return [to_public(s) for s in list_subscriptions(session, tenant_id=tenant.id)]
+
+
+@router.get("/{subscription_id}", summary="Read a subscription")
+def read(subscription_id: str, session: SessionDep, tenant: CurrentTenant) -> SubscriptionPublic:
+    """One subscription (never its secret)."""
+    return to_public(_owned(session, tenant, subscription_id))
+
+
+@router.patch("/{subscription_id}", summary="Change a subscription (pause/resume with paused)")
+def patch(
+    subscription_id: str, body: SubscriptionUpdate, session: SessionDep, tenant: CurrentTenant, context: ContextDep
+) -> SubscriptionPublic:
+    """Change the given fields only."""
+    subscription = _owned(session, tenant, subscription_id)
+    _check_channel(context, body.channel)
+    update_subscription(session, subscription=subscription, data=body)
+    session.commit()
+    return to_public(subscription)
+
+
+@router.delete("/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a subscription")
+def delete(subscription_id: str, session: SessionDep, tenant: CurrentTenant) -> Response:
+    """Delete a subscription and its pending deliveries."""
+    session.delete(_owned(session, tenant, subscription_id))
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{subscription_id}/rotate-secret", summary="Rotate the webhook signing secret")
+def rotate(subscription_id: str, session: SessionDep, tenant: CurrentTenant, context: ContextDep) -> SecretRotated:
+    """A new secret, shown once; the previous one keeps signing alongside during the overlap."""
+    subscription = _owned(session, tenant, subscription_id)
+    if subscription.channel != "webhook":
+        raise HTTPException(status.HTTP_409_CONFLICT, detail="only JSON webhooks are signed")
+    secret, expires = rotate_secret(
+        session, subscription=subscription, overlap_s=context.settings.secret_rotation_overlap_s
+    )
+    session.commit()
+    return SecretRotated(secret=secret, previous_expires_at=expires)
+
+
+@router.post("/{subscription_id}/test", summary="Send a sample alert now and report the real outcome")
+async def send_test(subscription_id: str, tenant: CurrentTenant, context: ContextDep) -> SampleOutcome:
+    """Send a sample alert through the subscription's channel; a failing endpoint is reported as a failure."""
+
+    def load() -> Batch:
+        with context.sessions() as session:
+            _owned(session, tenant, subscription_id)
+            target = load_targets(session, subscription_ids={subscription_id}, now=utcnow())[subscription_id]
+        return Batch(
+            target=target, alerts=[sample_alert(subscription_id=subscription_id, tenant_id=tenant.id)], test=True
+        )
+
+    batch = await run_in_threadpool(load)
+    settings = context.settings
+    async with make_client(context.policy, timeout_s=settings.delivery_timeout_s, max_connections=2) as client:
+        outcome = await context.make_dispatcher(client).send(batch)
+    return SampleOutcome(
+        delivered=outcome.delivered, status_code=outcome.status_code, latency_ms=outcome.latency_ms, error=outcome.error
+    )

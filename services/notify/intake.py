@@ -1,0 +1,164 @@
+"""Intake: a classified item from Kafka becomes pending deliveries in the store, idempotently.
+
+The consumer handler only matches and writes; the delivery worker sends from the store. Whatever the
+broker redelivers, the insert of (item revision, subscription) is ``ON CONFLICT DO NOTHING``, and offsets
+are committed only after the write, so a crash between the two loses nothing and duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.notify.matching import MatchIndex, Rule, match
+from services.notify.metrics import ALERTS_MATCHED
+from services.notify.models import AlertItem, Delivery, Subscription, utcnow
+from services.notify.queue import alert_item_key, delivery_key, insert_ignoring_duplicates, previously_alerted
+from services.notify.schedule import next_digest_at
+from services.notify.store import active_subscriptions, rule_of, subscriptions_signature
+from services.pipeline.events import ClassifiedItem
+from services.pipeline.messages import InvalidMessage, Message
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a subscription's alerts are scheduled: its channel and, for digests, the period."""
+
+    channel: str
+    digest: tuple[str, int, str] | None  # frequency, hour, time zone
+
+    @classmethod
+    def of(cls, subscription: Subscription) -> Plan:
+        """The plan of a subscription."""
+        if subscription.mode != "digest":
+            return cls(subscription.channel, None)
+        period = (
+            subscription.digest_frequency or "daily",
+            subscription.digest_hour or 0,
+            subscription.digest_timezone or "UTC",
+        )
+        return cls(subscription.channel, period)
+
+    def due_at(self, now: datetime) -> datetime:
+        """When a new alert of this subscription is due: now, or the end of the digest period."""
+        if self.digest is None:
+            return now
+        frequency, hour, zone = self.digest
+        return next_digest_at(now, frequency=frequency, hour=hour, timezone=zone)
+
+
+class IndexCache:
+    """The match index of the active subscriptions, rebuilt whenever the subscription table changed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._signature: object = None
+        self.index = MatchIndex([])
+        self.plans: dict[str, Plan] = {}
+
+    def refresh(self, session: Session) -> tuple[MatchIndex, dict[str, Plan]]:
+        """The current index (one cheap query when nothing changed)."""
+        signature = subscriptions_signature(session)
+        with self._lock:
+            if signature != self._signature:
+                subscriptions = active_subscriptions(session)
+                self.index = MatchIndex(rule_of(s) for s in subscriptions)
+                self.plans = {s.id: Plan.of(s) for s in subscriptions}
+                self._signature = signature
+                log.info("Match index rebuilt", extra={"subscriptions": self.index.size})
+            return self.index, self.plans
+
+
+class Intake:
+    """The handler of regalerts.items.classified.v1 in the notify consumer group."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        on_new: Callable[[], None] = lambda: None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._sessions = session_factory
+        self._on_new = on_new
+        self._clock = clock
+        self.cache = IndexCache()
+
+    def handle(self, message: Message) -> None:
+        """Consumer-loop handler: anything but a classified item is invalid (to the DLQ)."""
+        if not isinstance(message.payload, ClassifiedItem):
+            raise InvalidMessage(f"expected a classified item, got {type(message.payload).__name__}")
+        self.ingest(message.payload, traceparent=message.event.traceparent)
+
+    def ingest(self, classified: ClassifiedItem, *, traceparent: str | None = None) -> int:
+        """Match an item and store one pending delivery per new (item revision, subscription); how many."""
+        with self._sessions.begin() as session:
+            index, plans = self.cache.refresh(session)
+            rules = [rule for rule in match(classified, index) if rule.subscription_id in plans]
+            if not rules:
+                return 0
+            inserted = self._store(session, classified, rules, plans, traceparent)
+        if inserted:
+            ALERTS_MATCHED.inc(inserted)
+            self._on_new()
+        return inserted
+
+    def _store(
+        self,
+        session: Session,
+        classified: ClassifiedItem,
+        rules: list[Rule],
+        plans: dict[str, Plan],
+        traceparent: str | None,
+    ) -> int:
+        item, now = classified.item, self._clock()
+        item_key = alert_item_key(item.item_id, item.revision)
+        insert_ignoring_duplicates(
+            session,
+            AlertItem,
+            [
+                {
+                    "id": item_key,
+                    "item_id": item.item_id,
+                    "revision": item.revision,
+                    "payload": classified.model_dump(mode="json"),
+                    "first_seen_at": item.first_seen_at,
+                    "traceparent": traceparent,
+                    "created_at": now,
+                }
+            ],
+        )
+        ids = {rule.subscription_id for rule in rules}
+        updated = (
+            previously_alerted(session, item_id=item.item_id, revision=item.revision, subscription_ids=ids)
+            if item.is_update
+            else set()
+        )
+        rows: list[dict[str, Any]] = []
+        for rule in rules:
+            plan = plans[rule.subscription_id]
+            rows.append(
+                {
+                    "id": delivery_key(rule.subscription_id, item.item_id, item.revision),
+                    "tenant_id": rule.tenant_id,
+                    "subscription_id": rule.subscription_id,
+                    "alert_item_id": item_key,
+                    "item_id": item.item_id,
+                    "kind": "updated" if rule.subscription_id in updated else "created",
+                    "channel": plan.channel,
+                    "digest": plan.digest is not None,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": plan.due_at(now),
+                    "created_at": now,
+                }
+            )
+        return insert_ignoring_duplicates(session, Delivery, rows)

@@ -1,0 +1,296 @@
+"""The delivery worker: claims due deliveries from the store, sends them, records every attempt.
+
+Rounds: claim due rows (leased, so several workers or a restarted one never double-send), group them into
+messages, start each on its endpoint if the endpoint is available (breaker closed, under its concurrency
+limit, not pacing), otherwise give the rows back. Outcomes are recorded in batches by one recorder task:
+delivered, a retry at the next step of the schedule, dead, or disabled (410) — then published on
+regalerts.deliveries.v1 when a publisher is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.notify import metrics
+from services.notify.batching import Planned, plan
+from services.notify.breaker import Endpoints
+from services.notify.channels import Outcome
+from services.notify.channels.http import make_client
+from services.notify.dispatcher import Dispatcher, DispatcherFactory
+from services.notify.models import utcnow
+from services.notify.payload import Alert, build_alert
+from services.notify.queue import Claimed, claim, load_items, record, release, retry_queue_depth
+from services.notify.settings import NotifySettings
+from services.notify.store import load_targets
+from services.pipeline.events import ClassifiedItem, DeliveryAttempt
+from services.pipeline.metrics import END_TO_END_LATENCY
+from services.pipeline.netguard import NetworkPolicy
+
+log = logging.getLogger(__name__)
+
+# Publishes one recorded attempt (with the item's traceparent) on regalerts.deliveries.v1.
+Publisher = Callable[[DeliveryAttempt, str | None], None]
+GAUGE_EVERY_S = 5.0
+
+
+@dataclass(frozen=True)
+class _Result:
+    planned: Planned
+    outcome: Outcome
+
+
+@dataclass
+class _Round:
+    rows: list[Claimed]
+    planned: list[Planned]
+    first_seen: dict[str, datetime]
+    traceparents: dict[str, str | None]
+
+
+class DeliveryWorker:
+    """Sends pending deliveries until stopped (a Worker for pipeline.runner)."""
+
+    name = "notify-delivery"
+
+    def __init__(
+        self,
+        *,
+        settings: NotifySettings,
+        session_factory: sessionmaker[Session],
+        make_dispatcher: DispatcherFactory,
+        publish: Publisher | None = None,
+    ) -> None:
+        self._settings = settings
+        self._sessions = session_factory
+        self._make_dispatcher = make_dispatcher
+        self._publish = publish
+        self.owner = f"w_{uuid.uuid4().hex[:16]}"
+        self._stopping = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._tasks: dict[asyncio.Task[None], Planned] = {}
+        self._results: asyncio.Queue[_Result | None] | None = None
+        self._endpoints = Endpoints(
+            concurrency=settings.endpoint_concurrency,
+            failure_threshold=settings.breaker_failure_threshold,
+            cooldown_s=settings.breaker_cooldown_s,
+        )
+        self._subscriptions_of: dict[str, set[str]] = defaultdict(set)
+        self._limits: dict[str, int] = {}
+        self._first_seen: dict[str, datetime] = {}
+        self._traceparents: dict[str, str | None] = {}
+
+    def run(self) -> None:
+        """Deliver until stop() is called; in-flight sends finish (within the shutdown timeout)."""
+        asyncio.run(self._main())
+
+    def stop(self) -> None:
+        """Ask the worker to stop (thread-safe)."""
+        self._stopping.set()
+        self.wake()
+
+    def wake(self) -> None:
+        """New deliveries are due: look now rather than at the next poll (thread-safe)."""
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed in between
+                loop.call_soon_threadsafe(wake.set)
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._results = asyncio.Queue()
+        s = self._settings
+        log.info("Delivery worker started", extra={"owner": self.owner})
+        async with make_client(
+            _policy(s), timeout_s=s.delivery_timeout_s, max_connections=s.delivery_concurrency
+        ) as client:
+            dispatcher = self._make_dispatcher(client)
+            recorder = asyncio.create_task(self._record_loop())
+            last_gauge = 0.0
+            while not self._stopping.is_set():
+                started = await self._round(dispatcher)
+                if time.monotonic() - last_gauge > GAUGE_EVERY_S:
+                    last_gauge = time.monotonic()
+                    await asyncio.to_thread(self._update_gauge)
+                if not started:
+                    await self._idle(s.delivery_poll_interval_s)
+            await self._drain(recorder)
+        log.info("Delivery worker stopped", extra={"owner": self.owner})
+
+    async def _idle(self, seconds: float) -> None:
+        assert self._wake is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        self._wake.clear()
+
+    async def _round(self, dispatcher: Dispatcher) -> int:
+        """Claim and start what can start; the number of messages started."""
+        capacity = self._settings.delivery_concurrency - len(self._tasks)
+        if capacity <= 0:
+            return 0
+        blocked = self._endpoints.unavailable(limits=self._limits)
+        exclude = set().union(*(self._subscriptions_of[e] for e in blocked)) if blocked else set()
+        work = await asyncio.to_thread(self._claim, exclude)
+        if work is None:
+            return 0
+        self._first_seen.update(work.first_seen)
+        self._traceparents.update(work.traceparents)
+        started, give_back = 0, {row.id for row in work.rows}
+        for planned in work.planned:
+            target = planned.batch.target
+            self._subscriptions_of[target.endpoint].add(target.subscription_id)
+            if target.channel == "slack":
+                self._limits[target.endpoint] = 1
+            if started >= capacity or not self._endpoints.available(
+                target.endpoint, limit=self._limits.get(target.endpoint)
+            ):
+                continue
+            give_back.difference_update(planned.delivery_ids)
+            self._start(dispatcher, planned)
+            started += 1
+        if give_back:
+            await asyncio.to_thread(self._release, give_back)
+        return started
+
+    def _start(self, dispatcher: Dispatcher, planned: Planned) -> None:
+        endpoint = planned.batch.target.endpoint
+        self._endpoints.started(endpoint)
+        task = asyncio.create_task(self._send(dispatcher, planned))
+        self._tasks[task] = planned
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.pop(task, None)
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _send(self, dispatcher: Dispatcher, planned: Planned) -> None:
+        target = planned.batch.target
+        outcome = Outcome(delivered=False, error="not sent")
+        try:
+            outcome = await dispatcher.send(planned.batch)
+        finally:
+            interval = self._settings.slack_min_interval_s if target.channel == "slack" else 0.0
+            self._endpoints.finished(
+                target.endpoint, success=outcome.delivered, retry_after_s=outcome.retry_after_s, min_interval_s=interval
+            )
+        assert self._results is not None
+        await self._results.put(_Result(planned, outcome))
+
+    def _claim(self, exclude: set[str]) -> _Round | None:
+        s, now = self._settings, utcnow()
+        with self._sessions.begin() as session:
+            rows = claim(
+                session,
+                owner=self.owner,
+                now=now,
+                lease_s=s.delivery_lease_s,
+                limit=s.delivery_batch_size,
+                exclude=exclude,
+            )
+            if not rows:
+                return None
+            targets = load_targets(session, subscription_ids={r.subscription_id for r in rows}, now=now)
+            items = load_items(session, ids={r.alert_item_id for r in rows})
+        alerts: dict[str, Alert] = {}
+        parsed: dict[str, ClassifiedItem] = {}
+        first_seen, traceparents = {}, {}
+        for row in rows:
+            item, target = items.get(row.alert_item_id), targets.get(row.subscription_id)
+            if item is None or target is None:
+                continue
+            classified = parsed.get(item.id) or parsed.setdefault(item.id, ClassifiedItem.model_validate(item.payload))
+            kind: Literal["created", "updated"] = "updated" if row.kind == "updated" else "created"
+            alerts[row.id] = build_alert(
+                classified, alert_id=row.id, kind=kind, subscription_id=row.subscription_id, tenant_id=target.tenant_id
+            )
+            first_seen[row.id], traceparents[row.id] = item.first_seen_at, item.traceparent
+        planned = plan(rows, targets, alerts, slack_max=s.slack_max_alerts_per_message)
+        return _Round(rows, planned, first_seen, traceparents)
+
+    def _release(self, ids: set[str]) -> None:
+        with self._sessions.begin() as session:
+            release(session, ids=ids, owner=self.owner)
+
+    async def _record_loop(self) -> None:
+        assert self._results is not None
+        while True:
+            first = await self._results.get()
+            batch = [first]
+            while not self._results.empty() and len(batch) < 500:
+                batch.append(self._results.get_nowait())
+            results = [r for r in batch if r is not None]
+            if results:
+                await asyncio.to_thread(self._record, results)
+            if None in batch:
+                return
+
+    def _record(self, results: list[_Result]) -> None:
+        now, recorded = utcnow(), []
+        with self._sessions.begin() as session:
+            for result in results:
+                recorded += record(
+                    session,
+                    ids=result.planned.delivery_ids,
+                    outcome=result.outcome,
+                    owner=self.owner,
+                    now=now,
+                    schedule=self._settings.retry_schedule_s,
+                )
+        for attempt in recorded:
+            self._observe(attempt, now)
+
+    def _observe(self, attempt: DeliveryAttempt, now: datetime) -> None:
+        channel = attempt.channel
+        metrics.DELIVERY_ATTEMPTS.labels(channel=channel).inc()
+        outcome = {"retry_scheduled": "failed"}.get(attempt.outcome, attempt.outcome)
+        metrics.DELIVERIES.labels(channel=channel, outcome=outcome).inc()
+        first_seen = self._first_seen.pop(attempt.delivery_id, None)
+        traceparent = self._traceparents.pop(attempt.delivery_id, None)
+        if attempt.outcome == "dead":
+            metrics.DEAD_DELIVERIES.labels(channel=channel).inc()
+        if attempt.outcome == "delivered" and first_seen is not None:
+            END_TO_END_LATENCY.labels(channel=channel).observe(max(0.0, (now - first_seen).total_seconds()))
+        if self._publish is not None:
+            try:
+                self._publish(attempt, traceparent)
+            except Exception as exc:
+                log.warning(
+                    "Unable to publish delivery attempt", extra={"delivery_id": attempt.delivery_id, "error": repr(exc)}
+                )
+
+    def _update_gauge(self) -> None:
+        with self._sessions() as session:
+            metrics.RETRY_QUEUE_DEPTH.set(retry_queue_depth(session))
+
+    async def _drain(self, recorder: asyncio.Task[None]) -> None:
+        """Let in-flight sends finish (bounded), give back the rest, record everything, stop the recorder."""
+        pending = set(self._tasks)
+        if pending:
+            _done, unfinished = await asyncio.wait(pending, timeout=self._settings.shutdown_timeout_s / 2)
+            ids = {i for task in unfinished if task in self._tasks for i in self._tasks[task].delivery_ids}
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
+            if ids:
+                await asyncio.to_thread(self._release, ids)
+        assert self._results is not None
+        await self._results.put(None)
+        await recorder
+
+
+def _policy(settings: NotifySettings) -> NetworkPolicy:
+    return NetworkPolicy(settings.ssrf_allow_cidrs)
