@@ -17,11 +17,15 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-# Debian packages the tests use as real peers: Prometheus and promtool.
+# Debian packages the tests use as real peers: Prometheus and promtool, and Chromium for the page tests.
 system-deps:
-	@command -v promtool >/dev/null 2>&1 || { \
-		echo "installing Debian's prometheus (promtool) for the metrics and alert-rule tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; }
+	@missing=""; \
+	command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages the tests use as real peers:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 run: install
 	$(VENV)/bin/regalerts up --demo

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
+import secrets
 import signal
 import threading
 from collections.abc import Iterator
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from services.cli.database import upgrade
 from services.cli.supervisor import Child
-from services.pipeline.broker import EmbeddedBroker, create_topics, port_is_free
+from services.pipeline.broker import EmbeddedBroker, create_topics, free_port, port_is_free
 from services.pipeline.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -27,18 +29,35 @@ def _broker(settings: CommonSettings, var: Path) -> Iterator[str]:
     if settings.bootstrap_servers:
         yield settings.kafka_bootstrap_servers
         return
-    port = EMBEDDED_BROKER_PORT if port_is_free("127.0.0.1", EMBEDDED_BROKER_PORT) else 0
-    with EmbeddedBroker(port, log_path=var / "broker.log") as broker:
+    with EmbeddedBroker(available_port(EMBEDDED_BROKER_PORT), log_path=var / "broker.log") as broker:
         create_topics(broker.bootstrap)
         print(f"  broker    embedded, {broker.bootstrap} (memory only)")
         yield broker.bootstrap
 
 
+def available_port(preferred: int) -> int:
+    """``preferred`` when it is free on 127.0.0.1, else any free port."""
+    return preferred if port_is_free("127.0.0.1", preferred) else free_port()
+
+
+def admin_token(var: Path) -> str:
+    """REGALERTS_ADMIN_TOKEN, else a token generated once and kept in var/admin-token (mode 0600)."""
+    configured = os.environ.get("REGALERTS_ADMIN_TOKEN", "")
+    if configured:
+        return configured
+    path = var / "admin-token"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
 def _children(var: Path, env: dict[str, str]) -> list[Child]:
-    return [
-        Child(name, port, {**env, "REGALERTS_HTTP_PORT": str(port)}, var / "logs" / f"{name}.log")
-        for name, port in PORTS.items()
-    ]
+    children = []
+    for name, preferred in PORTS.items():
+        port = available_port(preferred)
+        children.append(Child(name, port, {**env, "REGALERTS_HTTP_PORT": str(port)}, var / "logs" / f"{name}.log"))
+    return children
 
 
 def run_up(*, demo: bool, var: Path, stop: threading.Event) -> int:
@@ -49,7 +68,12 @@ def run_up(*, demo: bool, var: Path, stop: threading.Event) -> int:
     upgrade(settings.database_url)
     print(f"  database  {settings.database_url}")
     with _broker(settings, var) as bootstrap:
-        env = {"REGALERTS_KAFKA_BOOTSTRAP_SERVERS": bootstrap, "REGALERTS_DATABASE_URL": settings.database_url}
+        token = admin_token(var)
+        env = {
+            "REGALERTS_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "REGALERTS_DATABASE_URL": settings.database_url,
+            "REGALERTS_ADMIN_TOKEN": token,
+        }
         demo_env: dict[str, str] = {}
         if demo:
             from services.cli.demo import demo_environment
@@ -63,11 +87,12 @@ def run_up(*, demo: bool, var: Path, stop: threading.Event) -> int:
                 child.wait_ready(timeout=90)
                 print(f"  {child.name:<9} {child.url}  (logs: {child.log_path})")
             notify = children[2]
-            print(f"\nOpen {notify.url}/docs for the API.")
+            print(f"\nOpen {notify.url}/docs for the API (ingest's admin token is in {var / 'admin-token'}).")
             if demo:
-                from services.cli.demo import run_demo
+                from services.cli.demo import DEMO_PORT, run_demo
 
-                run_demo(children={c.name: c.url for c in children}, var=var, stop=stop)
+                urls = {c.name: c.url for c in children}
+                run_demo(children=urls, var=var, admin_token=token, port=available_port(DEMO_PORT))
             print("Ctrl-C stops everything.", flush=True)
             while not stop.wait(1.0):
                 for child in children:

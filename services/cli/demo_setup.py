@@ -1,0 +1,75 @@
+"""The demo's setup: a demo tenant, its subscriptions to the demo receiver, and the sample feeds registered.
+
+Everything goes through the services' public HTTP APIs (feeds through ingest with the admin token,
+subscriptions through notify with the tenant's API key), as a user would do it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from services.cli.demo import DemoServer
+
+# What the demo tenant watches: the seed story's company, any CAC action, and one that must stay silent.
+DEMO_SUBSCRIPTIONS: tuple[dict[str, Any], ...] = (
+    {"name": "ByteDance, anywhere", "filters": {"companies": ["ByteDance"]}},
+    {"name": "Any CAC action", "filters": {"regulators": ["CAC"]}},
+    {"name": "SEC fines", "filters": {"regulators": ["SEC"], "actions": ["fine"]}},
+)
+DEMO_FEEDS = ("wire", "regulator")
+
+
+def create_demo_tenant(var: Path) -> str:
+    """Create the demo tenant in the store; keep its API key in var/demo-tenant.json (0600); return the key."""
+    from services.notify.settings import NotifySettings
+    from services.notify.store import create_tenant
+    from services.pipeline.db import make_engine, make_session_factory
+
+    engine = make_engine(NotifySettings().database_url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            tenant, api_key = create_tenant(session, name=f"demo-{secrets.token_hex(3)}")
+            tenant_id = tenant.id
+    finally:
+        engine.dispose()
+    path = var / "demo-tenant.json"
+    path.write_text(json.dumps({"tenant_id": tenant_id, "api_key": api_key}), encoding="utf-8")
+    path.chmod(0o600)
+    return api_key
+
+
+def _subscribe(client: httpx.Client, notify_url: str, api_key: str, server: DemoServer, spec: dict[str, Any]) -> None:
+    hook = secrets.token_urlsafe(9)
+    body = {**spec, "channel": {"type": "webhook", "url": f"{server.url}/hooks/{hook}", "format": "json"}}
+    response = client.post(f"{notify_url}/v1/subscriptions", json=body, headers={"Authorization": f"Bearer {api_key}"})
+    response.raise_for_status()
+    with server.received.lock:
+        server.received.secrets[hook] = response.json()["secret"]
+
+
+def _register_feed(client: httpx.Client, ingest_url: str, admin_token: str, url: str, title: str) -> None:
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    response = client.post(f"{ingest_url}/v1/feeds", json={"url": url, "title": title}, headers=headers)
+    response.raise_for_status()
+    feed_id = response.json()["id"]
+    client.post(f"{ingest_url}/v1/feeds/{feed_id}/poll", headers=headers).raise_for_status()
+
+
+def register_demo(*, server: DemoServer, ingest_url: str, notify_url: str, var: Path, admin_token: str) -> None:
+    """Create the demo tenant and subscriptions, then register and poll the sample feeds."""
+    api_key = create_demo_tenant(var)
+    with httpx.Client(timeout=30) as client:
+        for spec in DEMO_SUBSCRIPTIONS:
+            _subscribe(client, notify_url, api_key, server, spec)
+        for feed in DEMO_FEEDS:
+            _register_feed(client, ingest_url, admin_token, f"{server.url}/feeds/{feed}.xml", f"Demo {feed}")
+    print(
+        f"  demo tenant API key in {var / 'demo-tenant.json'} (subscriptions: "
+        + "; ".join(s["name"] for s in DEMO_SUBSCRIPTIONS)
+        + ")"
+    )
