@@ -140,13 +140,18 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(204, b"", "text/plain")
 
 
-def run_demo(*, children: dict[str, str], var: Path, admin_token: str, port: int = DEMO_PORT) -> DemoServer:
+def run_demo(*, children: dict[str, str], var: Path, env: dict[str, str], port: int = DEMO_PORT) -> DemoServer:
     """Start the demo server, register the sample feeds and the demo subscriptions, print the page URL."""
     from services.cli.demo_setup import register_demo
 
     server = DemoServer(port).start()
     register_demo(
-        server=server, ingest_url=children["ingest"], notify_url=children["notify"], var=var, admin_token=admin_token
+        server=server,
+        ingest_url=children["ingest"],
+        notify_url=children["notify"],
+        var=var,
+        admin_token=env["REGALERTS_ADMIN_TOKEN"],
+        database_url=env["REGALERTS_DATABASE_URL"],
     )
     print(f"\nDemo: sample feeds at {server.url}/feeds/; alerts appear at {server.url}/  <- open this")
     return server

@@ -24,13 +24,12 @@ DEMO_SUBSCRIPTIONS: tuple[dict[str, Any], ...] = (
 DEMO_FEEDS = ("wire", "regulator")
 
 
-def create_demo_tenant(var: Path) -> str:
+def create_demo_tenant(var: Path, database_url: str) -> str:
     """Create the demo tenant in the store; keep its API key in var/demo-tenant.json (0600); return the key."""
-    from services.notify.settings import NotifySettings
     from services.notify.store import create_tenant
     from services.pipeline.db import make_engine, make_session_factory
 
-    engine = make_engine(NotifySettings().database_url)
+    engine = make_engine(database_url)
     try:
         with make_session_factory(engine).begin() as session:
             tenant, api_key = create_tenant(session, name=f"demo-{secrets.token_hex(3)}")
@@ -60,9 +59,11 @@ def _register_feed(client: httpx.Client, ingest_url: str, admin_token: str, url:
     client.post(f"{ingest_url}/v1/feeds/{feed_id}/poll", headers=headers).raise_for_status()
 
 
-def register_demo(*, server: DemoServer, ingest_url: str, notify_url: str, var: Path, admin_token: str) -> None:
+def register_demo(
+    *, server: DemoServer, ingest_url: str, notify_url: str, var: Path, admin_token: str, database_url: str
+) -> None:
     """Create the demo tenant and subscriptions, then register and poll the sample feeds."""
-    api_key = create_demo_tenant(var)
+    api_key = create_demo_tenant(var, database_url)
     with httpx.Client(timeout=30) as client:
         for spec in DEMO_SUBSCRIPTIONS:
             _subscribe(client, notify_url, api_key, server, spec)

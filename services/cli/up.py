@@ -40,6 +40,11 @@ def available_port(preferred: int) -> int:
     return preferred if port_is_free("127.0.0.1", preferred) else free_port()
 
 
+def database_url_for(var: Path) -> str:
+    """REGALERTS_DATABASE_URL, else a SQLite file in ``var``."""
+    return os.environ.get("REGALERTS_DATABASE_URL") or f"sqlite:///{(var / 'regalerts.db').resolve()}"
+
+
 def admin_token(var: Path) -> str:
     """REGALERTS_ADMIN_TOKEN, else a token generated once and kept in var/admin-token (mode 0600)."""
     configured = os.environ.get("REGALERTS_ADMIN_TOKEN", "")
@@ -64,14 +69,15 @@ def run_up(*, demo: bool, var: Path, stop: threading.Event) -> int:
     """Start everything, print where to look, supervise until ``stop`` is set."""
     settings = CommonSettings()
     var.mkdir(parents=True, exist_ok=True)
+    database_url = database_url_for(var)
     print("RegAlerts is starting")
-    upgrade(settings.database_url)
-    print(f"  database  {settings.database_url}")
+    upgrade(database_url)
+    print(f"  database  {database_url}")
     with _broker(settings, var) as bootstrap:
         token = admin_token(var)
         env = {
             "REGALERTS_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-            "REGALERTS_DATABASE_URL": settings.database_url,
+            "REGALERTS_DATABASE_URL": database_url,
             "REGALERTS_ADMIN_TOKEN": token,
         }
         demo_env: dict[str, str] = {}
@@ -92,7 +98,7 @@ def run_up(*, demo: bool, var: Path, stop: threading.Event) -> int:
                 from services.cli.demo import DEMO_PORT, run_demo
 
                 urls = {c.name: c.url for c in children}
-                run_demo(children=urls, var=var, admin_token=token, port=available_port(DEMO_PORT))
+                run_demo(children=urls, var=var, env=env, port=available_port(DEMO_PORT))
             print("Ctrl-C stops everything.", flush=True)
             while not stop.wait(1.0):
                 for child in children:

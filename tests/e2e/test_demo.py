@@ -1,0 +1,123 @@
+"""`regalerts up --demo` — what `make run` starts — shows the seed story's alert on its receiver page."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.e2e.peers import wait_for
+
+pytestmark = pytest.mark.e2e
+
+SEED_TITLE = "La Chine convoque des entreprises technologiques sur la sécurité des logiciels vocaux"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class UpProcess:
+    """`regalerts up --demo` as a subprocess, its output collected line by line."""
+
+    def __init__(self, var: Path) -> None:
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "REGALERTS_KAFKA_SESSION_TIMEOUT_MS": "3000",
+            "REGALERTS_KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
+        }
+        for name in ("REGALERTS_KAFKA_BOOTSTRAP_SERVERS", "REGALERTS_DATABASE_URL", "REGALERTS_ADMIN_TOKEN"):
+            env.pop(name, None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services.cli.main", "up", "--demo", "--var", str(var)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def page_url(self) -> str | None:
+        match = re.search(r"alerts appear at (http://127\.0\.0\.1:\d+/)", self.output())
+        return match.group(1) if match else None
+
+
+@pytest.fixture
+def up(tmp_path: Path) -> Iterator[UpProcess]:
+    running = UpProcess(tmp_path / "var")
+    try:
+        yield running
+    finally:
+        if running.process.poll() is None:
+            running.process.send_signal(signal.SIGINT)
+            try:
+                running.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                running.process.kill()
+                running.process.wait()
+
+
+def _alerts(page_url: str) -> list[dict[str, object]]:
+    alerts: list[dict[str, object]] = httpx.get(f"{page_url}alerts.json", timeout=5).json()
+    return alerts
+
+
+def _seed_alerts(page_url: str) -> list[dict[str, object]]:
+    return [a for a in _alerts(page_url) if json.dumps(a, ensure_ascii=False).count(SEED_TITLE)]
+
+
+def test_make_run_shows_the_seed_story_alert_in_a_browser(up: UpProcess, tmp_path: Path) -> None:
+    wait_for(lambda: up.page_url() is not None or up.process.poll() is not None, 180, "the demo page URL")
+    page_url = up.page_url()
+    assert page_url, up.output()
+    # Two of the demo subscriptions watch it ("ByteDance", "any CAC action"); "SEC fines" does not.
+    wait_for(lambda: len(_seed_alerts(page_url)) >= 2, 180, "the seed story's alerts on the demo page")
+    subscriptions = {a["data"]["subscription_id"] for a in _seed_alerts(page_url)}  # type: ignore[index]
+    assert len(subscriptions) == 2
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(page_url)
+            headline = page.get_by_text(SEED_TITLE).first
+            headline.wait_for(timeout=10_000)
+            card = page.locator(".alert", has_text=SEED_TITLE).first
+            tags = card.locator(".tag").all_inner_texts()
+            page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
+        finally:
+            browser.close()
+    assert any(tag.startswith("CAC") for tag in tags), tags
+    assert any(tag.startswith("summons") for tag in tags), tags
+    assert {"Tencent", "Alibaba", "ByteDance"} <= {tag.split(" ")[0] for tag in tags}, tags
+    assert (tmp_path / "var" / "demo-tenant.json").stat().st_mode & 0o077 == 0
+
+    up.process.send_signal(signal.SIGINT)
+    assert up.process.wait(timeout=60) == 0, up.output()
+    assert "RegAlerts stopped." in up.output()
