@@ -1,0 +1,86 @@
+"""Feed → ingest → Kafka → classify → notify → signed webhook, with every service a real subprocess."""
+
+from __future__ import annotations
+
+import signal
+from collections import Counter
+
+import pytest
+
+from tests.e2e.conftest import Pipeline, poll_now, register_feed, subscribe
+from tests.e2e.peers import SEED_SUMMARY, SEED_TITLE, FeedServer, WebhookReceiver, rss, wait_for
+
+pytestmark = pytest.mark.e2e
+
+OTHER_ITEM = {
+    "guid": "sec-1",
+    "title": "SEC charges investment adviser with fraud",
+    "summary": "The Securities and Exchange Commission charged an adviser with defrauding clients.",
+}
+
+
+def _tencent_item(n: int) -> dict[str, str]:
+    return {
+        "guid": f"tencent-{n}",
+        "title": f"Regulator fines Tencent over game licensing, case {n}",
+        "summary": f"China's State Administration for Market Regulation fined Tencent in case {n}.",
+    }
+
+
+def test_seed_story_reaches_a_tencent_subscriber_exactly_once(pipeline: Pipeline, receiver: WebhookReceiver) -> None:
+    feed = FeedServer(rss([{"guid": "seed", "title": SEED_TITLE, "summary": SEED_SUMMARY}, OTHER_ITEM]))
+    try:
+        subscribe(pipeline, receiver, {"companies": ["Tencent"]})
+        feed_id = register_feed(pipeline, feed.feed_url)
+        poll_now(pipeline, feed_id)
+        wait_for(lambda: len(receiver.item_ids()) >= 1, 120, "the seed story's alert")
+
+        alert = receiver.alerts[0]["data"]
+        assert alert["item"]["title"] == SEED_TITLE
+        assert alert["item"]["language"] == "fr"
+        assert {"Tencent", "Alibaba"} <= {c["name"].split()[0] for c in alert["companies"]}
+        assert "CAC" in {r["acronym"] for r in alert["regulators"]}
+        assert "CN" in alert["jurisdictions"]
+        assert "summons" in {a["type"] for a in alert["actions"]}
+
+        # Poll again (nothing new), then add one more Tencent item as a sentinel: once its alert
+        # arrives, anything the second poll had sent would have arrived too.
+        polls = feed.requests
+        poll_now(pipeline, feed_id)
+        wait_for(lambda: feed.requests > polls, 30, "the second poll")
+        feed.document = rss(
+            [{"guid": "seed", "title": SEED_TITLE, "summary": SEED_SUMMARY}, OTHER_ITEM, _tencent_item(0)]
+        )
+        poll_now(pipeline, feed_id)
+        wait_for(lambda: "tencent-0" in " ".join(receiver.item_ids()), 120, "the sentinel alert")
+        ids = receiver.item_ids()
+        assert len(ids) == 2, f"expected the seed story once and the sentinel once, got {ids}"
+        assert receiver.refused == 0
+    finally:
+        feed.close()
+
+
+def test_classify_killed_mid_flight_loses_nothing_and_duplicates_nothing(
+    pipeline: Pipeline, receiver: WebhookReceiver
+) -> None:
+    count = 200
+    feed = FeedServer(rss([_tencent_item(n) for n in range(count)]))
+    try:
+        subscribe(pipeline, receiver, {"companies": ["Tencent"]})
+        feed_id = register_feed(pipeline, feed.feed_url)
+        poll_now(pipeline, feed_id)
+        wait_for(lambda: len(receiver.item_ids()) >= 1, 120, "the first alert")
+
+        classify = pipeline.children["classify"]
+        assert classify.process is not None
+        classify.process.send_signal(signal.SIGKILL)
+        classify.process.wait(timeout=10)
+        classify.start()
+        classify.wait_ready(timeout=60)
+
+        wait_for(lambda: len(set(receiver.item_ids())) >= count, 180, f"all {count} alerts")
+        duplicates = {k: v for k, v in Counter(receiver.item_ids()).items() if v > 1}
+        assert not duplicates, f"delivered more than once: {duplicates}"
+        assert len(receiver.item_ids()) == count
+    finally:
+        feed.close()
