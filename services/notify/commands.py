@@ -20,6 +20,9 @@ def _create_tenant(args: argparse.Namespace) -> int:
     with _sessions(NotifySettings()).begin() as session:
         tenant, api_key = create_tenant(session, name=args.name)
         tenant_id = tenant.id
+    if args.json:
+        print(json.dumps({"tenant_id": tenant_id, "api_key": api_key}))
+        return 0
     print(f"tenant id: {tenant_id}")
     print(f"API key:   {api_key}")
     print("The API key is shown only now; keep it (the store holds only its hash).")
@@ -40,6 +43,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     create = tenants.add_parser("create", help="create a tenant and print its API key (once)")
     create.add_argument("name")
+    create.add_argument("--json", action="store_true", help='print {"tenant_id": ..., "api_key": ...}')
     create.set_defaults(func=_create_tenant)
     subscriptions = subparsers.add_parser("subscriptions", help="notify subscriptions").add_subparsers(
         dest="subscriptions_command", required=True

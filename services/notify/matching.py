@@ -60,7 +60,7 @@ class Rule:
     @classmethod
     def from_filters(cls, subscription_id: str, tenant_id: str, filters: Filters) -> Rule:
         """Normalise a subscription's filters."""
-        watch_any = filters.watchlist == "any"
+        watch_any = filters.watchlist and not filters.watchlist_entities
         return cls(
             subscription_id=subscription_id,
             tenant_id=tenant_id,
@@ -70,7 +70,7 @@ class Rule:
             jurisdictions=frozenset(normalise(v).replace("_", "-") for v in filters.jurisdictions),
             languages=frozenset(normalise(v).replace("_", "-") for v in filters.languages),
             keywords=frozenset(k for k in (normalise(v) for v in filters.keywords) if k),
-            watchlist=frozenset() if watch_any else frozenset(filters.watchlist),
+            watchlist=frozenset(filters.watchlist_entities),
             watchlist_any=watch_any,
             min_confidence=filters.min_confidence,
         )

@@ -41,8 +41,8 @@ def insert_ignoring_duplicates(
         return 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.execute(insert(model).values(list(rows)).on_conflict_do_nothing())
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    statement = insert(model).values(list(rows)).on_conflict_do_nothing().returning(model.id)
+    return len(session.execute(statement).all())  # rowcount is not reliable here on PostgreSQL
 
 
 def previously_alerted(session: Session, *, item_id: str, revision: int, subscription_ids: Collection[str]) -> set[str]:

@@ -35,8 +35,11 @@ class Filters(BaseModel):
     jurisdictions: Terms = Field(default_factory=list, description="Jurisdiction codes (US, EU, US-NY...).")
     languages: Terms = Field(default_factory=list, description="Language codes (en, fr, pt-BR...).")
     keywords: Terms = Field(default_factory=list, description="Words or phrases in the title or summary.")
-    watchlist: list[Term] | Literal["any"] = Field(
-        default_factory=list, description='Ids of the tenant\'s watchlist entities, or "any".'
+    watchlist: bool = Field(
+        default=False, description="true: only items naming one of the tenant's own watchlist entities."
+    )
+    watchlist_entities: Terms = Field(
+        default_factory=list, description="Ids of the tenant's watchlist entities; any of them matches."
     )
     min_confidence: float = Field(
         default=0.0, ge=0.0, le=1.0, description="Company, regulator and action tags below it do not match."

@@ -14,25 +14,31 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
 import httpx
+import pytest
 import uvicorn
+from aiosmtpd.controller import Controller
 from fastapi import FastAPI
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from standardwebhooks import Webhook
 
 import services.notify.models  # noqa: F401  (registers the notify tables on Base)
 from services.notify.api.app import create_app
+from services.notify.api.deps import NotifyContext
+from services.notify.intake import Intake
 from services.notify.main import build_context
+from services.notify.models import Delivery
+from services.notify.schemas import SubscriptionCreate
 from services.notify.settings import NotifySettings
-from services.notify.store import create_tenant
+from services.notify.store import create_subscription, create_tenant
+from services.notify.worker import DeliveryWorker
 from services.pipeline.db import Base, make_engine
 from services.pipeline.events import (
     ActionTag,
     ActionType,
     ClassifiedItem,
     CompanyTag,
+    DeliveryAttempt,
     RawItem,
     RegulatorTag,
     Tags,
@@ -57,12 +63,16 @@ def make_item(
     """A classified item; tag tuples are (id, name, confidence), (id, name, acronym, jurisdiction, conf)..."""
     now = datetime.now(UTC)
     companies = [("acme", "Acme Corp", 0.9)] if companies is None else companies
-    regulators = [("sec", "Securities and Exchange Commission", "SEC", "US", 0.95)] if regulators is None else regulators
+    regulators = (
+        [("sec", "Securities and Exchange Commission", "SEC", "US", 0.95)] if regulators is None else regulators
+    )
     actions = [("fine", 0.9)] if actions is None else actions
     tags = Tags(
         language=language,
         companies=[CompanyTag(id=i, name=n, confidence=c) for i, n, c in companies],
-        regulators=[RegulatorTag(id=i, name=n, acronym=a, jurisdiction=j, confidence=c) for i, n, a, j, c in regulators],
+        regulators=[
+            RegulatorTag(id=i, name=n, acronym=a, jurisdiction=j, confidence=c) for i, n, a, j, c in regulators
+        ],
         actions=[ActionTag(type=ActionType(t), confidence=c, primary=True) for t, c in actions],
         jurisdictions=["US"] if jurisdictions is None else jurisdictions,
         watchlist_hits=[WatchlistHit(tenant_id=t, entity_id=e, name=n) for t, e, n in (watchlist or [])],
@@ -283,3 +293,72 @@ def api(sqlite_engine: Engine) -> Iterator[Api]:
 def run_async(coroutine: Any) -> Any:
     """Run a coroutine to completion (tests are synchronous)."""
     return asyncio.run(coroutine)
+
+
+@dataclass
+class Running:
+    """Intake and a delivery worker (in a thread) on one store: the notify core without Kafka."""
+
+    settings: NotifySettings
+    context: NotifyContext
+    intake: Intake
+    worker: DeliveryWorker
+    thread: threading.Thread | None = None
+    published: list[DeliveryAttempt] = field(default_factory=list)
+
+    def start(self) -> Running:
+        self.thread = threading.Thread(target=self.worker.run, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.worker.stop()
+        if self.thread is not None:
+            self.thread.join(20)
+            assert not self.thread.is_alive(), "the delivery worker did not stop"
+
+    def tenant(self, name: str = "tenant") -> str:
+        with self.context.sessions.begin() as session:
+            return create_tenant(session, name=name)[0].id
+
+    def subscribe(self, tenant_id: str, channel: dict[str, Any], **fields: Any) -> tuple[str, str | None]:
+        """Create a subscription through the store; (id, secret)."""
+        data = SubscriptionCreate.model_validate({"name": "test", "channel": channel, **fields})
+        with self.context.sessions.begin() as session:
+            subscription, secret = create_subscription(session, tenant_id=tenant_id, data=data)
+            return subscription.id, secret
+
+    def deliveries(self) -> list[Delivery]:
+        with self.context.sessions() as session:
+            return list(session.scalars(select(Delivery)))
+
+
+def start_notify(engine: Engine, *, start: bool = True, **overrides: Any) -> Running:
+    """The notify core on ``engine`` with test settings (attempts recorded in ``published``)."""
+    settings = notify_settings(str(engine.url.render_as_string(hide_password=False)), **overrides)
+    context = build_context(settings, engine)
+    published: list[DeliveryAttempt] = []
+    worker = DeliveryWorker(
+        settings=settings,
+        session_factory=context.sessions,
+        make_dispatcher=context.make_dispatcher,
+        publish=lambda attempt, _traceparent: published.append(attempt),
+    )
+    intake = Intake(session_factory=context.sessions, on_new=worker.wake)
+    running = Running(settings, context, intake, worker, published=published)
+    return running.start() if start else running
+
+
+@pytest.fixture
+def notify_on(request: pytest.FixtureRequest) -> Iterator[Callable[..., Running]]:
+    """A factory of started notify cores, all stopped after the test."""
+    started: list[Running] = []
+
+    def factory(engine: Engine, **overrides: Any) -> Running:
+        running = start_notify(engine, **overrides)
+        started.append(running)
+        return running
+
+    yield factory
+    for running in started:
+        running.stop()

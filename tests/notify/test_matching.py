@@ -87,11 +87,11 @@ def test_keyword_finder_reports_each_keyword_once() -> None:
 
 def test_watchlist_hits_match_only_their_tenant() -> None:
     item = make_item(watchlist=[("t1", "e1", "Acme")])
-    assert matched(item, rule("own", "t1", watchlist=["e1"])) == {"own"}
-    assert matched(item, rule("own-any", "t1", watchlist="any")) == {"own-any"}
-    assert matched(item, rule("other", "t2", watchlist=["e1"])) == set()
-    assert matched(item, rule("other-any", "t2", watchlist="any")) == set()
-    assert matched(item, rule("own-wrong", "t1", watchlist=["e2"])) == set()
+    assert matched(item, rule("own", "t1", watchlist_entities=["e1"])) == {"own"}
+    assert matched(item, rule("own-any", "t1", watchlist=True)) == {"own-any"}
+    assert matched(item, rule("other", "t2", watchlist_entities=["e1"])) == set()
+    assert matched(item, rule("other-any", "t2", watchlist=True)) == set()
+    assert matched(item, rule("own-wrong", "t1", watchlist_entities=["e2"])) == set()
 
 
 def test_normalise() -> None:
@@ -114,7 +114,8 @@ def _random_filters(rng: random.Random) -> dict[str, object]:
     if rng.random() < 0.2:
         filters["min_confidence"] = rng.choice([0.5, 0.8])
     if rng.random() < 0.1:
-        filters["watchlist"] = rng.choice(["any", ["e1"], ["e2"]])
+        key, value = rng.choice([("watchlist", True), ("watchlist_entities", ["e1"]), ("watchlist_entities", ["e2"])])
+        filters[key] = value
     return filters
 
 

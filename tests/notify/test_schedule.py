@@ -9,8 +9,12 @@ from services.notify.schedule import next_digest_at, next_retry_at
 
 def test_daily_digest_at_local_hour() -> None:
     now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 13:00 in Paris
-    assert next_digest_at(now, frequency="daily", hour=8, timezone="Europe/Paris") == datetime(2026, 3, 11, 7, tzinfo=UTC)
-    assert next_digest_at(now, frequency="daily", hour=18, timezone="Europe/Paris") == datetime(2026, 3, 10, 17, tzinfo=UTC)
+    assert next_digest_at(now, frequency="daily", hour=8, timezone="Europe/Paris") == datetime(
+        2026, 3, 11, 7, tzinfo=UTC
+    )
+    assert next_digest_at(now, frequency="daily", hour=18, timezone="Europe/Paris") == datetime(
+        2026, 3, 10, 17, tzinfo=UTC
+    )
 
 
 def test_daily_digest_keeps_local_hour_across_dst() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.notify.api import deliveries, subscriptions, unsubscribe
+from services.notify.api import deliveries, subscriptions, unsubscribe, watchlists
 from services.notify.api.deps import NotifyContext
 from services.pipeline.http import ReadyCheck, ops_router
 
@@ -21,5 +21,6 @@ def create_app(context: NotifyContext, ready_checks: dict[str, ReadyCheck]) -> F
     app.include_router(ops_router(ready_checks))
     app.include_router(subscriptions.router)
     app.include_router(deliveries.router)
+    app.include_router(watchlists.router)
     app.include_router(unsubscribe.router)
     return app

@@ -84,6 +84,25 @@ def patch(
     return to_public(subscription)
 
 
+def _set_paused(session: SessionDep, tenant: CurrentTenant, subscription_id: str, paused: bool) -> SubscriptionPublic:
+    subscription = _owned(session, tenant, subscription_id)
+    update_subscription(session, subscription=subscription, data=SubscriptionUpdate(paused=paused))
+    session.commit()
+    return to_public(subscription)
+
+
+@router.post("/{subscription_id}/pause", summary="Pause a subscription (alerts stop being matched and sent)")
+def pause(subscription_id: str, session: SessionDep, tenant: CurrentTenant) -> SubscriptionPublic:
+    """Stop matching new items and hold the subscription's pending deliveries until it is resumed."""
+    return _set_paused(session, tenant, subscription_id, True)
+
+
+@router.post("/{subscription_id}/resume", summary="Resume a paused subscription")
+def resume(subscription_id: str, session: SessionDep, tenant: CurrentTenant) -> SubscriptionPublic:
+    """Match new items again and send the held deliveries."""
+    return _set_paused(session, tenant, subscription_id, False)
+
+
 @router.delete("/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a subscription")
 def delete(subscription_id: str, session: SessionDep, tenant: CurrentTenant) -> Response:
     """Delete a subscription and its pending deliveries."""
