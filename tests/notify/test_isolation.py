@@ -1,0 +1,73 @@
+"""Tenant isolation probed through the API, with the notify core delivering to a local receiver."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from tests.notify.conftest import Api, Receiver, Running, make_item, wait_for
+
+
+def _subscribe(api: Api, tenant: str, receiver: Receiver, path: str, filters: dict[str, object]) -> str:
+    body = {"name": path, "filters": filters, "channel": {"type": "webhook", "url": receiver.url + path}}
+    response = api.client.post("/v1/subscriptions", json=body, headers=api.auth(tenant))
+    assert response.status_code == 201, response.text
+    receiver.secrets[path] = response.json()["secret"]
+    return str(response.json()["id"])
+
+
+def test_watchlist_hits_reach_only_their_own_tenant(
+    api: Api, receiver: Receiver, notify_on: Callable[..., Running]
+) -> None:
+    running = notify_on(api.engine)
+    a, b = api.tenant_ids["a"], api.tenant_ids["b"]
+    _subscribe(api, "a", receiver, "/a-any", {"watchlist": True})
+    _subscribe(api, "a", receiver, "/a-entity", {"watchlist_entities": ["ent-a"]})
+    _subscribe(api, "b", receiver, "/b-any", {"watchlist": True})
+    _subscribe(api, "b", receiver, "/b-steals", {"watchlist_entities": ["ent-a"]})  # a's id, b's subscription
+    item = make_item("feed:1", watchlist=[(a, "ent-a", "Secret Project A")])
+    assert running.intake.ingest(item) == 2
+    wait_for(lambda: len(receiver.received) == 2, "tenant a's two alerts")
+    assert {r.path for r in receiver.received} == {"/a-any", "/a-entity"}
+    for received in receiver.received:
+        assert received.json()["data"]["watchlist_hits"] == [{"entity_id": "ent-a", "name": "Secret Project A"}]
+    # An item with both tenants' hits: each sees only its own entity.
+    both = make_item("feed:2", watchlist=[(a, "ent-a", "Secret A"), (b, "ent-b", "Secret B")])
+    running.intake.ingest(both)
+    wait_for(lambda: len(receiver.on("/b-any")) == 1, "tenant b's alert")
+    assert receiver.on("/b-any")[0].json()["data"]["watchlist_hits"] == [{"entity_id": "ent-b", "name": "Secret B"}]
+    assert receiver.on("/b-steals") == [] and receiver.refused == 0
+
+
+def test_deliveries_are_listed_and_replayed_only_for_their_tenant(
+    api: Api, receiver: Receiver, notify_on: Callable[..., Running]
+) -> None:
+    running = notify_on(api.engine)
+    sub_id = _subscribe(api, "a", receiver, "/a", {"companies": ["acme"]})
+    running.intake.ingest(make_item("feed:1"))
+    wait_for(lambda: [d.status for d in running.deliveries()] == ["delivered"], "the delivery")
+    page = api.client.get("/v1/deliveries", headers=api.auth("a")).json()
+    [delivery] = page["items"]
+    assert delivery["subscription_id"] == sub_id and delivery["status"] == "delivered"
+    assert [(x["outcome"], x["status_code"]) for x in delivery["attempts"]] == [("delivered", 200)]
+    assert page["next_offset"] is None
+    assert api.client.get("/v1/deliveries", headers=api.auth("b")).json()["items"] == []
+    retry = f"/v1/deliveries/{delivery['id']}/retry"
+    assert api.client.post(retry, headers=api.auth("b")).status_code == 404
+    assert api.client.post(retry, headers=api.auth("a")).status_code == 202
+    running.worker.wake()
+    wait_for(lambda: len(receiver.on("/a")) == 2, "the replay")
+    ids = {r.headers["webhook-id"] for r in receiver.on("/a")}
+    assert ids == {delivery["id"]}  # a replay keeps its id, so the receiver can deduplicate
+    filtered = api.client.get("/v1/deliveries?status=dead", headers=api.auth("a")).json()
+    assert filtered["items"] == []
+
+
+def test_webhook_url_is_checked_again_at_send(engine: Engine, notify_on: Callable[..., Running]) -> None:
+    running = notify_on(engine, retry_schedule_s=[0.01])
+    tenant = running.tenant()
+    running.subscribe(tenant, {"type": "webhook", "url": "http://10.1.2.3:9/hook"})  # bypasses the API check
+    running.intake.ingest(make_item("feed:1"))
+    wait_for(lambda: [d.status for d in running.deliveries()] == ["dead"], "the refused delivery to die")
+    assert all("10.1.2.3" in (a.error or "") or "refused" in (a.error or "").lower() for a in running.published)
