@@ -32,6 +32,7 @@ from services.notify.schemas import SubscriptionCreate
 from services.notify.settings import NotifySettings
 from services.notify.store import create_subscription, create_tenant
 from services.notify.worker import DeliveryWorker
+from services.pipeline.broker import free_port
 from services.pipeline.db import Base, make_engine
 from services.pipeline.events import (
     ActionTag,
@@ -205,10 +206,11 @@ class _Mailbox:
 def smtp() -> Iterator[tuple[int, _Mailbox]]:
     """A real SMTP server (aiosmtpd) on a free port; yields (port, mailbox)."""
     mailbox = _Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=0)
+    port = free_port()  # aiosmtpd probes its own port after starting, so port 0 will not do
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield controller.server.sockets[0].getsockname()[1], mailbox
+        yield port, mailbox
     finally:
         controller.stop()
 
@@ -313,7 +315,7 @@ class Running:
 
     def stop(self) -> None:
         self.worker.stop()
-        if self.thread is not None:
+        if self.thread is not None and self.thread.is_alive():
             self.thread.join(20)
             assert not self.thread.is_alive(), "the delivery worker did not stop"
 
@@ -354,8 +356,8 @@ def notify_on(request: pytest.FixtureRequest) -> Iterator[Callable[..., Running]
     """A factory of started notify cores, all stopped after the test."""
     started: list[Running] = []
 
-    def factory(engine: Engine, **overrides: Any) -> Running:
-        running = start_notify(engine, **overrides)
+    def factory(engine: Engine, *, start: bool = True, **overrides: Any) -> Running:
+        running = start_notify(engine, start=start, **overrides)
         started.append(running)
         return running
 
