@@ -31,6 +31,11 @@ def render_schemas() -> dict[str, str]:
     files = {"cloudevent.schema.json": _schema_text(CloudEvent, "https://regalerts.org/schemas/cloudevent.json")}
     for event_type, model in PAYLOAD_TYPES.items():
         files[f"{event_type}.schema.json"] = _schema_text(model, f"https://regalerts.org/schemas/{event_type}.json")
+    from services.notify.payload import payload_schema  # the webhook body subscribers receive
+
+    files["webhook-payload.schema.json"] = (
+        json.dumps(payload_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    )
     return files
 
 

@@ -81,7 +81,7 @@ def build_service(settings: NotifySettings) -> Service:
     consumer = ConsumerLoop(
         settings=settings,
         topic=ITEMS_CLASSIFIED,
-        group_id=settings.consumer_group,
+        group_id=settings.notify_consumer_group,
         stage="notify",
         handler=intake.handle,
         producer=producer,

@@ -16,7 +16,7 @@ class NotifySettings(CommonSettings):
     """Everything the notify service reads: API port, delivery policy, SMTP, unsubscribe links."""
 
     http_port: int = Field(default=8703, ge=0, le=65535, description="Port of the notify HTTP API.")
-    consumer_group: str = Field(
+    notify_consumer_group: str = Field(
         default="regalerts-notify", description="Kafka consumer group reading classified items."
     )
     retry_schedule_s: list[float] = Field(
