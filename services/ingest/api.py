@@ -1,0 +1,177 @@
+"""The feed registry API (``/v1/feeds``): operator-managed, behind the admin bearer token."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hmac
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.ingest.models import Feed
+from services.ingest.opml import InvalidOPML, export_opml, parse_opml
+from services.ingest.poller import PollOutcome
+from services.ingest.registry import InvalidFeed, change, register
+from services.ingest.schemas import FeedCreate, FeedPublic, FeedUpdate, to_public
+from services.ingest.settings import IngestSettings
+from services.ingest.store import FeedExists, list_feeds
+from services.pipeline.netguard import NetworkPolicy
+
+PollNow = Callable[[str], "concurrent.futures.Future[PollOutcome]"]
+
+
+@dataclass
+class IngestContext:
+    """Built once in main and shared by the routes."""
+
+    settings: IngestSettings
+    sessions: sessionmaker[Session]
+    policy: NetworkPolicy
+    poll_now: PollNow
+
+    def public(self, feed: Feed) -> FeedPublic:
+        """The API view of a feed."""
+        return to_public(feed, failing_threshold=self.settings.failing_threshold)
+
+
+def get_context(request: Request) -> IngestContext:
+    """The context stored on the app."""
+    context: IngestContext = request.app.state.ingest
+    return context
+
+
+ContextDep = Annotated[IngestContext, Depends(get_context)]
+_bearer = HTTPBearer(auto_error=False, description="The operator's admin token (REGALERTS_ADMIN_TOKEN).")
+
+
+def require_admin(
+    context: ContextDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    """401 without the admin token; 503 when none is configured (the feed API is then off)."""
+    token = context.settings.admin_token
+    if not token:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="the feed API is disabled: set REGALERTS_ADMIN_TOKEN to enable it",
+        )
+    given = credentials.credentials if credentials else ""
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="missing or invalid admin token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def get_session(context: ContextDep) -> Iterator[Session]:
+    """A session for one request; routes commit their own writes."""
+    with context.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+router = APIRouter(prefix="/v1/feeds", tags=["feeds"], dependencies=[Depends(require_admin)])
+
+
+def _feed(session: Session, feed_id: str) -> Feed:
+    feed = session.get(Feed, feed_id)
+    if feed is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="feed not found")
+    return feed
+
+
+def _conflict(exc: FeedExists) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, detail={"message": str(exc), "id": exc.feed_id})
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Register a feed (polled at once)")
+def create(spec: FeedCreate, context: ContextDep, session: SessionDep) -> FeedPublic:
+    try:
+        feed = register(session, spec, policy=context.policy, floor_s=context.settings.poll_interval_floor_s)
+    except InvalidFeed as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+    except FeedExists as exc:
+        raise _conflict(exc) from exc
+    session.commit()
+    return context.public(feed)
+
+
+@router.get("", summary="List feeds with their status")
+def listing(context: ContextDep, session: SessionDep, limit: int = 1000, offset: int = 0) -> list[FeedPublic]:
+    return [context.public(f) for f in list_feeds(session, limit=min(max(limit, 1), 5000), offset=max(offset, 0))]
+
+
+@router.get("/opml", summary="Export every feed as OPML 2.0")
+def export(session: SessionDep) -> Response:
+    return Response(export_opml(list_feeds(session, limit=100_000)), media_type="text/x-opml; charset=utf-8")
+
+
+@router.post("/opml", summary="Import feeds from an OPML document (request body)")
+async def import_opml(request: Request, context: ContextDep) -> dict[str, object]:
+    try:
+        specs = parse_opml(await request.body())
+    except InvalidOPML as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+    return await run_in_threadpool(_import, context, specs)
+
+
+def _import(context: IngestContext, specs: list[FeedCreate]) -> dict[str, object]:
+    created, existing, refused = 0, 0, []
+    for spec in specs:
+        with context.sessions.begin() as session:
+            try:
+                register(session, spec, policy=context.policy, floor_s=context.settings.poll_interval_floor_s)
+                created += 1
+            except FeedExists:
+                existing += 1
+            except InvalidFeed as exc:
+                refused.append({"url": spec.url, "error": str(exc)})
+    return {"created": created, "existing": existing, "refused": refused}
+
+
+@router.get("/{feed_id}", summary="A feed and its status")
+def read(feed_id: str, context: ContextDep, session: SessionDep) -> FeedPublic:
+    return context.public(_feed(session, feed_id))
+
+
+@router.patch("/{feed_id}", summary="Change a feed")
+def patch(feed_id: str, spec: FeedUpdate, context: ContextDep, session: SessionDep) -> FeedPublic:
+    feed = _feed(session, feed_id)
+    try:
+        change(session, feed, spec, policy=context.policy, floor_s=context.settings.poll_interval_floor_s)
+    except InvalidFeed as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+    except FeedExists as exc:
+        raise _conflict(exc) from exc
+    session.commit()
+    return context.public(feed)
+
+
+@router.delete("/{feed_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a feed and its items")
+def delete(feed_id: str, session: SessionDep) -> Response:
+    session.delete(_feed(session, feed_id))
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{feed_id}/poll", summary="Poll a feed now; answers once the poll is done")
+async def poll(feed_id: str, context: ContextDep) -> FeedPublic:
+    def exists() -> bool:
+        with context.sessions() as session:
+            return session.get(Feed, feed_id) is not None
+
+    if not await run_in_threadpool(exists):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="feed not found")
+    try:
+        future = context.poll_now(feed_id)
+    except RuntimeError as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc)) from exc
+    await asyncio.wait_for(asyncio.wrap_future(future), context.settings.total_timeout_s + 30)
+    with context.sessions() as session:
+        return context.public(_feed(session, feed_id))

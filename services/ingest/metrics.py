@@ -1,0 +1,55 @@
+"""Prometheus metrics of the ingest service, each declared once here with what it counts.
+
+Labels are bounded (outcome, reason, kind, state): per-feed detail lives in the API, never in labels.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+POLL_OUTCOMES = ("ok", "not_modified", "error")
+POLL_REASONS = (
+    "none",
+    "timeout",
+    "http_4xx",
+    "http_5xx",
+    "too_large",
+    "blocked",
+    "parse",
+    "connect",
+    "internal",
+    "redirects",
+    "protocol",
+)
+FEED_STATES = ("ok", "failing", "disabled")
+
+# One per poll: outcome ok|not_modified|error; reason "none" unless error.
+FEED_POLLS = Counter("regalerts_feed_polls_total", "Feed polls, by outcome and error reason.", ["outcome", "reason"])
+# Wall time of one poll: request, redirects, body, parse and store.
+POLL_DURATION = Histogram(
+    "regalerts_feed_poll_duration_seconds",
+    "Time one feed poll took, from request to stored items.",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+# Items acknowledged by the broker: kind new (first publication) or update (title/summary changed).
+ITEMS_PUBLISHED = Counter(
+    "regalerts_ingest_items_published_total", "Items published on the raw topic, by kind.", ["kind"]
+)
+# Feeds per state, refreshed by the scheduler.
+FEEDS = Gauge("regalerts_feeds", "Registered feeds, by state.", ["state"])
+# Items stored but not yet acknowledged by the broker (the outbox).
+PUBLISH_BACKLOG = Gauge(
+    "regalerts_ingest_publish_backlog_items", "Items stored but not yet acknowledged by the broker."
+)
+
+
+def initialise() -> None:
+    """Create every label combination at zero so dashboards and alerts see them before the first event."""
+    FEED_POLLS.labels(outcome="ok", reason="none")
+    FEED_POLLS.labels(outcome="not_modified", reason="none")
+    for reason in POLL_REASONS[1:]:
+        FEED_POLLS.labels(outcome="error", reason=reason)
+    for kind in ("new", "update"):
+        ITEMS_PUBLISHED.labels(kind=kind)
+    for state in FEED_STATES:
+        FEEDS.labels(state=state)

@@ -1,0 +1,133 @@
+"""The outbox publisher: stored items go to the broker, and are marked published only once it acknowledged.
+
+While the broker is unreachable, polling goes on and items pile up in the store (the backlog gauge says how
+many); they are sent when it is back. A broker that failed may have restarted empty (the embedded one keeps
+everything in memory), so on recovery the items acknowledged within ``republish_window_s`` are sent again;
+consumers are idempotent by item id and revision.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from kafka.producer.future import FutureRecordMetadata
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.ingest.metrics import ITEMS_PUBLISHED, PUBLISH_BACKLOG
+from services.ingest.models import utcnow
+from services.ingest.settings import IngestSettings
+from services.ingest.store import backlog_size, mark_for_republish, mark_published, pending_items
+from services.pipeline.events import RawItem, wrap
+from services.pipeline.metrics import ITEMS_OUT
+from services.pipeline.producer import send_event
+from services.pipeline.topics import ITEMS_RAW
+from services.pipeline.tracing import new_traceparent
+
+log = logging.getLogger(__name__)
+EVENT_SOURCE = "/regalerts/ingest"
+ProducerFactory = Callable[[], KafkaProducer]
+
+
+class BrokerUnavailable(Exception):
+    """The broker did not acknowledge a round; what was not acknowledged stays pending."""
+
+
+class Publisher:
+    """Sends pending items to ``regalerts.items.raw.v1``; ``run`` blocks until ``stop``."""
+
+    name = "ingest-publisher"
+
+    def __init__(self, *, settings: IngestSettings, sessions: sessionmaker[Session], make_producer: ProducerFactory):
+        self._settings = settings
+        self._sessions = sessions
+        self._make_producer = make_producer
+        self._producer: KafkaProducer | None = None
+        self._recovering = False
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+
+    def wake(self) -> None:
+        """Look for pending items now (called after a poll stored some)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Finish the round in progress and return from ``run``."""
+        self._stop.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        """Publish rounds until stopped, waiting between them when idle or after a broker failure."""
+        try:
+            while not self._stop.is_set():
+                self._wake.clear()
+                try:
+                    sent = self.publish_round()
+                except (KafkaError, BrokerUnavailable) as exc:
+                    log.warning("Broker unavailable, items kept for later", extra={"error": str(exc)[:300]})
+                    self._drop_producer()
+                    self._stop.wait(self._settings.publish_retry_s)
+                    continue
+                if sent < self._settings.publish_batch:
+                    self._wake.wait(self._settings.publish_idle_s)
+        finally:
+            self._close_producer()
+
+    def publish_round(self) -> int:
+        """Send one batch of pending items and mark the acknowledged ones; return how many were sent."""
+        producer = self._ensure_producer()
+        with self._sessions() as session:
+            batch = pending_items(session, limit=self._settings.publish_batch)
+        sent: list[tuple[str, int, bool, FutureRecordMetadata]] = []
+        for item_id, revision, payload in batch:
+            item = RawItem.model_validate(payload)
+            event = wrap(item, source=EVENT_SOURCE, subject=item_id, traceparent=new_traceparent())
+            sent.append((item_id, revision, item.is_update, send_event(producer, ITEMS_RAW, item_id, event)))
+        if sent:
+            self._settle(producer, sent)
+        return len(sent)
+
+    def _settle(self, producer: KafkaProducer, sent: list[tuple[str, int, bool, FutureRecordMetadata]]) -> None:
+        with contextlib.suppress(KafkaError):  # the futures say which records made it
+            producer.flush(timeout=self._settings.publish_timeout_s)
+        acked = [(i, r, u) for i, r, u, future in sent if future.is_done and future.succeeded()]
+        with self._sessions.begin() as session:
+            mark_published(session, acked=[(i, r) for i, r, _ in acked], now=utcnow())
+            PUBLISH_BACKLOG.set(backlog_size(session))
+        updates = sum(1 for *_, is_update in acked if is_update)
+        ITEMS_PUBLISHED.labels(kind="update").inc(updates)
+        ITEMS_PUBLISHED.labels(kind="new").inc(len(acked) - updates)
+        ITEMS_OUT.labels(stage="ingest").inc(len(acked))
+        if len(acked) < len(sent):
+            raise BrokerUnavailable(f"{len(sent) - len(acked)} of {len(sent)} items not acknowledged")
+
+    def _ensure_producer(self) -> KafkaProducer:
+        if self._producer is None:
+            self._producer = self._make_producer()
+            if self._recovering:
+                self._republish_recent()
+        return self._producer
+
+    def _republish_recent(self) -> None:
+        since = utcnow() - timedelta(seconds=self._settings.republish_window_s)
+        with self._sessions.begin() as session:
+            count = mark_for_republish(session, since=since)
+        self._recovering = False
+        log.info("Broker back: republishing recent items", extra={"items": count})
+
+    def _drop_producer(self) -> None:
+        self._recovering = True
+        self._close_producer()
+
+    def _close_producer(self) -> None:
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            try:
+                producer.close(timeout=0)
+            except Exception:
+                log.exception("Producer close failed")

@@ -1,0 +1,70 @@
+"""Registering and changing feeds, shared by the API and the command line: URL checks and interval floor."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from services.ingest.models import Feed, utcnow
+from services.ingest.schemas import FeedCreate, FeedUpdate
+from services.ingest.store import FeedExists, create_feed, feed_by_url
+from services.pipeline.netguard import BlockedURL, NetworkPolicy
+
+
+class InvalidFeed(ValueError):
+    """The feed cannot be registered as given; the message says why."""
+
+
+def check_feed_url(url: str, policy: NetworkPolicy, *, resolve: bool = True) -> str:
+    """The URL stripped, or InvalidFeed when it is not http(s) or (resolving it) reaches a refused address."""
+    url = url.strip()
+    try:
+        if resolve:
+            policy.check_url(url)
+        else:
+            parts = urlsplit(url)
+            if parts.scheme not in {"http", "https"} or not parts.hostname or parts.username or parts.password:
+                raise BlockedURL("not an http(s) URL with a host and no credentials")
+    except BlockedURL as exc:
+        raise InvalidFeed(f"feed URL refused: {exc}") from exc
+    return url
+
+
+def _check_interval(interval_s: float | None, floor_s: float) -> None:
+    if interval_s is not None and interval_s < floor_s:
+        raise InvalidFeed(f"poll_interval_s must be at least {floor_s:g} seconds")
+
+
+def register(
+    session: Session, spec: FeedCreate, *, policy: NetworkPolicy, floor_s: float, resolve: bool = True
+) -> Feed:
+    """Register a feed, due for polling at once; FeedExists when the URL is already registered."""
+    url = check_feed_url(spec.url, policy, resolve=resolve)
+    _check_interval(spec.poll_interval_s, floor_s)
+    fields = spec.model_dump(exclude={"url"})
+    fields["title"] = fields["title"] or urlsplit(url).hostname or url
+    return create_feed(session, url=url, next_poll_at=utcnow(), **fields)
+
+
+def change(session: Session, feed: Feed, spec: FeedUpdate, *, policy: NetworkPolicy, floor_s: float) -> Feed:
+    """Apply an update; a new URL is checked and polled afresh (validators and backfill reset)."""
+    changes = spec.model_dump(exclude_unset=True)
+    _check_interval(changes.get("poll_interval_s"), floor_s)
+    url = changes.pop("url", None)
+    if url is not None and url.strip() != feed.url:
+        url = check_feed_url(url, policy)
+        other = feed_by_url(session, url=url)
+        if other is not None:
+            raise FeedExists(other.id)
+        feed.url, feed.etag, feed.last_modified, feed.backfilled = url, None, None, False
+        feed.next_poll_at = utcnow()
+    for name, value in changes.items():
+        if name == "enabled" and value is None:
+            continue
+        setattr(feed, name, value)
+    if changes.get("enabled") and feed.next_poll_at > utcnow() + timedelta(days=1):
+        feed.next_poll_at = utcnow()
+    session.flush()
+    return feed

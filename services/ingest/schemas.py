@@ -1,0 +1,113 @@
+"""The feed API's request and response models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services.ingest.models import Feed
+
+FeedState = Literal["ok", "failing", "disabled"]
+
+
+class FeedFields(BaseModel):
+    """Optional feed attributes shared by create and update."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, max_length=500)
+    poll_interval_s: float | None = Field(default=None, gt=0, le=86400, description="None: the service default.")
+    language: str | None = Field(
+        default=None, max_length=16, description="Language hint (BCP 47), wins over the feed's."
+    )
+    regulator: str | None = Field(default=None, max_length=200, description="The regulator when the feed is its own.")
+    jurisdiction: str | None = Field(
+        default=None, max_length=16, description="ISO 3166 code (or EU) of that regulator."
+    )
+    enabled: bool | None = None
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return value.strip().upper() if value else value
+
+
+class FeedCreate(FeedFields):
+    """A feed to register."""
+
+    url: str = Field(max_length=2048, description="http(s) URL of an RSS, Atom or JSON feed.")
+
+
+class FeedUpdate(FeedFields):
+    """Fields to change; absent fields stay as they are."""
+
+    url: str | None = Field(default=None, max_length=2048)
+
+
+class FeedStatus(BaseModel):
+    """How polling a feed goes."""
+
+    state: FeedState
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    last_error_reason: str | None
+    last_error_at: datetime | None
+    parse_warning: str | None
+    consecutive_failures: int
+    items_seen: int
+    next_poll_at: datetime | None
+
+
+class FeedPublic(BaseModel):
+    """A registered feed and its status."""
+
+    id: str
+    url: str
+    title: str
+    poll_interval_s: float | None
+    language: str | None
+    regulator: str | None
+    jurisdiction: str | None
+    enabled: bool
+    created_at: datetime
+    status: FeedStatus
+
+
+def feed_state(feed: Feed, *, failing_threshold: int) -> FeedState:
+    """disabled, failing (consecutive failures past the threshold) or ok."""
+    if not feed.enabled:
+        return "disabled"
+    return "failing" if feed.consecutive_failures >= failing_threshold else "ok"
+
+
+def to_public(feed: Feed, *, failing_threshold: int) -> FeedPublic:
+    """The API view of a feed."""
+    status = FeedStatus(
+        state=feed_state(feed, failing_threshold=failing_threshold),
+        last_polled_at=feed.last_polled_at,
+        last_success_at=feed.last_success_at,
+        last_status_code=feed.last_status_code,
+        last_error=feed.last_error,
+        last_error_reason=feed.last_error_reason,
+        last_error_at=feed.last_error_at,
+        parse_warning=feed.parse_warning,
+        consecutive_failures=feed.consecutive_failures,
+        items_seen=feed.items_seen,
+        next_poll_at=feed.next_poll_at if feed.enabled else None,
+    )
+    return FeedPublic(
+        id=feed.id,
+        url=feed.url,
+        title=feed.title,
+        poll_interval_s=feed.poll_interval_s,
+        language=feed.language,
+        regulator=feed.regulator,
+        jurisdiction=feed.jurisdiction,
+        enabled=feed.enabled,
+        created_at=feed.created_at,
+        status=status,
+    )

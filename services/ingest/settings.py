@@ -1,0 +1,79 @@
+"""Settings of the ingest service (``REGALERTS_*`` environment variables), built once in ``main``."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from services.pipeline.settings import CommonSettings
+
+DEFAULT_USER_AGENT = "RegAlerts/0.1 (+https://regalerts.org/bot; regulatory feed reader)"
+
+
+class IngestSettings(CommonSettings):
+    """Everything the ingest service reads: API, polling policy, HTTP limits, dedupe and outbox."""
+
+    http_port: int = Field(default=8701, ge=0, le=65535, description="Port of the ingest HTTP API.")
+    admin_token: str = Field(
+        default="",
+        description="Bearer token required on every /v1/feeds call; empty: the feed API refuses every call (503).",
+    )
+    poll_interval_s: float = Field(default=300.0, gt=0, description="Default interval between two polls of a feed.")
+    poll_interval_floor_s: float = Field(
+        default=60.0, gt=0, description="Shortest interval a feed is ever polled at (also bounds ttl and caching)."
+    )
+    poll_jitter: float = Field(
+        default=0.1, ge=0, le=0.5, description="Random spread of each interval, as a fraction of it (0.1 = ±10%)."
+    )
+    scheduler_tick_s: float = Field(default=1.0, gt=0, description="How often the scheduler looks for due feeds.")
+    scheduler_batch: int = Field(default=500, ge=1, description="Due feeds taken from the store per tick.")
+    global_concurrency: int = Field(default=64, ge=1, description="Polls in flight, all hosts together.")
+    host_concurrency: int = Field(default=2, ge=1, description="Polls in flight to one host.")
+    host_min_interval_s: float = Field(
+        default=0.5, ge=0, description="Minimum time between the starts of two requests to one host."
+    )
+    connect_timeout_s: float = Field(default=10.0, gt=0, description="Timeout to connect to a feed's server.")
+    read_timeout_s: float = Field(default=20.0, gt=0, description="Timeout between two reads of a feed's body.")
+    total_timeout_s: float = Field(default=60.0, gt=0, description="Bound on a whole poll, redirects included.")
+    max_redirects: int = Field(default=5, ge=0, description="Redirects followed per poll.")
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="Largest feed body, enforced while streaming and after decompression.",
+    )
+    user_agent: str = Field(default=DEFAULT_USER_AGENT, description="User-Agent of every feed request.")
+    backoff_base_s: float = Field(
+        default=60.0, gt=0, description="Delay after the first failed poll; doubles per failure."
+    )
+    backoff_max_s: float = Field(
+        default=86400.0, gt=0, description="Cap of the failure backoff (the feed is still polled)."
+    )
+    failing_threshold: int = Field(
+        default=5, ge=1, description="Consecutive failed polls after which a feed is flagged failing."
+    )
+    backfill_window_s: float = Field(
+        default=48 * 3600.0,
+        ge=0,
+        description="On a feed's first poll, only items published this recently are published.",
+    )
+    publish_batch: int = Field(default=500, ge=1, description="Stored items sent to the broker per round.")
+    publish_idle_s: float = Field(
+        default=1.0, gt=0, description="How often the publisher looks for stored items when idle."
+    )
+    publish_retry_s: float = Field(default=5.0, gt=0, description="Wait before retrying after the broker failed.")
+    publish_timeout_s: float = Field(
+        default=15.0, gt=0, description="How long to wait for the broker to acknowledge a round."
+    )
+    republish_window_s: float = Field(
+        default=3600.0,
+        ge=0,
+        description="After the broker failed and came back, items acknowledged this recently are published again "
+        "(an in-memory broker loses them on restart; downstream idempotency drops the duplicates).",
+    )
+
+    @model_validator(mode="after")
+    def _coherent(self) -> IngestSettings:
+        if self.poll_interval_s < self.poll_interval_floor_s:
+            raise ValueError("poll_interval_s must be >= poll_interval_floor_s")
+        if self.backoff_max_s < self.backoff_base_s:
+            raise ValueError("backoff_max_s must be >= backoff_base_s")
+        return self

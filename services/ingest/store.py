@@ -1,0 +1,190 @@
+"""The feed registry and item store: keyword-only functions over a SQLAlchemy session (callers commit)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from services.ingest.dedupe import Decision, StoredItem, decide
+from services.ingest.models import Feed, Item
+from services.pipeline.events import RawItem
+
+CHUNK = 400  # ids per IN (...) clause, well under every backend's parameter limit
+
+
+class FeedExists(ValueError):
+    """A feed with this URL is already registered."""
+
+    def __init__(self, feed_id: str) -> None:
+        super().__init__(f"feed already registered as {feed_id}")
+        self.feed_id = feed_id
+
+
+def create_feed(session: Session, *, url: str, **fields: Any) -> Feed:
+    """Register a feed (due at once); raise FeedExists when its URL is already registered."""
+    existing = feed_by_url(session, url=url)
+    if existing is not None:
+        raise FeedExists(existing.id)
+    feed = Feed(id=uuid.uuid4().hex, url=url, **{k: v for k, v in fields.items() if v is not None})
+    session.add(feed)
+    session.flush()
+    return feed
+
+
+def feed_by_url(session: Session, *, url: str) -> Feed | None:
+    """The feed registered with exactly this URL."""
+    return session.scalars(select(Feed).where(Feed.url == url)).first()
+
+
+def list_feeds(session: Session, *, limit: int = 1000, offset: int = 0) -> list[Feed]:
+    """Feeds in registration order."""
+    query = select(Feed).order_by(Feed.created_at, Feed.id).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def claim_due_feeds(session: Session, *, now: datetime, limit: int, lease_s: float, exclude: set[str]) -> list[str]:
+    """Ids of enabled feeds due now, pushed ``lease_s`` ahead so the next tick does not take them again."""
+    query = (
+        select(Feed.id)
+        .where(Feed.enabled.is_(True), Feed.next_poll_at <= now)
+        .order_by(Feed.next_poll_at)
+        .limit(limit + len(exclude))
+    )
+    ids = [feed_id for feed_id in session.scalars(query) if feed_id not in exclude][:limit]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        session.execute(update(Feed).where(Feed.id.in_(chunk)).values(next_poll_at=now + timedelta(seconds=lease_s)))
+    return ids
+
+
+def feed_state_counts(session: Session, *, failing_threshold: int) -> dict[str, int]:
+    """Number of feeds per state: disabled, failing (past the threshold), ok."""
+    rows = session.execute(
+        select(Feed.enabled, Feed.consecutive_failures >= failing_threshold, func.count()).group_by(
+            Feed.enabled, Feed.consecutive_failures >= failing_threshold
+        )
+    )
+    counts = {"ok": 0, "failing": 0, "disabled": 0}
+    for enabled, failing, count in rows:
+        counts["disabled" if not enabled else "failing" if failing else "ok"] += count
+    return counts
+
+
+def _existing(session: Session, feed_id: str, items: list[RawItem]) -> list[Item]:
+    ids = [i.item_id for i in items]
+    links = [i.link for i in items if i.link]
+    found: dict[str, Item] = {}
+    for start in range(0, max(len(ids), len(links)), CHUNK):
+        condition = or_(Item.id.in_(ids[start : start + CHUNK]), Item.link.in_(links[start : start + CHUNK]))
+        for row in session.scalars(select(Item).where(Item.feed_id == feed_id, condition)):
+            found[row.id] = row
+    return list(found.values())
+
+
+@dataclass
+class StoreCounts:
+    """What storing one poll's items did."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    archived: int = 0
+
+    @property
+    def to_publish(self) -> int:
+        """Items (or revisions) now waiting for the broker."""
+        return self.new + self.updated
+
+
+def store_items(
+    session: Session, *, feed_id: str, items: list[RawItem], now: datetime, backfill_since: datetime | None
+) -> StoreCounts:
+    """Dedupe and store one poll's items: new ones and changed ones become pending for the publisher."""
+    rows = _existing(session, feed_id, items)
+    by_id: dict[str, StoredItem] = {row.id: row for row in rows}
+    by_link: dict[str, StoredItem] = {row.link: row for row in rows if row.link}
+    counts = StoreCounts()
+    for decision in decide(items, by_id, by_link, backfill_since=backfill_since):
+        _apply(session, decision, feed_id, now, counts)
+    return counts
+
+
+def _apply(session: Session, decision: Decision, feed_id: str, now: datetime, counts: StoreCounts) -> None:
+    item, existing = decision.item, decision.existing
+    if decision.kind == "unchanged":
+        counts.unchanged += 1
+        return
+    if existing is None:
+        pending = decision.kind == "new"
+        session.add(
+            Item(
+                id=item.item_id,
+                feed_id=feed_id,
+                link=item.link,
+                content_hash=decision.digest,
+                revision=1,
+                pending=pending,
+                payload=item.model_dump(mode="json"),
+                first_seen_at=item.first_seen_at,
+                updated_at=now,
+            )
+        )
+        counts.new += pending
+        counts.archived += not pending
+        return
+    assert isinstance(existing, Item)
+    existing.link = item.link or existing.link
+    existing.content_hash = decision.digest
+    existing.revision = item.revision
+    existing.payload = item.model_dump(mode="json")
+    existing.updated_at = now
+    existing.pending = decision.publish
+    counts.updated += decision.kind == "update"
+    counts.new += decision.kind == "changed_unpublished"
+    counts.archived += decision.kind == "archived"
+
+
+def pending_items(session: Session, *, limit: int) -> list[tuple[str, int, dict[str, Any]]]:
+    """(id, revision, payload) of stored items awaiting the broker, oldest first."""
+    query = (
+        select(Item.id, Item.revision, Item.payload)
+        .where(Item.pending.is_(True))
+        .order_by(Item.first_seen_at, Item.id)
+        .limit(limit)
+    )
+    return [(row.id, row.revision, row.payload) for row in session.execute(query)]
+
+
+def mark_published(session: Session, *, acked: list[tuple[str, int]], now: datetime) -> None:
+    """Mark acknowledged revisions published (a newer revision stored meanwhile stays pending)."""
+    if not acked:
+        return
+    table = Item.__table__
+    assert isinstance(table, Table)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.revision == bindparam("b_rev"))
+        .values(pending=False, acked_at=now)
+    )
+    session.connection().execute(statement, [{"b_id": i, "b_rev": r} for i, r in acked])
+
+
+def mark_for_republish(session: Session, *, since: datetime) -> int:
+    """Make items acknowledged since ``since`` pending again; return how many."""
+    result = session.execute(
+        update(Item)
+        .where(Item.acked_at >= since, Item.pending.is_(False))
+        .values(pending=True)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def backlog_size(session: Session) -> int:
+    """Items stored but not yet acknowledged by the broker."""
+    return int(session.scalar(select(func.count()).select_from(Item).where(Item.pending.is_(True))) or 0)
