@@ -49,7 +49,7 @@ def kafka_ready_check(bootstrap_servers: list[str]) -> ReadyCheck:
         from kafka import KafkaAdminClient
 
         admin = KafkaAdminClient(
-            bootstrap_servers=bootstrap_servers, request_timeout_ms=2000, api_version_auto_timeout_ms=2000
+            bootstrap_servers=bootstrap_servers, request_timeout_ms=2000, bootstrap_timeout_ms=2000
         )
         try:
             admin.list_topics()
