@@ -54,3 +54,24 @@ def alert_rules() -> list[dict[str, Any]]:
     """Every alerting rule of infra/prometheus/alerts.yml."""
     groups = load_yaml(PROMETHEUS_DIR / "alerts.yml")["groups"]
     return [rule for group in groups for rule in group["rules"] if "alert" in rule]
+
+
+def settings_variables() -> dict[str, set[str]]:
+    """``REGALERTS_*`` variables each process reads, from the settings classes (what docs/configuration.md lists).
+
+    Keys: the ``regalerts`` subcommand of the process — ingest, classify, notify; ``db`` and ``topics`` read
+    the shared settings only.
+    """
+    from services.cli.docs import service_settings
+
+    found = {service: {f"REGALERTS_{name.upper()}" for name in cls.model_fields} for service, cls in service_settings()}
+    found["db"] = found["topics"] = found.pop("all")
+    return found
+
+
+def default_port(service: str) -> int:
+    """The HTTP port a service's settings default to (8701, 8702, 8703)."""
+    from services.cli.docs import service_settings
+
+    classes = dict(service_settings())
+    return int(classes[service].model_fields["http_port"].default)
