@@ -1,0 +1,153 @@
+"""One Aho-Corasick automaton over every folded name and trigger of the knowledge base.
+
+Alphabetic patterns must sit on word boundaries (a trailing ``*`` in a lexicon lifts the right one, for
+inflected forms); CJK patterns need none; Hangul patterns need only the left one (particles attach on the
+right: 애플에). Short acronyms (WEKO, CAC, F.D.A.) match only in their own case, or title case from four
+letters on (Weko, Cade), so "sec" or "cac" in running text are no hits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import ahocorasick
+
+from services.classify.kb import KnowledgeBase
+from services.classify.normalise import Normalised, fold
+
+Kind = str  # "regulator" | "company" | "product" | "country" | "action" | "cue"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What a pattern stands for."""
+
+    kind: Kind
+    ref: str  # regulator or company id, country code, action type or cue key
+    alias: str  # the knowledge-base form that produced the pattern
+    exact: str | None = None  # the case the original text must show (short acronyms)
+    stem: bool = False  # any continuation allowed on the right
+    lang: str | None = None  # lexicon language (actions and cues)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A pattern found in a folded text: [start, end) in folded offsets."""
+
+    start: int
+    end: int
+    entries: tuple[Entry, ...]
+
+
+def _script(ch: str) -> str:
+    """'w' Latin-like letters and digits, 'h' Hangul, 'c' CJK and kana, '' anything else."""
+    if not ch.isalnum():
+        return ""
+    code = ord(ch)
+    if 0xAC00 <= code <= 0xD7A3 or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+        return "h"
+    return "w" if code < 0x2E80 else "c"
+
+
+def is_acronym(name: str) -> bool:
+    """A short all-capitals name (WEKO, CAC, UPS, F.D.A.) that must keep its case to count."""
+    letters = name.replace(".", "").replace("&", "")
+    return 2 <= len(letters) <= 5 and " " not in name and sum(c.isupper() for c in letters) >= 2
+
+
+def dotted(acronym: str) -> str:
+    """F.D.A. for FDA."""
+    return "".join(f"{letter}." for letter in acronym)
+
+
+class Automaton:
+    """The compiled patterns; :meth:`find` lists every hit that respects boundaries and case rules."""
+
+    def __init__(self, patterns: dict[str, list[Entry]]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for key, entries in patterns.items():
+            self._automaton.add_word(key, (len(key), tuple(entries)))
+        self._automaton.make_automaton()
+        self.size = len(patterns)
+
+    def find(self, text: Normalised) -> Iterator[Hit]:
+        """Hits in a folded text; its original decides the case rules."""
+        folded = text.text
+        length = len(folded)
+        for end_index, (size, entries) in self._automaton.iter(folded):
+            start, end = end_index - size + 1, end_index + 1
+            left, right = folded[start], folded[end_index]
+            left_script, right_script = _script(left), _script(right)
+            if left_script in ("w", "h") and start > 0 and _script(folded[start - 1]) == left_script:
+                continue
+            right_free = right_script not in ("w",) or end >= length or _script(folded[end]) != "w"
+            kept = tuple(
+                entry for entry in entries if (right_free or entry.stem) and _case_ok(entry, text, start, end)
+            )
+            if kept:
+                yield Hit(start, end, kept)
+
+
+def _case_ok(entry: Entry, text: Normalised, start: int, end: int) -> bool:
+    if entry.exact is None:
+        return True
+    found = text.original.__getitem__(slice(*text.span(start, end)))
+    if found == entry.exact:
+        return True
+    return len(entry.exact) >= 4 and "." not in entry.exact and found == entry.exact.title()
+
+
+class Builder:
+    """Collects folded patterns and their entries, then compiles the automaton."""
+
+    def __init__(self) -> None:
+        self.patterns: dict[str, list[Entry]] = {}
+
+    def add(self, text: str, entry_kind: Kind, ref: str, *, lang: str | None = None, acronym: bool = False) -> None:
+        """Add one surface form (a trailing ``*`` marks a stem)."""
+        stem = text.endswith("*")
+        surface = text.rstrip("*").strip()
+        key = fold(surface)
+        if len(key) < 2 or (len(key) < 3 and _script(key[0]) == "w" and not acronym):
+            return
+        exact = surface if acronym else None
+        self.patterns.setdefault(key, []).append(Entry(entry_kind, ref, surface, exact, stem, lang))
+        if acronym and len(surface) <= 5 and surface.isalpha():
+            self.patterns.setdefault(fold(dotted(surface)), []).append(
+                Entry(entry_kind, ref, surface, dotted(surface), stem, lang)
+            )
+
+    def add_name(self, name: str, entry_kind: Kind, ref: str) -> None:
+        """Add a name, case-sensitive when it is a short acronym."""
+        self.add(name, entry_kind, ref, acronym=is_acronym(name))
+
+    def build(self) -> Automaton:
+        """Compile; a form that names a regulator never also names a company."""
+        for entries in self.patterns.values():
+            if any(entry.kind == "regulator" for entry in entries):
+                entries[:] = [entry for entry in entries if entry.kind not in ("company", "product")]
+        return Automaton({key: entries for key, entries in self.patterns.items() if entries})
+
+
+def build_automaton(kb: KnowledgeBase) -> Automaton:
+    """The one automaton over regulators, companies, products, countries and action lexicons."""
+    builder = Builder()
+    for regulator in kb.regulators.values():
+        for name in regulator.names:
+            builder.add_name(name, "regulator", regulator.id)
+        for acronym in regulator.acronyms:
+            builder.add(acronym, "regulator", regulator.id, acronym=is_acronym(acronym) or len(acronym) <= 5)
+    for company in kb.companies.values():
+        for name in company.all_names():
+            builder.add_name(name, "company", company.id)
+        for product in company.products:
+            builder.add_name(product, "product", company.id)
+    for code, names in kb.countries.items():
+        for name in names:
+            builder.add_name(name, "country", code)
+    for lang, lexicon in kb.lexicons.items():
+        for key, triggers in lexicon.items():
+            for trigger in triggers:
+                builder.add(trigger, "cue" if key.startswith("_") else "action", key, lang=lang)
+    return builder.build()

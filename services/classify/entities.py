@@ -1,0 +1,193 @@
+"""Regulators, companies and countries named in an item, with the rules for ambiguous names.
+
+- The longest name wins an overlap, so a regulator's name is never also a company ("Comisión Federal de
+  Competencia" is not the company "Comisión Federal"), and a product inside a company name is no product.
+- An acronym followed by a number is an index or a product, not a body: "CAC 40".
+- A name the knowledge base spells with capitals does not match a lower-case word: apple, shell, orange.
+- An ambiguous company (Apple, Shell, Meta, Post, Visa) needs context: a regulator or an action in the item,
+  or another, unambiguous name of the same company; "Meta-" is a prefix; a mention only at the start of a
+  sentence needs a second one.
+- A product seen as a channel ("posted on Weibo", 在微博发文) does not make its owner a subject.
+- Names shared by several entries go to the one the item's countries and language point to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from services.classify.automaton import is_acronym
+from services.classify.fields import Field, Found, found, longest_only
+from services.classify.kb import KnowledgeBase
+from services.classify.normalise import fold
+from services.classify.orgs import CONFIDENCE as PATTERN_CONFIDENCE
+from services.classify.orgs import find_organisations
+from services.pipeline.events import CompanyTag, Evidence, RegulatorTag
+
+LANGUAGE_COUNTRIES: dict[str, frozenset[str]] = {
+    "en": frozenset({"US", "GB", "IE", "AU", "CA", "NZ", "IN", "SG", "EU", "INT"}),
+    "fr": frozenset({"FR", "CH", "BE", "LU", "CA", "MC", "EU"}), "de": frozenset({"DE", "AT", "CH", "LI", "LU", "EU"}),
+    "it": frozenset({"IT", "CH", "SM", "EU"}), "es": frozenset({"ES", "MX", "AR", "CO", "CL", "PE", "EU"}),
+    "pt": frozenset({"PT", "BR", "EU"}), "nl": frozenset({"NL", "BE", "EU"}), "zh": frozenset({"CN", "TW", "HK", "SG"}),
+    "ja": frozenset({"JP"}), "ko": frozenset({"KR"}),
+}  # fmt: skip
+CHANNEL_BEFORE = re.compile(r"(?:\b(?:on|sur|via|auf|su|en|em|op|over)\s+|在|通过|透過|で)$")
+NUMBER_AFTER = re.compile(r"^[ \u00a0]?\d")
+PREFIX_AFTER = re.compile(r"^-\w")
+MAX_EVIDENCE = 5
+
+
+@dataclass
+class Entities:
+    """What :func:`extract_entities` found."""
+
+    regulators: list[RegulatorTag] = field(default_factory=list)
+    companies: list[CompanyTag] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+
+
+def _after(hit: Found) -> str:
+    start, end = hit.field.text.span(hit.start, hit.end)
+    return hit.field.text.original[end : end + 4]
+
+
+def _before(hit: Found) -> str:
+    return hit.field.text.text[max(0, hit.start - 8) : hit.start]
+
+
+def _sentence_initial(hit: Found) -> bool:
+    start = hit.field.text.to_original(hit.start)
+    before = hit.field.text.original[:start].rstrip(" \"'«“‘(")
+    return not before or before[-1] in ".!?:\n"
+
+
+def _choose(
+    spans: dict[tuple[int, int, int], list[Found]], score: Callable[[str], float], order: dict[str, int]
+) -> list[Found]:
+    """One hit per span: the candidate with the best score (ties: knowledge-base order)."""
+    chosen: list[Found] = []
+    for candidates in spans.values():
+        chosen.append(max(candidates, key=lambda hit: (score(hit.ref), -order.get(hit.ref, 0))))
+    return chosen
+
+
+def _by_span(hits: Iterable[Found]) -> dict[tuple[int, int, int], list[Found]]:
+    spans: dict[tuple[int, int, int], list[Found]] = {}
+    for hit in hits:
+        spans.setdefault((id(hit.field), hit.start, hit.end), []).append(hit)
+    return spans
+
+
+def _regulator_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str) -> list[RegulatorTag]:
+    hits = [h for h in hits if not (is_acronym(h.alias) and NUMBER_AFTER.match(_after(h)))]
+    counts: dict[str, float] = {}
+    for hit in hits:
+        counts[hit.ref] = counts.get(hit.ref, 0) + (1 if is_acronym(hit.alias) else 2)
+    local = LANGUAGE_COUNTRIES.get(lang, frozenset())
+
+    def score(ref: str) -> float:
+        jurisdiction = kb.regulators[ref].jurisdiction
+        return counts.get(ref, 0) + 1.5 * (jurisdiction in places) + 1.0 * (jurisdiction in local)
+
+    order = {key: index for index, key in enumerate(kb.regulators)}
+    tags: dict[str, RegulatorTag] = {}
+    for hit in sorted(_choose(_by_span(hits), score, order), key=lambda h: (h.field.name != "title", h.start)):
+        regulator = kb.regulators[_national(hit.ref, kb)]
+        confidence = 0.9 if is_acronym(hit.alias) else 0.95
+        tag = tags.get(regulator.id) or RegulatorTag(
+            id=regulator.id, name=regulator.name, acronym=regulator.acronyms[0] if regulator.acronyms else None,
+            jurisdiction=regulator.jurisdiction, confidence=confidence,
+        )  # fmt: skip
+        if len(tag.evidence) < MAX_EVIDENCE:
+            tag.evidence.append(hit.evidence())
+        tag.confidence = max(tag.confidence, confidence)
+        tags[regulator.id] = tag
+    return list(tags.values())
+
+
+def _national(ref: str, kb: KnowledgeBase) -> str:
+    """A regional bureau (id ``cn-csrc-guangdong``, parent ``cn-csrc``) reports as its national body."""
+    parent = kb.regulators[ref].parent
+    if parent and parent in kb.regulators and ref.startswith(parent + "-"):
+        return parent
+    return ref
+
+
+def _company_ok(hit: Found, kb: KnowledgeBase, context: bool, all_hits: list[Found]) -> bool:
+    text = hit.text
+    if text.islower() and not hit.alias.islower() and any(ch.isalpha() and ch.isascii() for ch in text):
+        return False  # apple, shell, orange: the common word
+    if hit.kind == "product" and CHANNEL_BEFORE.search(_before(hit)):
+        return False
+    company = kb.companies[hit.ref]
+    if not company.ambiguous:
+        return True
+    if PREFIX_AFTER.match(_after(hit)):
+        return False  # Meta-analyse, Post-Covid
+    same = [h for h in all_hits if h.ref == hit.ref]
+    unambiguous_alias = any(fold(h.alias) != fold(hit.alias) for h in same)
+    if unambiguous_alias:
+        return True
+    if all(_sentence_initial(h) for h in same) and len(same) < 2:
+        return False
+    return context
+
+
+def _company_tags(
+    hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str, context: bool
+) -> list[CompanyTag]:
+    kept = [h for h in hits if _company_ok(h, kb, context, hits)]
+    counts: dict[str, int] = {}
+    for hit in kept:
+        counts[hit.ref] = counts.get(hit.ref, 0) + 1
+    local = LANGUAGE_COUNTRIES.get(lang, frozenset())
+
+    def score(ref: str) -> float:
+        country = kb.companies[ref].country
+        return counts[ref] + 1.5 * (country in places) + 1.0 * (country in local)
+
+    order = {key: index for index, key in enumerate(kb.companies)}
+    tags: dict[str, CompanyTag] = {}
+    for hit in sorted(_choose(_by_span(kept), score, order), key=lambda h: (h.field.name != "title", h.start)):
+        company = kb.companies[hit.ref]
+        confidence = 0.75 if hit.kind == "product" else 0.7 if company.ambiguous else 0.9
+        tag = tags.get(company.id) or CompanyTag(id=company.id, name=company.name, confidence=confidence)
+        if len(tag.evidence) < MAX_EVIDENCE:
+            tag.evidence.append(hit.evidence())
+        tag.confidence = max(tag.confidence, confidence)
+        tags[company.id] = tag
+    return list(tags.values())
+
+
+def _pattern_tags(fields: tuple[Field, ...], taken: list[Found], kb_names: set[str]) -> list[CompanyTag]:
+    tags: dict[str, CompanyTag] = {}
+    for item_field in fields:
+        spans = [item_field.text.span(h.start, h.end) for h in taken if h.field is item_field]
+        for org in find_organisations(item_field.text.original):
+            if any(start < org.end and org.start < end for start, end in spans) or fold(org.name) in kb_names:
+                continue
+            evidence = Evidence(text=item_field.text.original[org.start : org.end], field=item_field.name,
+                                start=org.start, end=org.end)  # fmt: skip
+            tag = tags.setdefault(
+                org.id, CompanyTag(id=org.id, name=org.name, confidence=PATTERN_CONFIDENCE, source="pattern")
+            )
+            if len(tag.evidence) < MAX_EVIDENCE:
+                tag.evidence.append(evidence)
+    return list(tags.values())
+
+
+def extract_entities(fields: tuple[Field, ...], kb: KnowledgeBase, lang: str, has_actions: bool) -> Entities:
+    """Regulators, companies (known, then by legal form) and mentioned countries of an item."""
+    hits = longest_only(found(fields, frozenset({"regulator", "company", "product", "country"})))
+    countries = list(dict.fromkeys(h.ref for h in hits if h.kind == "country"))
+    places = set(countries)
+    regulators = _regulator_tags([h for h in hits if h.kind == "regulator"], kb, places, lang)
+    places |= {tag.jurisdiction for tag in regulators}
+    context = has_actions or bool(regulators)
+    company_hits = [h for h in hits if h.kind in ("company", "product")]
+    companies = _company_tags(company_hits, kb, places, lang, context)
+    regulator_names = {fold(name) for tag in regulators for name in kb.regulators[tag.id].names}
+    taken = [h for h in hits if h.kind in ("company", "product", "regulator")]
+    companies += _pattern_tags(fields, taken, regulator_names)
+    return Entities(regulators, companies, countries)

@@ -1,0 +1,105 @@
+"""The title and the summary of an item, folded, split into sentences, with their automaton hits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from services.classify.automaton import Automaton, Hit
+from services.classify.normalise import Normalised, normalise
+from services.pipeline.events import Evidence
+
+FieldName = Literal["title", "summary"]
+_SENTENCE_END = re.compile(r"[.!?…]+(?=\s)|[。！？]+|\n+")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an item, ready for the rules."""
+
+    name: FieldName
+    text: Normalised
+    hits: tuple[Hit, ...]
+    sentence_starts: tuple[int, ...]  # folded offsets where sentences start (0 first)
+
+    def sentence(self, offset: int) -> int:
+        """Index of the sentence holding a folded offset."""
+        index = 0
+        for number, start in enumerate(self.sentence_starts):
+            if start > offset:
+                break
+            index = number
+        return index
+
+    def evidence(self, start: int, end: int) -> Evidence:
+        """Evidence for a folded span: the original text and offsets."""
+        original_start, original_end = self.text.span(start, end)
+        return Evidence(
+            text=self.text.original[original_start:original_end], field=self.name, start=original_start,
+            end=original_end,
+        )  # fmt: skip
+
+    def original(self, start: int, end: int) -> str:
+        """The original text of a folded span."""
+        original_start, original_end = self.text.span(start, end)
+        return self.text.original[original_start:original_end]
+
+
+def prepare(name: FieldName, raw: str, automaton: Automaton) -> Field:
+    """Fold a field, find its sentences and every automaton hit in it."""
+    text = normalise(raw)
+    starts = [0] + [match.end() for match in _SENTENCE_END.finditer(text.text) if match.end() < len(text.text)]
+    return Field(name, text, tuple(automaton.find(text)), tuple(starts))
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A hit with the field it came from, reduced to one entry."""
+
+    field: Field
+    start: int
+    end: int
+    kind: str
+    ref: str
+    alias: str
+    lang: str | None = None
+
+    @property
+    def sentence(self) -> int:
+        """Sentence index within its field."""
+        return self.field.sentence(self.start)
+
+    @property
+    def text(self) -> str:
+        """Original text of the hit."""
+        return self.field.original(self.start, self.end)
+
+    def evidence(self) -> Evidence:
+        """Evidence of the hit."""
+        return self.field.evidence(self.start, self.end)
+
+
+def found(fields: tuple[Field, ...], kinds: frozenset[str]) -> list[Found]:
+    """Every (hit, entry) pair of the given kinds, over all fields."""
+    return [
+        Found(f, hit.start, hit.end, entry.kind, entry.ref, entry.alias, entry.lang)
+        for f in fields
+        for hit in f.hits
+        for entry in hit.entries
+        if entry.kind in kinds
+    ]
+
+
+def longest_only(items: list[Found]) -> list[Found]:
+    """Drop every item whose span lies inside a longer one of the same field."""
+    kept: list[Found] = []
+    for item in items:
+        inside = any(
+            other.field is item.field and other.start <= item.start and item.end <= other.end
+            and (other.end - other.start) > (item.end - item.start)
+            for other in items
+        )  # fmt: skip
+        if not inside:
+            kept.append(item)
+    return kept
