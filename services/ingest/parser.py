@@ -45,7 +45,8 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None, langua
         from services.ingest.jsonfeed import parse_json_feed
 
         return parse_json_feed(body)
-    headers = {"content-location": url}
+    # No content-location: relative guids stay as written, so ids do not change when the feed moves.
+    headers: dict[str, str] = {}
     if content_type:
         headers["content-type"] = content_type
     if language:

@@ -1,0 +1,232 @@
+"""Polling one feed into the store, on SQLite and PostgreSQL: backfill, dedupe, updates, status, backoff."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.ingest.models import Item, utcnow
+from services.ingest.schemas import feed_state
+from services.ingest.store import mark_published, pending_items
+from services.pipeline.events import RawItem
+from tests.ingest.conftest import PollRunner, Reply, Site, add_feed, feed, item, rss
+
+
+def pending(sessions: sessionmaker[Session]) -> list[RawItem]:
+    with sessions() as session:
+        return [RawItem.model_validate(p) for _i, _r, p in pending_items(session, limit=10_000)]
+
+
+def ack_all(sessions: sessionmaker[Session]) -> None:
+    """What the publisher does once the broker acknowledged everything."""
+    with sessions.begin() as session:
+        rows = pending_items(session, limit=10_000)
+        mark_published(session, acked=[(i, r) for i, r, _p in rows], now=utcnow())
+
+
+def stored(sessions: sessionmaker[Session]) -> list[Item]:
+    with sessions() as session:
+        return list(session.scalars(select(Item)))
+
+
+def test_first_poll_publishes_only_the_backfill_window(
+    site: Site, runner: PollRunner, sessions: sessionmaker[Session]
+) -> None:
+    url = site.serve(
+        "/f",
+        Reply(
+            200, rss([item(1, hours_ago=1), item(2, hours_ago=47), item(3, hours_ago=49), item(4, hours_ago=24 * 400)])
+        ),
+    )
+    feed_id = add_feed(sessions, url)
+    [outcome] = runner.poll(feed_id)
+    assert outcome.outcome == "ok" and outcome.counts is not None
+    assert (outcome.counts.new, outcome.counts.archived) == (2, 2)
+    assert sorted(i.title for i in pending(sessions)) == ["Regulator fines company 1", "Regulator fines company 2"]
+    status = feed(sessions, feed_id)
+    assert status.items_seen == 4 and status.backfilled
+    # After the first poll the window no longer applies: a new but old-dated item is published.
+    site.serve("/f", Reply(200, rss([item(1, hours_ago=1), item(5, hours_ago=100)])))
+    runner.poll(feed_id)
+    assert "Regulator fines company 5" in {i.title for i in pending(sessions)}
+
+
+def test_unchanged_feed_publishes_nothing_and_uses_conditional_get(
+    site: Site, runner: PollRunner, sessions: sessionmaker[Session]
+) -> None:
+    document = rss([item(1), item(2)])
+
+    def route(handler: Any) -> Reply:
+        if handler.headers.get("If-None-Match") == '"abc"':
+            return Reply(304, b"")
+        return Reply(200, document, {"ETag": '"abc"'})
+
+    url = site.serve("/f", route)
+    feed_id = add_feed(sessions, url)
+    runner.poll(feed_id)
+    ack_all(sessions)
+    [second] = runner.poll(feed_id)
+    assert second.outcome == "not_modified"
+    assert pending(sessions) == []
+    site.serve("/f", Reply(200, document))  # no validators this time: the body is read again
+    [third] = runner.poll(feed_id)
+    assert third.outcome == "ok" and third.counts is not None
+    assert (third.counts.unchanged, third.counts.to_publish) == (2, 0)
+    assert pending(sessions) == []
+    assert feed(sessions, feed_id).last_status_code == 200
+
+
+def test_edited_item_is_an_update_with_the_same_id(
+    site: Site, runner: PollRunner, sessions: sessionmaker[Session]
+) -> None:
+    url = site.serve("/f", Reply(200, rss([item(1)])))
+    feed_id = add_feed(sessions, url)
+    runner.poll(feed_id)
+    [original] = pending(sessions)
+    ack_all(sessions)
+    site.serve("/f", Reply(200, rss([item(1, title="Regulator fines company 1 EUR 5m (corrected)")])))
+    runner.poll(feed_id)
+    [update] = pending(sessions)
+    assert update.item_id == original.item_id
+    assert update.is_update and update.revision == 2
+    assert update.title.endswith("(corrected)")
+    ack_all(sessions)
+    site.serve("/f", Reply(200, rss([item(1, title="Third version")])))
+    runner.poll(feed_id)
+    assert [(i.revision, i.is_update) for i in pending(sessions)] == [(3, True)]
+
+
+def test_edit_before_publication_replaces_the_pending_item(
+    site: Site, runner: PollRunner, sessions: sessionmaker[Session]
+) -> None:
+    url = site.serve("/f", Reply(200, rss([item(1)])))
+    feed_id = add_feed(sessions, url)
+    runner.poll(feed_id)
+    site.serve("/f", Reply(200, rss([item(1, summary="Edited before the broker saw it.")])))
+    runner.poll(feed_id)
+    [only] = pending(sessions)
+    assert (only.revision, only.is_update, only.summary) == (1, False, "Edited before the broker saw it.")
+
+
+def test_rewritten_guids_and_reordering_are_not_new_items(
+    site: Site, runner: PollRunner, sessions: sessionmaker[Session]
+) -> None:
+    url = site.serve("/f", Reply(200, rss([item(1), item(2), item(3)])))
+    feed_id = add_feed(sessions, url)
+    runner.poll(feed_id)
+    ack_all(sessions)
+    rewritten = [item(3, guid="new-3"), item(1, guid="new-1"), item(2)]
+    site.serve("/f", Reply(200, rss(rewritten)))
+    [outcome] = runner.poll(feed_id)
+    assert outcome.counts is not None and outcome.counts.to_publish == 0
+    assert pending(sessions) == []
+    assert len(stored(sessions)) == 3
+
+
+def test_items_without_guid_or_date_get_stable_ids(
+    site: Site, runner: PollRunner, sessions: sessionmaker[Session]
+) -> None:
+    items = [item(1, guid=None, hours_ago=None), item(2, guid=None, link=None, hours_ago=None)]
+    url = site.serve("/f", Reply(200, rss(items)))
+    feed_id = add_feed(sessions, url)
+    before = utcnow()
+    runner.poll(feed_id)
+    first = pending(sessions)
+    assert len(first) == 2
+    assert all(i.published_at >= before - timedelta(seconds=1) for i in first)  # first-seen time
+    assert {i.link for i in first} == {"https://news.example.org/1", None}
+    ack_all(sessions)
+    [again] = runner.poll(feed_id)
+    assert again.counts is not None and again.counts.unchanged == 2
+    assert pending(sessions) == []
+
+
+def test_failing_feed_backs_off_is_flagged_and_recovers(
+    site: Site, runner: PollRunner, sessions: sessionmaker[Session]
+) -> None:
+    url = site.serve("/f", Reply(500, b"oops"))
+    feed_id = add_feed(sessions, url)
+    delays = []
+    for _ in range(4):
+        [outcome] = runner.poll(feed_id)
+        assert (outcome.outcome, outcome.reason) == ("error", "http_5xx")
+        status = feed(sessions, feed_id)
+        assert status.last_polled_at is not None
+        delays.append((status.next_poll_at - status.last_polled_at).total_seconds())
+    assert status.consecutive_failures == 4 and status.last_error == "HTTP 500"
+    assert feed_state(status, failing_threshold=3) == "failing"
+    assert delays[-1] > delays[0] and max(delays) <= 86400
+    site.serve("/f", Reply(200, rss([item(1)])))
+    runner.poll(feed_id)
+    status = feed(sessions, feed_id)
+    assert status.consecutive_failures == 0
+    assert feed_state(status, failing_threshold=3) == "ok"
+    assert status.last_error == "HTTP 500"  # kept for the operator, with its time
+    assert len(pending(sessions)) == 1
+
+
+def test_retry_after_and_cache_hints_set_the_next_poll(
+    site: Site, runner: PollRunner, sessions: sessionmaker[Session]
+) -> None:
+    limited = add_feed(sessions, site.serve("/429", Reply(429, b"", {"Retry-After": "900"})))
+    cached = add_feed(sessions, site.serve("/cached", Reply(200, rss([]), {"Cache-Control": "public, max-age=1800"})))
+    ttl = add_feed(sessions, site.serve("/ttl", Reply(200, rss([], channel_extra="<ttl>120</ttl>"))))
+    runner.poll(limited, cached, ttl)
+    for feed_id, at_least in ((limited, 900), (cached, 1800), (ttl, 7200)):
+        status = feed(sessions, feed_id)
+        assert status.last_polled_at is not None
+        assert (status.next_poll_at - status.last_polled_at).total_seconds() >= at_least
+
+
+def test_ill_formed_feed_yields_its_items_and_keeps_the_error(
+    site: Site, runner: PollRunner, sessions: sessionmaker[Session]
+) -> None:
+    broken = rss([item(1), item(2)]).replace(b"</channel></rss>", b"<item><title>cut")
+    feed_id = add_feed(sessions, site.serve("/f", Reply(200, broken)))
+    [outcome] = runner.poll(feed_id)
+    assert outcome.outcome == "ok"
+    assert len(pending(sessions)) >= 2
+    assert feed(sessions, feed_id).parse_warning
+
+
+def test_non_utf8_feed_through_the_poller(site: Site, runner: PollRunner, sessions: sessionmaker[Session]) -> None:
+    document = (
+        '<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>T</title>'
+        "<item><guid>1</guid><title>L'Autorité sanctionne une société française</title>"
+        "<description>Amende prononcée à l'encontre d'une société pour pratiques anticoncurrentielles."
+        "</description></item></channel></rss>"
+    ).encode("iso-8859-1")
+    feed_id = add_feed(sessions, site.serve("/f", Reply(200, document, {"Content-Type": "application/rss+xml"})))
+    runner.poll(feed_id)
+    [raw] = pending(sessions)
+    assert raw.title == "L'Autorité sanctionne une société française"
+    assert raw.language == "fr"
+
+
+def test_unreadable_feeds_do_not_stop_the_others(
+    site: Site, runner: PollRunner, sessions: sessionmaker[Session]
+) -> None:
+    good = add_feed(sessions, site.serve("/good", Reply(200, rss([item(1)]))))
+    html = add_feed(sessions, site.serve("/html", Reply(200, b"<html><body>Not a feed</body></html>")))
+    missing = add_feed(sessions, site.url("/missing"))
+    outcomes = runner.poll(html, missing, good)
+    assert [(o.outcome, o.reason) for o in outcomes] == [("error", "parse"), ("error", "http_4xx"), ("ok", "none")]
+    assert [i.title for i in pending(sessions)] == ["Regulator fines company 1"]
+    assert feed(sessions, html).last_error_reason == "parse"
+
+
+def test_feed_hints_reach_the_item(site: Site, runner: PollRunner, sessions: sessionmaker[Session]) -> None:
+    feed_id = add_feed(
+        sessions,
+        site.serve("/f", Reply(200, rss([item(1)], language=None))),
+        language="de",
+        regulator="de-bafin",
+        jurisdiction="DE",
+    )
+    runner.poll(feed_id)
+    [raw] = pending(sessions)
+    assert (raw.language, raw.regulator_hint, raw.jurisdiction_hint) == ("de", "de-bafin", "DE")
+    assert raw.feed_id == feed_id and raw.feed_url == site.url("/f")
