@@ -1,0 +1,123 @@
+"""``regalerts tag`` (JSON lines in, the same lines with tags out) and ``regalerts eval --dataset PATH``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from services.classify.classifier import Classifier
+from services.classify.evaluation import Report, render
+from services.classify.kb import KB_DIR
+from services.pipeline.events import Tags
+
+log = logging.getLogger(__name__)
+
+
+class InvalidLine(ValueError):
+    """An input line that is not an item: the message says why."""
+
+
+def parse_item(line: str) -> dict[str, Any]:
+    """One input line: a JSON object with a string title, an optional string summary and lang."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InvalidLine(f"not JSON: {exc.msg} at column {exc.colno}") from exc
+    if not isinstance(item, dict):
+        raise InvalidLine("expected a JSON object")
+    if not isinstance(item.get("title"), str):
+        raise InvalidLine("'title' must be a string")
+    for key in ("summary", "lang"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise InvalidLine(f"'{key}' must be a string when given")
+    return item
+
+
+def tag_item(classifier: Classifier, item: dict[str, Any], *, use_lang: bool = True) -> Tags:
+    """Classify one parsed item."""
+    lang = item.get("lang") if use_lang else None
+    return classifier.classify(item["title"], item.get("summary") or "", lang)
+
+
+def tags_json(tags: Tags) -> dict[str, Any]:
+    """The ``tags`` object written by ``regalerts tag``."""
+    return tags.model_dump(mode="json", exclude={"watchlist_hits"})
+
+
+def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(stream, start=1):
+        if line.strip():
+            yield number, line
+
+
+def run_tag(classifier: Classifier, source: TextIO, sink: TextIO) -> int:
+    """Tag every line of ``source`` into ``sink``; a bad line becomes an error line. Returns the bad-line count."""
+    failures = 0
+    for number, line in _lines(source):
+        try:
+            item = parse_item(line)
+        except InvalidLine as exc:
+            failures += 1
+            sink.write(json.dumps({"line": number, "error": str(exc)}, ensure_ascii=False) + "\n")
+            log.warning("Skipped an input line", extra={"line": number, "error": str(exc)})
+            continue
+        item["tags"] = tags_json(tag_item(classifier, item))
+        sink.write(json.dumps(item, ensure_ascii=False) + "\n")
+    return failures
+
+
+def run_eval(classifier: Classifier, dataset: Path, *, use_lang: bool = False) -> Report:
+    """Tag every labelled item of a dataset and score the tags."""
+    report = Report()
+    with dataset.open(encoding="utf-8") as stream:
+        for number, line in _lines(stream):
+            try:
+                item = parse_item(line)
+            except InvalidLine as exc:
+                raise InvalidLine(f"{dataset}:{number}: {exc}") from exc
+            report.add(item, tag_item(classifier, item, use_lang=use_lang), classifier.kb)
+    return report
+
+
+def _tag(args: argparse.Namespace) -> int:
+    classifier = Classifier.load(Path(args.kb))
+    failures = run_tag(classifier, sys.stdin, sys.stdout)
+    return 1 if failures else 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    dataset = Path(args.dataset)
+    if not dataset.is_file():
+        sys.stderr.write(f"regalerts eval: no such dataset file: {dataset}\n")
+        return 2
+    classifier = Classifier.load(Path(args.kb))
+    try:
+        report = run_eval(classifier, dataset, use_lang=args.use_lang)
+    except InvalidLine as exc:
+        sys.stderr.write(f"regalerts eval: {exc}\n")
+        return 2
+    if args.json:
+        sys.stdout.write(json.dumps(report.as_dict(), indent=2) + "\n")
+    else:
+        sys.stdout.write("\n".join(render(report)) + "\n")
+    return 0
+
+
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``tag`` and ``eval`` to the ``regalerts`` command."""
+    tag = subparsers.add_parser("tag", help="tag JSON lines {id, title, summary, lang?} from stdin to stdout")
+    tag.add_argument("--kb", default=str(KB_DIR), help="knowledge-base folder (default: the built-in one)")
+    tag.set_defaults(func=_tag)
+    evaluate = subparsers.add_parser("eval", help="score the classifier on a labelled JSON-lines dataset")
+    evaluate.add_argument("--dataset", required=True, help="labelled items, e.g. ../shared/data/devset.jsonl")
+    evaluate.add_argument("--kb", default=str(KB_DIR), help="knowledge-base folder (default: the built-in one)")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.add_argument(
+        "--use-lang", action="store_true", help="pass each item's labelled language instead of detecting it"
+    )
+    evaluate.set_defaults(func=_eval)
