@@ -48,37 +48,64 @@ def _gap(a: Found, b: Found) -> int:
     return max(b.start - a.end, a.start - b.end, 0)
 
 
+SANCTIONS = frozenset({"fine", "settlement", "order", "ban", "rejection", "approval", "lawsuit", "licence_revocation"})
+
+
+@dataclass(frozen=True)
+class _Cues:
+    stops: list[Found]
+    negations: list[Found]
+    applications: list[Found]
+    mergers: list[Found]
+    closes: list[Found]
+
+    @classmethod
+    def of(cls, cues: list[Found]) -> _Cues:
+        by_key: dict[str, list[Found]] = {}
+        for cue in cues:
+            by_key.setdefault(cue.ref, []).append(cue)
+        keys = ("_stop", "_negation", "_application", "_merger", "_close")
+        return cls(*(by_key.get(key, []) for key in keys))
+
+
+def _near(cues: list[Found], trigger: Found, window: int) -> bool:
+    return any(_same_sentence(cue, trigger) and _gap(cue, trigger) <= window for cue in cues)
+
+
+def _retype(trigger: Found, kept: list[Found], cues: _Cues) -> str | None:
+    """The action type a trigger stands for in its sentence, or None when the rules void it."""
+    kind = trigger.ref
+    beside = {other.ref for other in kept if other is not trigger and _same_sentence(other, trigger)}
+    if any(_same_sentence(n, trigger) and n.end <= trigger.start for n in cues.negations):
+        return None
+    if kind == "approval" and (
+        _near(cues.applications, trigger, APPLICATION_WINDOW) or beside & {"settlement", "final_rule", "rule_proposal"}
+    ):
+        return None  # an application, or the approval of a settlement or a rule: that is the action
+    if kind == "ban" and _near(cues.mergers, trigger, MERGER_WINDOW):
+        return "rejection"
+    if kind == "rejection" and not (_near(cues.mergers, trigger, 200) or _near(cues.applications, trigger, 200)):
+        return None  # a refusal that blocks no merger and denies no application is conduct, not a decision
+    if kind == "investigation" and (
+        any(_same_sentence(c, trigger) for c in cues.closes) or any(c.field.name == "title" for c in cues.closes)
+    ):
+        return None
+    if kind == "final_rule" and "rule_proposal" in beside:
+        return None
+    if any(o.ref == "guidance" and o.field is trigger.field and 0 <= o.start - trigger.end <= 1 for o in kept):
+        return None  # "fining guidance": the trigger only qualifies the guidance
+    return kind
+
+
 def _apply_rules(triggers: list[Found], cues: list[Found]) -> list[tuple[str, Found]]:
-    by_key: dict[str, list[Found]] = {}
-    for cue in cues:
-        by_key.setdefault(cue.ref, []).append(cue)
-    stops, negations = by_key.get("_stop", []), by_key.get("_negation", [])
-    applications, mergers, closes = by_key.get("_application", []), by_key.get("_merger", []), by_key.get("_close", [])
+    sorted_cues = _Cues.of(cues)
     kept = longest_only(
-        [t for t in triggers if not any(s.field is t.field and s.start < t.end and t.start < s.end for s in stops)]
+        [t for t in triggers if not any(s.field is t.field and s.start < t.end and t.start < s.end for s in sorted_cues.stops)]
     )
-    typed: list[tuple[str, Found]] = [(close.ref, close) for close in closes]
-    for trigger in kept:
-        kind = trigger.ref
-        if any(_same_sentence(n, trigger) and n.end <= trigger.start for n in negations):
-            continue
-        if kind == "approval" and any(
-            _same_sentence(a, trigger) and _gap(a, trigger) <= APPLICATION_WINDOW for a in applications
-        ):
-            continue
-        if kind == "ban" and any(_same_sentence(m, trigger) and _gap(m, trigger) <= MERGER_WINDOW for m in mergers):
-            kind = "rejection"
-        if kind == "investigation" and any(_same_sentence(c, trigger) for c in closes):
-            continue
-        if kind == "final_rule" and any(_same_sentence(o, trigger) and o.ref == "rule_proposal" for o in kept):
-            continue
-        if any(
-            o.ref == "guidance" and o is not trigger and o.field is trigger.field and 0 <= o.start - trigger.end <= 1
-            for o in kept
-        ):
-            continue
-        typed.append((kind, trigger))
-    return [("other" if kind == "_close" else kind, hit) for kind, hit in typed]
+    typed = [(kind, trigger) for trigger in kept if (kind := _retype(trigger, kept, sorted_cues)) is not None]
+    if not any(kind in SANCTIONS for kind, _ in typed):
+        typed += [("other", close) for close in sorted_cues.closes]  # a case closed without a sanction
+    return typed
 
 
 def _score(kind: str, hit: Found, backgrounds: list[Found]) -> _Scored:
