@@ -49,6 +49,7 @@ class Publisher:
         self._make_producer = make_producer
         self._producer: KafkaProducer | None = None
         self._recovering = False
+        self.broker_failures = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
 
@@ -70,7 +71,9 @@ class Publisher:
                     sent = self.publish_round()
                 except (KafkaError, BrokerUnavailable) as exc:
                     log.warning("Broker unavailable, items kept for later", extra={"error": str(exc)[:300]})
+                    self.broker_failures += 1
                     self._drop_producer()
+                    self._refresh_backlog()
                     self._stop.wait(self._settings.publish_retry_s)
                     continue
                 if sent < self._settings.publish_batch:
@@ -105,6 +108,13 @@ class Publisher:
         ITEMS_OUT.labels(stage="ingest").inc(len(acked))
         if len(acked) < len(sent):
             raise BrokerUnavailable(f"{len(sent) - len(acked)} of {len(sent)} items not acknowledged")
+
+    def _refresh_backlog(self) -> None:
+        try:
+            with self._sessions() as session:
+                PUBLISH_BACKLOG.set(backlog_size(session))
+        except Exception:
+            log.exception("Backlog count failed")
 
     def _ensure_producer(self) -> KafkaProducer:
         if self._producer is None:
