@@ -40,7 +40,7 @@ class Hit:
     entries: tuple[Entry, ...]
 
 
-def _script(ch: str) -> str:
+def script_of(ch: str) -> str:
     """'w' Latin-like letters and digits, 'h' Hangul, 'c' CJK and kana, '' anything else."""
     if not ch.isalnum():
         return ""
@@ -78,10 +78,10 @@ class Automaton:
         for end_index, (size, entries) in self._automaton.iter(folded):
             start, end = end_index - size + 1, end_index + 1
             left, right = folded[start], folded[end_index]
-            left_script, right_script = _script(left), _script(right)
-            if left_script in ("w", "h") and start > 0 and _script(folded[start - 1]) == left_script:
+            left_script, right_script = script_of(left), script_of(right)
+            if left_script in ("w", "h") and start > 0 and script_of(folded[start - 1]) == left_script:
                 continue
-            right_free = right_script not in ("w",) or end >= length or _script(folded[end]) != "w"
+            right_free = right_script not in ("w",) or end >= length or script_of(folded[end]) != "w"
             kept = tuple(
                 entry for entry in entries if (right_free or entry.stem) and _case_ok(entry, text, start, end)
             )
@@ -109,7 +109,7 @@ class Builder:
         stem = text.endswith("*")
         surface = text.rstrip("*").strip()
         key = fold(surface)
-        if len(key) < 2 or (len(key) < 3 and _script(key[0]) == "w" and not acronym):
+        if len(key) < 2 or (len(key) < 3 and script_of(key[0]) == "w" and not acronym):
             return
         exact = surface if acronym else None
         self.patterns.setdefault(key, []).append(Entry(entry_kind, ref, surface, exact, stem, lang))

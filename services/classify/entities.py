@@ -17,12 +17,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from services.classify.automaton import script_of
 from services.classify.automaton import is_acronym
 from services.classify.fields import Field, Found, found, longest_only
 from services.classify.kb import KnowledgeBase
 from services.classify.normalise import fold
 from services.classify.orgs import CONFIDENCE as PATTERN_CONFIDENCE
-from services.classify.orgs import find_organisations
+from services.classify.orgs import POSITION_CONFIDENCE, Organisation, by_position, find_organisations
 from services.pipeline.events import CompanyTag, Evidence, RegulatorTag
 
 LANGUAGE_COUNTRIES: dict[str, frozenset[str]] = {
@@ -36,6 +37,16 @@ CHANNEL_BEFORE = re.compile(r"(?:\b(?:on|sur|via|auf|su|en|em|op|over)\s+|在|�
 NUMBER_AFTER = re.compile(r"^[ \u00a0]?\d")
 PREFIX_AFTER = re.compile(r"^-\w")
 MAX_EVIDENCE = 5
+# A company cited as the source of the news is no subject of it: "selon Bloomberg", "HONG KONG (AP)".
+SOURCE_BEFORE = re.compile(
+    r"(?:according to|selon|d'apres|laut|gemass|secondo|segun|segundo|volgens|reported by|rapporte par|cited by)"
+    r" (?:the |le |la |l'|die |der |el |il |o |a |de )?$|(?:据|據|によると)$"
+)
+SOURCE_AFTER = re.compile(
+    r"^ ?(?:reported|reports|a rapporte|rapporte|berichtet|berichtete|meldet|meldete|riporta|riportava|informo"
+    r"|informa|reporto|relata|meldt|报道|報道|보도)"
+)
+CJK_SEPARATORS = frozenset(" \t\n、，。：；！？「」『』“”‘’《》（）()[]【】·…-—等和与與及的在对對向被将將由为為了公集")
 
 
 @dataclass
@@ -79,8 +90,20 @@ def _by_span(hits: Iterable[Found]) -> dict[tuple[int, int, int], list[Found]]:
     return spans
 
 
+def _appositive_overrides(hit: Found, hits: list[Found]) -> bool:
+    """A full name followed by another body's acronym names that body: "Federal Communications Commission ComCom"."""
+    if is_acronym(hit.alias):
+        return False
+    return any(
+        other.field is hit.field and is_acronym(other.alias) and 0 <= other.start - hit.end <= 2
+        and other.ref != hit.ref and not any(h.ref == hit.ref and h.start == other.start for h in hits)
+        for other in hits
+    )  # fmt: skip
+
+
 def _regulator_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str) -> list[RegulatorTag]:
     hits = [h for h in hits if not (is_acronym(h.alias) and NUMBER_AFTER.match(_after(h)))]
+    hits = [h for h in hits if not _appositive_overrides(h, hits)]
     counts: dict[str, float] = {}
     for hit in hits:
         counts[hit.ref] = counts.get(hit.ref, 0) + (1 if is_acronym(hit.alias) else 2)
@@ -114,11 +137,32 @@ def _national(ref: str, kb: KnowledgeBase) -> str:
     return ref
 
 
+def _cited_as_source(hit: Found) -> bool:
+    folded = hit.field.text.text
+    if SOURCE_BEFORE.search(folded[max(0, hit.start - 30) : hit.start]) or SOURCE_AFTER.match(folded[hit.end :]):
+        return True
+    start, end = hit.field.text.span(hit.start, hit.end)
+    original = hit.field.text.original
+    return start < 60 and original[start - 1 : start] == "(" and original[end : end + 1] == ")"
+
+
+def _cjk_word_ok(hit: Found) -> bool:
+    """A two-character CJK name needs a separator on one side: 约谈京东、美团 yes, 广东风华 (东风) no."""
+    folded = hit.field.text.text
+    if hit.end - hit.start > 2 or script_of(folded[hit.start]) != "c":
+        return True
+    before = folded[hit.start - 1] if hit.start > 0 else " "
+    after = folded[hit.end] if hit.end < len(folded) else " "
+    return before in CJK_SEPARATORS or after in CJK_SEPARATORS
+
+
 def _company_ok(hit: Found, kb: KnowledgeBase, context: bool, all_hits: list[Found]) -> bool:
     text = hit.text
     if text.islower() and not hit.alias.islower() and any(ch.isalpha() and ch.isascii() for ch in text):
         return False  # apple, shell, orange: the common word
     if hit.kind == "product" and CHANNEL_BEFORE.search(_before(hit)):
+        return False
+    if _before(hit).endswith(("在", "通过", "透過")) or _cited_as_source(hit) or not _cjk_word_ok(hit):
         return False
     company = kb.companies[hit.ref]
     if not company.ambiguous:
@@ -160,20 +204,35 @@ def _company_tags(
     return list(tags.values())
 
 
-def _pattern_tags(fields: tuple[Field, ...], taken: list[Found], kb_names: set[str]) -> list[CompanyTag]:
+def _candidates(item_field: Field, taken: list[Found], lang: str) -> list[tuple[Organisation, float]]:
+    """Organisations by legal form, then (title only) by their place beside an action verb; none that
+    overlaps a known name (a country's name is part of many a company's name, not of a headline's subject)."""
+    known = [h for h in taken if h.field is item_field]
+    entities = [item_field.text.span(h.start, h.end) for h in known if h.kind != "country"]
+    everything = [item_field.text.span(h.start, h.end) for h in known]
+    found = [(org, PATTERN_CONFIDENCE, entities) for org in find_organisations(item_field.text.original)]
+    if item_field.name == "title":
+        triggers = [item_field.text.span(h.start, h.end) for h in item_field.hits if h.entries[0].kind == "action"]
+        orgs = by_position(item_field.text.original, triggers, lang)
+        found += [(org, POSITION_CONFIDENCE, everything) for org in orgs]
+    return [
+        (org, confidence) for org, confidence, spans in found
+        if not any(start < org.end and org.start < end for start, end in spans)
+    ]  # fmt: skip
+
+
+def _pattern_tags(fields: tuple[Field, ...], taken: list[Found], kb_names: set[str], lang: str) -> list[CompanyTag]:
     tags: dict[str, CompanyTag] = {}
     for item_field in fields:
-        spans = [item_field.text.span(h.start, h.end) for h in taken if h.field is item_field]
-        for org in find_organisations(item_field.text.original):
-            if any(start < org.end and org.start < end for start, end in spans) or fold(org.name) in kb_names:
+        for org, confidence in _candidates(item_field, taken, lang):
+            if fold(org.name) in kb_names:
                 continue
-            evidence = Evidence(text=item_field.text.original[org.start : org.end], field=item_field.name,
-                                start=org.start, end=org.end)  # fmt: skip
-            tag = tags.setdefault(
-                org.id, CompanyTag(id=org.id, name=org.name, confidence=PATTERN_CONFIDENCE, source="pattern")
-            )
+            key = next((k for k in tags if k.startswith(org.id) or org.id.startswith(k)), org.id)
+            tag = tags.setdefault(key, CompanyTag(id=org.id, name=org.name, confidence=confidence, source="pattern"))
             if len(tag.evidence) < MAX_EVIDENCE:
-                tag.evidence.append(evidence)
+                tag.evidence.append(Evidence(text=item_field.text.original[org.start : org.end],
+                                             field=item_field.name, start=org.start, end=org.end))  # fmt: skip
+            tag.confidence = max(tag.confidence, confidence)
     return list(tags.values())
 
 
@@ -188,6 +247,6 @@ def extract_entities(fields: tuple[Field, ...], kb: KnowledgeBase, lang: str, ha
     company_hits = [h for h in hits if h.kind in ("company", "product")]
     companies = _company_tags(company_hits, kb, places, lang, context)
     regulator_names = {fold(name) for tag in regulators for name in kb.regulators[tag.id].names}
-    taken = [h for h in hits if h.kind in ("company", "product", "regulator")]
-    companies += _pattern_tags(fields, taken, regulator_names)
+    taken = [h for h in hits if h.kind in ("company", "product", "regulator", "country")]
+    companies += _pattern_tags(fields, taken, regulator_names, lang)
     return Entities(regulators, companies, countries)

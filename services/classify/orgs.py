@@ -64,3 +64,49 @@ def find_organisations(text: str) -> list[Organisation]:
         if len(name) >= 2:
             found.append(Organisation(name.strip(), match.start(), match.end()))
     return found
+
+
+POSITION_CONFIDENCE = 0.45
+_CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-Þ][\w&'’]*(?:[-/][A-Z0-9À-ÖØ-Þ][\w&'’]*)*(?: [A-ZÀ-ÖØ-Þ][\w&'’]*){0,3}")
+_CAPITALISED_END = re.compile(rf"(?<![\w'’])(?:{_CAPITALISED.pattern})$")
+_LINKS = re.compile(
+    r"^ (?:(?:against|gegen|contre|contro|contra|tegen|à l'encontre de|nei confronti di|a|à|al|à la|au|aux|de|"
+    r"di|da|van|von|on|the|la|le|les|l'|el|il|lo|die|der|den|het|de) )*"
+)
+_NOT_NAMES = _LEADING | frozenset(
+    "union eu ue covid covid-19 internet euro euros franken francs dollar dollars millionen millions".split()
+)
+
+
+# Last words that make a capitalised phrase a text of law, not an organisation.
+_LAW_WORDS = frozenset("act law code directive regulation ordinance gesetz verordnung loi ley legge lei wet".split())
+
+
+def _parts(text: str, start: int) -> list[Organisation]:
+    """Split "Sunrise-UPC" and "AZ Medien/NZZ" into their names."""
+    found: list[Organisation] = []
+    for match in re.finditer(r"[^-/]+", text):
+        name = match.group().strip()
+        words = [fold(word) for word in name.split(" ")]
+        if name and words[0] not in _NOT_NAMES and words[-1] not in _LAW_WORDS and not name.isdigit():
+            found.append(Organisation(name, start + match.start(), start + match.end()))
+    return found
+
+
+def by_position(title: str, triggers: list[tuple[int, int]], lang: str) -> list[Organisation]:
+    """Names in the subject or object place of a headline's action verb ("Avenir Telecom rappelle ...",
+    "... sanctionne Bucher Landtechnik"): a verb is a lower-case trigger; German nouns are capitalised, so
+    there only an all-capitals object counts."""
+    found: list[Organisation] = []
+    for start, end in triggers:
+        if not title[start:end][:1].islower():
+            continue
+        subject = _CAPITALISED_END.search(title[:start].rstrip(" "))
+        if subject and (lang != "de" or subject.group().split(" ")[0].isupper()):
+            found += _parts(subject.group(), subject.start())
+        link = _LINKS.match(title[end:])
+        offset = end + (link.end() if link else 0)
+        obj = _CAPITALISED.match(title, offset)
+        if obj and (lang != "de" or obj.group().split(" ")[0].isupper()):
+            found += _parts(obj.group(), obj.start())
+    return found
