@@ -65,13 +65,11 @@ def claim_due_feeds(session: Session, *, now: datetime, limit: int, lease_s: flo
 def feed_state_counts(session: Session, *, failing_threshold: int) -> dict[str, int]:
     """Number of feeds per state: disabled, failing (past the threshold), ok."""
     rows = session.execute(
-        select(Feed.enabled, Feed.consecutive_failures >= failing_threshold, func.count()).group_by(
-            Feed.enabled, Feed.consecutive_failures >= failing_threshold
-        )
+        select(Feed.enabled, Feed.consecutive_failures, func.count()).group_by(Feed.enabled, Feed.consecutive_failures)
     )
     counts = {"ok": 0, "failing": 0, "disabled": 0}
-    for enabled, failing, count in rows:
-        counts["disabled" if not enabled else "failing" if failing else "ok"] += count
+    for enabled, failures, count in rows:
+        counts["disabled" if not enabled else "failing" if failures >= failing_threshold else "ok"] += count
     return counts
 
 

@@ -1,0 +1,66 @@
+"""``regalerts feeds ...`` commands against a SQLite store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from services.cli.main import build_parser
+from services.pipeline.db import Base, make_engine
+from tests.ingest.conftest import Site
+
+
+def run(*argv: str) -> int:
+    args = build_parser().parse_args(list(argv))
+    result: int = args.func(args)
+    return result
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "cli.db"
+    engine = make_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    monkeypatch.setenv("REGALERTS_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("REGALERTS_SSRF_ALLOW_CIDRS", "127.0.0.0/8")
+    return path
+
+
+def test_add_list_export_and_import(
+    store: Path, site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run("feeds", "add", site.url("/a.xml"), "--title", "A", "--jurisdiction", "gb") == 0
+    feed_id = capsys.readouterr().out.strip()
+    assert run("feeds", "add", site.url("/a.xml")) == 1
+    assert "already registered" in capsys.readouterr().err
+    assert run("feeds", "add", "http://10.1.2.3/feed") == 1
+    assert "not public" in capsys.readouterr().err
+
+    assert run("feeds", "list") == 0
+    [line] = capsys.readouterr().out.splitlines()
+    listed = json.loads(line)
+    assert (listed["id"], listed["title"], listed["jurisdiction"], listed["status"]["state"]) == (
+        feed_id,
+        "A",
+        "GB",
+        "ok",
+    )
+
+    assert run("feeds", "export-opml") == 0
+    exported = capsys.readouterr().out
+    assert site.url("/a.xml") in exported
+    opml = tmp_path / "more.opml"
+    opml.write_text(exported.replace("/a.xml", "/b.xml"), encoding="utf-8")
+    assert run("feeds", "import-opml", str(opml)) == 0
+    assert "1 feeds registered" in capsys.readouterr().out
+    assert run("feeds", "import-opml", str(tmp_path / "missing.opml")) == 1
+
+
+def test_load_catalog(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("feeds", "load-catalog") == 0
+    assert "already registered" in capsys.readouterr().out
+    assert run("feeds", "load-catalog") == 0
+    assert "0 feeds registered" in capsys.readouterr().out
