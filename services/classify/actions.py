@@ -100,7 +100,11 @@ def _retype(trigger: Found, kept: list[Found], cues: _Cues) -> str | None:
 def _apply_rules(triggers: list[Found], cues: list[Found]) -> list[tuple[str, Found]]:
     sorted_cues = _Cues.of(cues)
     kept = longest_only(
-        [t for t in triggers if not any(s.field is t.field and s.start < t.end and t.start < s.end for s in sorted_cues.stops)]
+        [
+            t
+            for t in triggers
+            if not any(s.field is t.field and s.start < t.end and t.start < s.end for s in sorted_cues.stops)
+        ]
     )
     typed = [(kind, trigger) for trigger in kept if (kind := _retype(trigger, kept, sorted_cues)) is not None]
     if not any(kind in SANCTIONS for kind, _ in typed):

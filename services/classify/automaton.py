@@ -82,9 +82,7 @@ class Automaton:
             if left_script in ("w", "h") and start > 0 and script_of(folded[start - 1]) == left_script:
                 continue
             right_free = right_script not in ("w",) or end >= length or script_of(folded[end]) != "w"
-            kept = tuple(
-                entry for entry in entries if (right_free or entry.stem) and _case_ok(entry, text, start, end)
-            )
+            kept = tuple(entry for entry in entries if (right_free or entry.stem) and _case_ok(entry, text, start, end))
             if kept:
                 yield Hit(start, end, kept)
 

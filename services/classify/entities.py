@@ -17,8 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from services.classify.automaton import script_of
-from services.classify.automaton import is_acronym
+from services.classify.automaton import is_acronym, script_of
 from services.classify.fields import Field, Found, found, longest_only
 from services.classify.kb import KnowledgeBase
 from services.classify.normalise import fold
@@ -59,7 +58,7 @@ class Entities:
 
 
 def _after(hit: Found) -> str:
-    start, end = hit.field.text.span(hit.start, hit.end)
+    end = hit.field.text.to_original(hit.end)
     return hit.field.text.original[end : end + 4]
 
 
@@ -178,9 +177,7 @@ def _company_ok(hit: Found, kb: KnowledgeBase, context: bool, all_hits: list[Fou
     return context
 
 
-def _company_tags(
-    hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str, context: bool
-) -> list[CompanyTag]:
+def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str, context: bool) -> list[CompanyTag]:
     kept = [h for h in hits if _company_ok(h, kb, context, hits)]
     counts: dict[str, int] = {}
     for hit in kept:

@@ -21,8 +21,44 @@ from services.pipeline.events import Tags
 MIN_LANGUAGE_ITEMS = 5
 FIELDS = ("company", "regulator", "action")
 LEGAL_SUFFIXES = frozenset(
-    "inc incorporated ltd limited ag sa group groupe gruppe grupo gruppo holding holdings corp corporation co "
-    "company plc llc gmbh spa nv bv se kgaa kg sas srl ab asa oy oyj lp llp pty the".split()
+    [
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "ag",
+        "sa",
+        "group",
+        "groupe",
+        "gruppe",
+        "grupo",
+        "gruppo",
+        "holding",
+        "holdings",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "plc",
+        "llc",
+        "gmbh",
+        "spa",
+        "nv",
+        "bv",
+        "se",
+        "kgaa",
+        "kg",
+        "sas",
+        "srl",
+        "ab",
+        "asa",
+        "oy",
+        "oyj",
+        "lp",
+        "llp",
+        "pty",
+        "the",
+    ]
 )
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -87,9 +123,7 @@ def _matched(predicted: Sequence[Sequence[str]], gold: Sequence[Sequence[str]]) 
 
 def predicted_names(tags: Tags, kb: KnowledgeBase) -> tuple[list[list[str]], list[list[str]]]:
     """Every name of each predicted company and regulator, through the knowledge base."""
-    companies = [
-        list(kb.companies[c.id].all_names()) if c.id in kb.companies else [c.name] for c in tags.companies
-    ]
+    companies = [list(kb.companies[c.id].all_names()) if c.id in kb.companies else [c.name] for c in tags.companies]
     regulators = [
         [*kb.regulators[r.id].names, *kb.regulators[r.id].acronyms] if r.id in kb.regulators else [r.name]
         for r in tags.regulators
@@ -118,7 +152,8 @@ class Report:
         companies, regulators = predicted_names(tags, kb)
         gold_companies = [[name] for name in gold.get("companies") or []]
         gold_regulators = [
-            [r.get("name") or "", r.get("acronym") or "", *(r.get("aliases") or [])] for r in gold.get("regulators") or []
+            [r.get("name") or "", r.get("acronym") or "", *(r.get("aliases") or [])]
+            for r in gold.get("regulators") or []
         ]
         predicted_actions = {a.type.value for a in tags.actions}
         gold_actions = set(gold.get("actions") or [])

@@ -27,17 +27,30 @@ def build_service(settings: ClassifySettings) -> Service:
     producer = make_producer(settings, client_id="classify")
 
     def classify(item: RawItem) -> Tags:
-        return classifier.classify(item.title, item.summary, item.language,
-                                   regulator_hint=item.regulator_hint, jurisdiction_hint=item.jurisdiction_hint)
+        return classifier.classify(
+            item.title,
+            item.summary,
+            item.language,
+            regulator_hint=item.regulator_hint,
+            jurisdiction_hint=item.jurisdiction_hint,
+        )
 
-    loop = ConsumerLoop(settings=settings, topic=ITEMS_RAW, group_id=settings.classify_consumer_group,
-                        stage="classify", handler=make_handler(producer, classify, watchlist.match), producer=producer)
+    loop = ConsumerLoop(
+        settings=settings,
+        topic=ITEMS_RAW,
+        group_id=settings.classify_consumer_group,
+        stage="classify",
+        handler=make_handler(producer, classify, watchlist.match),
+        producer=producer,
+    )
     app = FastAPI(title="RegAlerts classify", version="1")
-    app.include_router(ops_router({"database": lambda: ping(engine),
-                                   "broker": kafka_ready_check(settings.bootstrap_servers)}))
+    app.include_router(
+        ops_router({"database": lambda: ping(engine), "broker": kafka_ready_check(settings.bootstrap_servers)})
+    )
     app.include_router(make_router(classifier))
-    return Service(name="classify", app=app, workers=[loop], port=settings.http_port,
-                   on_shutdown=[producer.close, engine.dispose])
+    return Service(
+        name="classify", app=app, workers=[loop], port=settings.http_port, on_shutdown=[producer.close, engine.dispose]
+    )
 
 
 def main() -> int:

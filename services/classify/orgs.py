@@ -24,8 +24,54 @@ _CJK = re.compile(
 )
 # Capitalised words that start a sentence or a name phrase but are not part of the name.
 _LEADING = frozenset(
-    "the a an die der das den dem des ein eine la le les l' el los las il lo gli un une una de het een "
-    "am im in an auf bei von for from with against gegen contre contra contro tegen avec mit con".split()
+    [
+        "the",
+        "a",
+        "an",
+        "die",
+        "der",
+        "das",
+        "den",
+        "dem",
+        "des",
+        "ein",
+        "eine",
+        "la",
+        "le",
+        "les",
+        "l'",
+        "el",
+        "los",
+        "las",
+        "il",
+        "lo",
+        "gli",
+        "un",
+        "une",
+        "una",
+        "de",
+        "het",
+        "een",
+        "am",
+        "im",
+        "in",
+        "an",
+        "auf",
+        "bei",
+        "von",
+        "for",
+        "from",
+        "with",
+        "against",
+        "gegen",
+        "contre",
+        "contra",
+        "contro",
+        "tegen",
+        "avec",
+        "mit",
+        "con",
+    ]
 )
 CONFIDENCE = 0.6
 
@@ -74,12 +120,43 @@ _LINKS = re.compile(
     r"di|da|van|von|on|the|la|le|les|l'|el|il|lo|die|der|den|het|de) )*"
 )
 _NOT_NAMES = _LEADING | frozenset(
-    "union eu ue covid covid-19 internet euro euros franken francs dollar dollars millionen millions".split()
+    [
+        "union",
+        "eu",
+        "ue",
+        "covid",
+        "covid-19",
+        "internet",
+        "euro",
+        "euros",
+        "franken",
+        "francs",
+        "dollar",
+        "dollars",
+        "millionen",
+        "millions",
+    ]
 )
 
 
 # Last words that make a capitalised phrase a text of law, not an organisation.
-_LAW_WORDS = frozenset("act law code directive regulation ordinance gesetz verordnung loi ley legge lei wet".split())
+_LAW_WORDS = frozenset(
+    [
+        "act",
+        "law",
+        "code",
+        "directive",
+        "regulation",
+        "ordinance",
+        "gesetz",
+        "verordnung",
+        "loi",
+        "ley",
+        "legge",
+        "lei",
+        "wet",
+    ]
+)
 
 
 def _parts(text: str, start: int) -> list[Organisation]:

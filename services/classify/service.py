@@ -41,8 +41,12 @@ def make_handler(
         if not isinstance(message.payload, RawItem):
             raise InvalidMessage(f"expected a raw item, got {message.event.type}")
         classified = classify_item(message.payload, classify, watchlist)
-        event = wrap(classified, source="/regalerts/classify", subject=classified.item.item_id,
-                     traceparent=child_traceparent(message.event.traceparent))
+        event = wrap(
+            classified,
+            source="/regalerts/classify",
+            subject=classified.item.item_id,
+            traceparent=child_traceparent(message.event.traceparent),
+        )
         send_event(producer, ITEMS_CLASSIFIED, classified.item.item_id, event)
         ITEMS_OUT.labels(stage="classify").inc()
 
