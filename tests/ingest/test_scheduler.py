@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -116,5 +117,5 @@ def test_limiter_holds_the_global_bound_and_spaces_requests_to_a_host() -> None:
 
     peak, starts = asyncio.run(main())
     assert peak == 3
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert len(starts) == 6 and min(gaps) >= 0.045
