@@ -72,7 +72,7 @@ def _near(cues: list[Found], trigger: Found, window: int) -> bool:
     return any(_same_sentence(cue, trigger) and _gap(cue, trigger) <= window for cue in cues)
 
 
-def _retype(trigger: Found, kept: list[Found], cues: _Cues) -> str | None:
+def _retype(trigger: Found, kept: list[Found], cues: _Cues, title_closed: bool) -> str | None:
     """The action type a trigger stands for in its sentence, or None when the rules void it."""
     kind = trigger.ref
     beside = {other.ref for other in kept if other is not trigger and _same_sentence(other, trigger)}
@@ -86,9 +86,7 @@ def _retype(trigger: Found, kept: list[Found], cues: _Cues) -> str | None:
         return "rejection"
     if kind == "rejection" and not (_near(cues.mergers, trigger, 200) or _near(cues.applications, trigger, 200)):
         return None  # a refusal that blocks no merger and denies no application is conduct, not a decision
-    if kind == "investigation" and (
-        any(_same_sentence(c, trigger) for c in cues.closes) or any(c.field.name == "title" for c in cues.closes)
-    ):
+    if kind == "investigation" and (title_closed or any(_same_sentence(c, trigger) for c in cues.closes)):
         return None
     if kind == "final_rule" and "rule_proposal" in beside:
         return None
@@ -97,23 +95,37 @@ def _retype(trigger: Found, kept: list[Found], cues: _Cues) -> str | None:
     return kind
 
 
+def _sentence_key(hit: Found) -> tuple[int, int]:
+    return id(hit.field), hit.sentence
+
+
 def _apply_rules(triggers: list[Found], cues: list[Found]) -> list[tuple[str, Found]]:
-    sorted_cues = _Cues.of(cues)
-    kept = longest_only(
-        [
-            t
-            for t in triggers
-            if not any(s.field is t.field and s.start < t.end and t.start < s.end for s in sorted_cues.stops)
-        ]
-    )
-    typed = [(kind, trigger) for trigger in kept if (kind := _retype(trigger, kept, sorted_cues)) is not None]
+    """Apply the rules sentence by sentence; a case closed in the title closes the whole item."""
+    groups: dict[tuple[int, int], tuple[list[Found], list[Found]]] = {}
+    for trigger in triggers:
+        groups.setdefault(_sentence_key(trigger), ([], []))[0].append(trigger)
+    for cue in cues:
+        groups.setdefault(_sentence_key(cue), ([], []))[1].append(cue)
+    title_closed = any(cue.ref == "_close" and cue.field.name == "title" for cue in cues)
+    typed: list[tuple[str, Found]] = []
+    closes: list[Found] = []
+    for sentence_triggers, sentence_cues in groups.values():
+        found_cues = _Cues.of(sentence_cues)
+        closes += found_cues.closes
+        kept = longest_only(
+            [t for t in sentence_triggers if not any(s.start < t.end and t.start < s.end for s in found_cues.stops)]
+        )
+        for trigger in kept:
+            kind = _retype(trigger, kept, found_cues, title_closed)
+            if kind is not None:
+                typed.append((kind, trigger))
     if not any(kind in SANCTIONS for kind, _ in typed):
-        typed += [("other", close) for close in sorted_cues.closes]  # a case closed without a sanction
+        typed += [("other", close) for close in closes]  # a case closed without a sanction
     return typed
 
 
-def _score(kind: str, hit: Found, backgrounds: list[Found]) -> _Scored:
-    if any(_same_sentence(b, hit) for b in backgrounds):
+def _score(kind: str, hit: Found, backgrounds: set[tuple[int, int]]) -> _Scored:
+    if _sentence_key(hit) in backgrounds:
         return _Scored(kind, hit, False, CONFIDENCE["background"])
     if hit.field.name == "title":
         return _Scored(kind, hit, True, CONFIDENCE["title"])
@@ -128,7 +140,7 @@ def extract_actions(fields: tuple[Field, ...], lang: str) -> list[ActionTag]:
     hits = [f for f in found(fields, frozenset({"action", "cue"})) if allowed is None or f.lang in allowed]
     triggers = [h for h in hits if h.kind == "action"]
     cues = [h for h in hits if h.kind == "cue"]
-    backgrounds = [c for c in cues if c.ref == "_background"]
+    backgrounds = {_sentence_key(c) for c in cues if c.ref == "_background"}
     merged: dict[str, list[_Scored]] = {}
     for kind, hit in _apply_rules(triggers, cues):
         merged.setdefault(kind, []).append(_score(kind, hit, backgrounds))

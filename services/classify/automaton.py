@@ -83,6 +83,9 @@ class Automaton:
                 continue
             right_free = right_script not in ("w",) or end >= length or script_of(folded[end]) != "w"
             kept = tuple(entry for entry in entries if (right_free or entry.stem) and _case_ok(entry, text, start, end))
+            if kept and not right_free:  # only stems: the evidence runs to the end of the word
+                while end < length and script_of(folded[end]) == "w":
+                    end += 1
             if kept:
                 yield Hit(start, end, kept)
 

@@ -89,20 +89,25 @@ def _by_span(hits: Iterable[Found]) -> dict[tuple[int, int, int], list[Found]]:
     return spans
 
 
-def _appositive_overrides(hit: Found, hits: list[Found]) -> bool:
+def _without_appositives(hits: list[Found]) -> list[Found]:
     """A full name followed by another body's acronym names that body: "Federal Communications Commission ComCom"."""
-    if is_acronym(hit.alias):
-        return False
-    return any(
-        other.field is hit.field and is_acronym(other.alias) and 0 <= other.start - hit.end <= 2
-        and other.ref != hit.ref and not any(h.ref == hit.ref and h.start == other.start for h in hits)
-        for other in hits
-    )  # fmt: skip
+    acronyms_at: dict[tuple[int, int], set[str]] = {}
+    for hit in hits:
+        if is_acronym(hit.alias):
+            acronyms_at.setdefault((id(hit.field), hit.start), set()).add(hit.ref)
+    kept: list[Found] = []
+    for hit in hits:
+        if not is_acronym(hit.alias):
+            following = set().union(*(acronyms_at.get((id(hit.field), hit.end + gap), set()) for gap in range(3)))
+            if following and hit.ref not in following:
+                continue
+        kept.append(hit)
+    return kept
 
 
 def _regulator_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str) -> list[RegulatorTag]:
     hits = [h for h in hits if not (is_acronym(h.alias) and NUMBER_AFTER.match(_after(h)))]
-    hits = [h for h in hits if not _appositive_overrides(h, hits)]
+    hits = _without_appositives(hits)
     counts: dict[str, float] = {}
     for hit in hits:
         counts[hit.ref] = counts.get(hit.ref, 0) + (1 if is_acronym(hit.alias) else 2)
@@ -136,6 +141,12 @@ def _national(ref: str, kb: KnowledgeBase) -> str:
     return ref
 
 
+def _common_word(hit: Found) -> bool:
+    """A lower-case form of a capitalised name: the word, not the name (réunion, china, turkey, jersey)."""
+    text = hit.text
+    return text.islower() and not hit.alias.islower() and any(ch.isalpha() and ch.isascii() for ch in text)
+
+
 def _cited_as_source(hit: Found) -> bool:
     folded = hit.field.text.text
     if SOURCE_BEFORE.search(folded[max(0, hit.start - 30) : hit.start]) or SOURCE_AFTER.match(folded[hit.end :]):
@@ -155,9 +166,8 @@ def _cjk_word_ok(hit: Found) -> bool:
     return before in CJK_SEPARATORS or after in CJK_SEPARATORS
 
 
-def _company_ok(hit: Found, kb: KnowledgeBase, context: bool, all_hits: list[Found]) -> bool:
-    text = hit.text
-    if text.islower() and not hit.alias.islower() and any(ch.isalpha() and ch.isascii() for ch in text):
+def _company_ok(hit: Found, kb: KnowledgeBase, context: bool, same: list[Found]) -> bool:
+    if _common_word(hit):
         return False  # apple, shell, orange: the common word
     if hit.kind == "product" and CHANNEL_BEFORE.search(_before(hit)):
         return False
@@ -168,7 +178,6 @@ def _company_ok(hit: Found, kb: KnowledgeBase, context: bool, all_hits: list[Fou
         return True
     if PREFIX_AFTER.match(_after(hit)):
         return False  # Meta-analyse, Post-Covid
-    same = [h for h in all_hits if h.ref == hit.ref]
     unambiguous_alias = any(fold(h.alias) != fold(hit.alias) for h in same)
     if unambiguous_alias:
         return True
@@ -178,7 +187,10 @@ def _company_ok(hit: Found, kb: KnowledgeBase, context: bool, all_hits: list[Fou
 
 
 def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str, context: bool) -> list[CompanyTag]:
-    kept = [h for h in hits if _company_ok(h, kb, context, hits)]
+    by_ref: dict[str, list[Found]] = {}
+    for hit in hits:
+        by_ref.setdefault(hit.ref, []).append(hit)
+    kept = [h for h in hits if _company_ok(h, kb, context, by_ref[h.ref])]
     counts: dict[str, int] = {}
     for hit in kept:
         counts[hit.ref] = counts.get(hit.ref, 0) + 1
@@ -236,7 +248,7 @@ def _pattern_tags(fields: tuple[Field, ...], taken: list[Found], kb_names: set[s
 def extract_entities(fields: tuple[Field, ...], kb: KnowledgeBase, lang: str, has_actions: bool) -> Entities:
     """Regulators, companies (known, then by legal form) and mentioned countries of an item."""
     hits = longest_only(found(fields, frozenset({"regulator", "company", "product", "country"})))
-    countries = list(dict.fromkeys(h.ref for h in hits if h.kind == "country"))
+    countries = list(dict.fromkeys(h.ref for h in hits if h.kind == "country" and not _common_word(h)))
     places = set(countries)
     regulators = _regulator_tags([h for h in hits if h.kind == "regulator"], kb, places, lang)
     places |= {tag.jurisdiction for tag in regulators}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,12 +26,7 @@ class Field:
 
     def sentence(self, offset: int) -> int:
         """Index of the sentence holding a folded offset."""
-        index = 0
-        for number, start in enumerate(self.sentence_starts):
-            if start > offset:
-                break
-            index = number
-        return index
+        return bisect_right(self.sentence_starts, offset) - 1
 
     def evidence(self, start: int, end: int) -> Evidence:
         """Evidence for a folded span: the original text and offsets."""
@@ -92,14 +88,19 @@ def found(fields: tuple[Field, ...], kinds: frozenset[str]) -> list[Found]:
 
 
 def longest_only(items: list[Found]) -> list[Found]:
-    """Drop every item whose span lies inside a longer one of the same field."""
-    kept: list[Found] = []
-    for item in items:
-        inside = any(
-            other.field is item.field and other.start <= item.start and item.end <= other.end
-            and (other.end - other.start) > (item.end - item.start)
-            for other in items
-        )  # fmt: skip
-        if not inside:
-            kept.append(item)
-    return kept
+    """Drop every item whose span lies inside a longer one of the same field (order kept)."""
+    dropped: set[int] = set()
+    by_field: dict[int, list[tuple[int, Found]]] = {}
+    for index, item in enumerate(items):
+        by_field.setdefault(id(item.field), []).append((index, item))
+    for entries in by_field.values():
+        entries.sort(key=lambda pair: (pair[1].start, -pair[1].end))
+        cover_end, group_span, group_cover = -1, (-1, -1), -1
+        for index, item in entries:
+            span = (item.start, item.end)
+            if span != group_span:  # spans before this one start earlier, or as early and end later
+                group_span, group_cover = span, cover_end
+            if group_cover >= item.end:
+                dropped.add(index)
+            cover_end = max(cover_end, item.end)
+    return [item for index, item in enumerate(items) if index not in dropped]

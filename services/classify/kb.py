@@ -103,9 +103,9 @@ def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_records(folder: Path, prefix: str) -> dict[str, dict[str, Any]]:
-    """Every ``<prefix>*.jsonl`` record in a folder, merged by id (files in name order)."""
+    """Every ``<prefix>*.jsonl`` record in a folder, merged by id (``<prefix>.jsonl`` first, then by name)."""
     records: dict[str, dict[str, Any]] = {}
-    for path in sorted(folder.glob(f"{prefix}*.jsonl")):
+    for path in sorted(folder.glob(f"{prefix}*.jsonl"), key=lambda p: (p.stem != prefix, p.name)):
         for record in _read_jsonl(path):
             key = record["id"]
             records[key] = _merge(records[key], record) if key in records else record

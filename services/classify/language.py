@@ -48,7 +48,8 @@ def detect(text: str, declared: str | None = None) -> str:
         return "ko"
     if _KANA.search(sample):
         return "ja"
-    if len(_HAN.findall(sample)) >= 2:
+    han = len(_HAN.findall(sample))
+    if han >= 2 and han * 3 >= sum(ch.isalpha() for ch in sample):
         return "zh"
     if not any(ch.isalpha() for ch in sample):
         return "und"

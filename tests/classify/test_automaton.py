@@ -1,0 +1,63 @@
+"""The automaton's boundary and case rules."""
+
+from __future__ import annotations
+
+from services.classify.automaton import Automaton, Builder, is_acronym
+from services.classify.normalise import normalise
+
+
+def _automaton() -> Automaton:
+    builder = Builder()
+    builder.add_name("CAC", "regulator", "cn-cac")
+    builder.add_name("WEKO", "regulator", "ch-comco")
+    builder.add_name("Apple", "company", "apple")
+    builder.add_name("腾讯", "company", "tencent")
+    builder.add_name("애플", "company", "apple")
+    builder.add("convoqu*", "action", "summons", lang="fr")
+    builder.add("ban", "action", "ban", lang="en")
+    return builder.build()
+
+
+def _found(text: str) -> list[tuple[str, str]]:
+    folded = normalise(text)
+    return [
+        (folded.original.__getitem__(slice(*folded.span(h.start, h.end))), e.ref)
+        for h in _automaton().find(folded)
+        for e in h.entries
+    ]
+
+
+def test_alphabetic_patterns_need_word_boundaries() -> None:
+    assert _found("Apple, Apples, Pineapple, banal, ban.") == [("Apple", "apple"), ("ban", "ban")]
+
+
+def test_a_stem_takes_any_ending() -> None:
+    assert _found("convoque, convoqué, convoquées, reconvoque") == [
+        ("convoque", "summons"), ("convoqué", "summons"), ("convoquées", "summons"),
+    ]  # fmt: skip
+
+
+def test_cjk_needs_no_boundary_and_hangul_only_a_left_one() -> None:
+    assert _found("约谈腾讯等") == [("腾讯", "tencent")]
+    assert _found("구글·애플에 과징금") == [("애플", "apple")]
+    assert _found("사과애플") == []
+
+
+def test_short_acronyms_keep_their_case() -> None:
+    assert _found("le CAC a convoqué") == [("CAC", "cn-cac"), ("convoqué", "summons")]
+    assert _found("cac cac Cac") == []
+    assert _found("WEKO, Weko, weko") == [("WEKO", "ch-comco"), ("Weko", "ch-comco")]
+    assert _found("la C.A.C. dit") == [("C.A.C.", "cn-cac")]
+
+
+def test_acronym_detection() -> None:
+    assert is_acronym("CAC") and is_acronym("F.D.A.") and is_acronym("AT&T")
+    assert not is_acronym("Apple") and not is_acronym("COFECE") and not is_acronym("A")
+
+
+def test_a_regulator_name_is_never_also_a_company() -> None:
+    builder = Builder()
+    builder.add_name("Swissmedic", "regulator", "ch-swissmedic")
+    builder.add_name("Swissmedic", "company", "someone")
+    hits = list(builder.build().find(normalise("Swissmedic autorise")))
+    assert [(e.kind, e.ref) for h in hits for e in h.entries] == [("regulator", "ch-swissmedic")]

@@ -1,0 +1,52 @@
+"""Folding for matching, and the way back to original offsets."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.classify.normalise import fold, normalise
+
+
+def test_case_accents_width_and_traditional_chinese_fold() -> None:
+    assert fold("Autorité de la CONCURRENCE") == "autorite de la concurrence"
+    assert fold("ＡＢＣ１２３") == "abc123"
+    assert fold("ｶﾀｶﾅ") == "カタカナ"
+    assert fold("國家網信辦") == "国家网信办"
+    assert fold("Straße Bußgeld") == "strasse bussgeld"
+    assert fold("l’Autorité – “x”") == 'l\'autorite - "x"'
+
+
+def test_hangul_and_kana_are_not_decomposed() -> None:
+    assert fold("공정거래위원회") == "공정거래위원회"
+    assert fold("グーグル") == "グーグル"
+
+
+def test_offsets_survive_one_to_one_folding() -> None:
+    text = normalise("La COMCO sanctionne Bucher")
+    start = text.text.index("bucher")
+    assert text.original.__getitem__(slice(*text.span(start, start + 6))) == "Bucher"
+
+
+def test_offsets_survive_expanding_and_vanishing_characters() -> None:
+    text = normalise("Die Straße: Bußgeld für e\u0301te ㈱X")
+    start = text.text.index("bussgeld")
+    assert text.original.__getitem__(slice(*text.span(start, start + 8))) == "Bußgeld"
+    start = text.text.index("ete")
+    assert text.original.__getitem__(slice(*text.span(start, start + 3))) == "e\u0301te"
+    start = text.text.index("(株)x")
+    assert text.original.__getitem__(slice(*text.span(start, start + 4))) == "㈱X"
+
+
+@given(st.text(max_size=60))
+def test_offset_map_is_monotonic_and_in_bounds(raw: str) -> None:
+    text = normalise(raw)
+    mapped = [text.to_original(i) for i in range(len(text.text) + 1)]
+    assert mapped == sorted(mapped)
+    assert all(0 <= offset <= len(raw) for offset in mapped)
+    assert mapped[-1] == len(raw) or len(text.text) == 0
+
+
+@given(st.text(alphabet=st.characters(categories=["Lu", "Ll", "Nd", "Zs"]), max_size=40))
+def test_folding_a_text_folds_each_character(raw: str) -> None:
+    assert normalise(raw).text == fold(raw)
