@@ -107,7 +107,7 @@ def _without_appositives(hits: list[Found]) -> list[Found]:
 
 def _regulator_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str) -> list[RegulatorTag]:
     hits = [h for h in hits if not (is_acronym(h.alias) and NUMBER_AFTER.match(_after(h)))]
-    hits = _without_appositives(hits)
+    hits = _without_appositives([h for h in hits if not _in_dateline(h)])
     counts: dict[str, float] = {}
     for hit in hits:
         counts[hit.ref] = counts.get(hit.ref, 0) + (1 if is_acronym(hit.alias) else 2)
@@ -151,9 +151,18 @@ def _cited_as_source(hit: Found) -> bool:
     folded = hit.field.text.text
     if SOURCE_BEFORE.search(folded[max(0, hit.start - 30) : hit.start]) or SOURCE_AFTER.match(folded[hit.end :]):
         return True
+    return _in_dateline(hit)
+
+
+def _in_dateline(hit: Found) -> bool:
+    """The agency of a dateline: "HONG KONG (AP) –", "BERLIN (dpa) -"."""
     start, end = hit.field.text.span(hit.start, hit.end)
     original = hit.field.text.original
-    return start < 60 and original[start - 1 : start] == "(" and original[end : end + 1] == ")"
+    place = original[: max(start - 1, 0)].rsplit("\n", 1)[-1].strip()
+    return (
+        original[start - 1 : start] == "(" and original[end : end + 1] == ")"
+        and 0 < len(place) <= 40 and place.isupper()
+    )  # fmt: skip
 
 
 def _cjk_word_ok(hit: Found) -> bool:

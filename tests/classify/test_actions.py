@@ -1,0 +1,95 @@
+"""Action triggers in ten languages, with inflections, and the rules that void or retype them."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.classify.classifier import Classifier
+
+
+def _types(classifier: Classifier, title: str, summary: str = "", lang: str | None = None) -> list[str]:
+    return sorted(a.type.value for a in classifier.classify(title, summary, lang).actions)
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "expected"),
+    [
+        ("fr", "Les autorités convoquent Tencent", "summons"),
+        ("fr", "Tencent convoqué par le régulateur", "summons"),
+        ("fr", "Onze entreprises convoquées", "summons"),
+        ("fr", "Google écope d'une amende de 220 millions d'euros", "fine"),
+        ("de", "Kartellamt verhängt Bußgeld gegen Hersteller", "fine"),
+        ("de", "Geldbuße für Hersteller", "fine"),
+        ("de", "WEKO büsst Hersteller", "fine"),
+        ("de", "Rückruf von Deckenleuchten", "recall"),
+        ("es", "La CNMC multa a Endesa", "fine"),
+        ("es", "La CNMC abre expedientes sancionadores a Endesa", "investigation"),
+        ("it", "L'Antitrust avvia un'istruttoria", "investigation"),
+        ("it", "Richiamo di lotti di salame", "recall"),
+        ("pt", "Cade aprova compra de distribuidoras", "approval"),
+        ("nl", "ACM legt boete op aan Apple", "fine"),
+        ("en", "SEC sues crypto exchange", "lawsuit"),
+        ("en", "FTC opens probe into cloud deals", "investigation"),
+        ("en", "Regulator issues cease-and-desist order", "order"),
+        ("zh", "证监会处以罚款", "fine"),
+        ("zh", "市场监管总局约谈外卖平台", "summons"),
+        ("zh", "工信部下架违规APP", "ban"),
+        ("zh", "国家网信办启动网络安全审查", "security_assessment"),
+        ("ja", "公正取引委員会が課徴金納付命令", "fine"),
+        ("ja", "トヨタがリコールを届け出", "recall"),
+        ("ko", "공정위, 과징금 부과", "fine"),
+        ("ko", "공정위 동의의결 확정", "settlement"),
+    ],
+)
+def test_triggers_in_each_language(classifier: Classifier, lang: str, title: str, expected: str) -> None:
+    assert expected in _types(classifier, title, "", lang)
+
+
+def test_a_stop_phrase_voids_a_trigger(classifier: Classifier) -> None:
+    assert _types(classifier, "Bank expands in order to grow", "", "en") == []
+
+
+def test_a_negation_voids_the_trigger_after_it(classifier: Classifier) -> None:
+    assert _types(classifier, "Central bank denies plans to revoke three banks' licences", "", "en") == []
+
+
+def test_an_application_is_no_approval(classifier: Classifier) -> None:
+    assert _types(classifier, "Pfizer submits authorisation application to Swissmedic", "", "en") == []
+    assert _types(classifier, "Swissmedic authorises the vaccine", "", "en") == ["approval"]
+
+
+def test_a_banned_merger_is_a_rejection(classifier: Classifier) -> None:
+    assert _types(classifier, "WEKO verbietet Übernahme von Quickmail", "", "de") == ["rejection"]
+    assert _types(classifier, "WEKO verbietet Kartell", "", "de") == ["ban"]
+
+
+def test_a_refusal_that_blocks_no_merger_is_no_rejection(classifier: Classifier) -> None:
+    assert _types(classifier, "UPC refused to license the rights", "", "en") == []
+
+
+def test_closing_a_case_is_other_and_no_investigation(classifier: Classifier) -> None:
+    assert _types(classifier, "COMCO: Discontinuance of the investigation against Novartis", "", "en") == ["other"]
+
+
+def test_closing_a_case_with_a_fine_is_the_fine(classifier: Classifier) -> None:
+    summary = "Mit diesem Entscheid schliesst die WEKO die Untersuchung ab und büsst die Firma."
+    assert _types(classifier, "WEKO büsst Ford Credit", summary, "de") == ["fine"]
+
+
+def test_a_trigger_qualifying_guidance_is_guidance(classifier: Classifier) -> None:
+    assert _types(classifier, "ICO publishes new fining guidance", "", "en") == ["guidance"]
+
+
+def test_approving_a_rule_or_a_settlement_is_that_action(classifier: Classifier) -> None:
+    assert _types(classifier, "The Federal Council approved the amended ordinances", "", "en") == ["final_rule"]
+    assert _types(classifier, "La COMCO approuve un accord à l'amiable avec Lloyds", "", "fr") == ["settlement"]
+
+
+def test_a_proposal_is_no_final_rule(classifier: Classifier) -> None:
+    assert _types(classifier, "Le Conseil fédéral met en consultation un projet d'ordonnance", "", "fr") == [
+        "rule_proposal"
+    ]
+
+
+def test_the_name_of_a_law_is_no_ban(classifier: Classifier) -> None:
+    assert _types(classifier, "公正取引委員会、独占禁止法違反で調査", "", "ja") == ["investigation"]
