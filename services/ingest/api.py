@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.models import Feed
 from services.ingest.opml import InvalidOPML, export_opml, parse_opml
-from services.ingest.poller import PollOutcome
+from services.ingest.recorder import PollOutcome
 from services.ingest.registry import InvalidFeed, change, register
 from services.ingest.schemas import FeedCreate, FeedPublic, FeedUpdate, to_public
 from services.ingest.settings import IngestSettings

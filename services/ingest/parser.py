@@ -52,7 +52,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None, langua
     if language:
         headers["content-language"] = language
     try:
-        document = feedparser.parse(body, response_headers=headers, sanitize_html=True)
+        document = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
     except Exception as exc:  # feedparser's own bugs on hostile input must not stop the poller
         raise FeedParseError(f"parser failed: {type(exc).__name__}: {exc}"[:500]) from exc
     warning = _bozo_message(document) if document.get("bozo") else None

@@ -20,7 +20,8 @@ from services.ingest.fetcher import Fetcher
 from services.ingest.limits import HostLimiter
 from services.ingest.metrics import FEEDS, PUBLISH_BACKLOG
 from services.ingest.models import utcnow
-from services.ingest.poller import Poller, PollOutcome
+from services.ingest.poller import Poller
+from services.ingest.recorder import FeedSnapshot, PollOutcome
 from services.ingest.settings import IngestSettings
 from services.ingest.store import backlog_size, claim_due_feeds, feed_state_counts
 from services.pipeline.netguard import NetworkPolicy
@@ -83,22 +84,21 @@ class Scheduler:
             min_interval_s=self._settings.host_min_interval_s,
         )
         fetcher = Fetcher(self._settings, self._policy)
-        with concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="ingest-store") as executor:
-            self._poller = Poller(
-                settings=self._settings,
-                sessions=self._sessions,
-                fetcher=fetcher,
-                limiter=limiter,
-                executor=executor,
-                on_stored=self._on_stored,
-            )
-            self._started.set()
-            try:
-                await self._ticks()
-            finally:
-                if self._tasks:
-                    await asyncio.wait(list(self._tasks.values()), timeout=self._settings.total_timeout_s)
-                await fetcher.aclose()
+        self._poller = Poller(
+            settings=self._settings,
+            sessions=self._sessions,
+            fetcher=fetcher,
+            limiter=limiter,
+            on_stored=self._on_stored,
+        )
+        self._started.set()
+        try:
+            await self._ticks()
+        finally:
+            if self._tasks:
+                await asyncio.wait(list(self._tasks.values()), timeout=self._settings.total_timeout_s)
+            await fetcher.aclose()
+            self._poller.close()
 
     async def _ticks(self) -> None:
         assert self._wake is not None
@@ -115,16 +115,17 @@ class Scheduler:
         free = self._settings.scheduler_batch - len(self._tasks)
         if free > 0:
             due = await asyncio.to_thread(self._claim, free)
-            for feed_id in due:
-                self._start(feed_id)
+            for snapshot in due:
+                self._start(snapshot)
         if time.monotonic() - self._gauges_at >= GAUGE_REFRESH_S:
             self._gauges_at = time.monotonic()
             await asyncio.to_thread(self.refresh_gauges)
 
-    def _claim(self, limit: int) -> list[str]:
+    def _claim(self, limit: int) -> list[FeedSnapshot]:
         lease = self._settings.total_timeout_s * 2 + 60
         with self._sessions.begin() as session:
-            return claim_due_feeds(session, now=utcnow(), limit=limit, lease_s=lease, exclude=set(self._tasks))
+            feeds = claim_due_feeds(session, now=utcnow(), limit=limit, lease_s=lease, exclude=set(self._tasks))
+            return [FeedSnapshot.of(feed) for feed in feeds]
 
     def refresh_gauges(self) -> None:
         """Set the feeds-by-state and backlog gauges from the store."""
@@ -135,21 +136,28 @@ class Scheduler:
             FEEDS.labels(state=state).set(count)
         PUBLISH_BACKLOG.set(backlog)
 
-    def _start(self, feed_id: str) -> asyncio.Task[PollOutcome]:
+    def _start(self, snapshot: FeedSnapshot) -> asyncio.Task[PollOutcome]:
         assert self._poller is not None
-        task = asyncio.create_task(self._guarded_poll(self._poller, feed_id), name=f"poll-{feed_id}")
+        feed_id = snapshot.id
+        task = asyncio.create_task(self._guarded_poll(self._poller, snapshot), name=f"poll-{feed_id}")
         self._tasks[feed_id] = task
         task.add_done_callback(lambda _t: self._tasks.pop(feed_id, None))
         return task
 
     @staticmethod
-    async def _guarded_poll(poller: Poller, feed_id: str) -> PollOutcome:
+    async def _guarded_poll(poller: Poller, snapshot: FeedSnapshot) -> PollOutcome:
         try:
-            return await poller.poll(feed_id)
+            return await poller.poll(snapshot)
         except Exception:
-            log.exception("Feed poll failed", extra={"feed_id": feed_id})
+            log.exception("Feed poll failed", extra={"feed_id": snapshot.id, "feed_url": snapshot.url})
             return PollOutcome("error", "internal")
 
     async def _poll_once(self, feed_id: str) -> PollOutcome:
-        task = self._tasks.get(feed_id) or self._start(feed_id)
+        assert self._poller is not None
+        task = self._tasks.get(feed_id)
+        if task is None:
+            snapshot = await self._poller.snapshot(feed_id)
+            if snapshot is None:
+                return PollOutcome("gone")
+            task = self._tasks.get(feed_id) or self._start(snapshot)
         return await asyncio.shield(task)

@@ -47,19 +47,25 @@ def list_feeds(session: Session, *, limit: int = 1000, offset: int = 0) -> list[
     return list(session.scalars(query))
 
 
-def claim_due_feeds(session: Session, *, now: datetime, limit: int, lease_s: float, exclude: set[str]) -> list[str]:
-    """Ids of enabled feeds due now, pushed ``lease_s`` ahead so the next tick does not take them again."""
+def claim_due_feeds(session: Session, *, now: datetime, limit: int, lease_s: float, exclude: set[str]) -> list[Feed]:
+    """Enabled feeds due now, their next poll pushed ``lease_s`` ahead so the next tick does not take them again."""
     query = (
-        select(Feed.id)
+        select(Feed)
         .where(Feed.enabled.is_(True), Feed.next_poll_at <= now)
         .order_by(Feed.next_poll_at)
         .limit(limit + len(exclude))
     )
-    ids = [feed_id for feed_id in session.scalars(query) if feed_id not in exclude][:limit]
+    feeds = [feed for feed in session.scalars(query) if feed.id not in exclude][:limit]
+    ids = [feed.id for feed in feeds]
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        session.execute(update(Feed).where(Feed.id.in_(chunk)).values(next_poll_at=now + timedelta(seconds=lease_s)))
-    return ids
+        session.execute(
+            update(Feed)
+            .where(Feed.id.in_(chunk))
+            .values(next_poll_at=now + timedelta(seconds=lease_s))
+            .execution_options(synchronize_session=False)
+        )
+    return feeds
 
 
 def feed_state_counts(session: Session, *, failing_threshold: int) -> dict[str, int]:

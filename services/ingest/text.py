@@ -21,6 +21,8 @@ def plain_text(markup: str, *, limit: int = MAX_TEXT_CHARS) -> str:
     """
     text = markup
     for _ in range(4):
+        if "<" not in text and "&" not in text:
+            break  # nothing left that could be markup or an entity
         stripped = html.unescape(nh3.clean(text, tags=set()))
         if stripped == text:
             break

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.ingest.fetcher import Fetcher
 from services.ingest.limits import HostLimiter
 from services.ingest.models import Feed
-from services.ingest.poller import Poller, PollOutcome
+from services.ingest.poller import Poller
+from services.ingest.recorder import PollOutcome
 from services.ingest.settings import IngestSettings
 from services.ingest.store import create_feed
 from services.pipeline.db import make_session_factory
@@ -213,19 +213,19 @@ class PollRunner:
         async def main() -> list[PollOutcome]:
             fetcher = Fetcher(self.settings, NetworkPolicy(self.settings.ssrf_allow_cidrs))
             limiter = HostLimiter(total=concurrency, per_host=concurrency, min_interval_s=0)
-            with concurrent.futures.ThreadPoolExecutor(2) as executor:
-                poller = Poller(
-                    settings=self.settings,
-                    sessions=self.sessions,
-                    fetcher=fetcher,
-                    limiter=limiter,
-                    executor=executor,
-                    on_stored=self._on_stored,
-                )
-                try:
-                    return list(await asyncio.gather(*(poller.poll(f) for f in feed_ids)))
-                finally:
-                    await fetcher.aclose()
+            poller = Poller(
+                settings=self.settings,
+                sessions=self.sessions,
+                fetcher=fetcher,
+                limiter=limiter,
+                on_stored=self._on_stored,
+            )
+            try:
+                snapshots = [await poller.snapshot(f) for f in feed_ids]
+                return list(await asyncio.gather(*(poller.poll(s) for s in snapshots if s is not None)))
+            finally:
+                await fetcher.aclose()
+                poller.close()
 
         return asyncio.run(main())
 

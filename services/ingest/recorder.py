@@ -1,0 +1,173 @@
+"""The blocking half of a poll: parse and normalise a fetched document, then record polls in the store.
+
+Recording takes a batch of polls and writes them in one transaction (group commit): on SQLite each commit
+costs an fsync, so a thousand feeds polled together cost a handful of commits rather than a thousand.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.ingest import schedule
+from services.ingest.fetcher import FetchResult
+from services.ingest.models import Feed, utcnow
+from services.ingest.normalise import FeedContext, normalise
+from services.ingest.parser import FeedParseError, ParsedFeed, parse_feed
+from services.ingest.settings import IngestSettings
+from services.ingest.store import StoreCounts, store_items
+from services.pipeline.events import RawItem
+from services.pipeline.metrics import ITEMS_IN
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FeedSnapshot:
+    """What a poll needs to know about its feed, read before the request."""
+
+    id: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    language: str | None
+    regulator: str | None
+    jurisdiction: str | None
+
+    @classmethod
+    def of(cls, feed: Feed) -> FeedSnapshot:
+        """The snapshot of a stored feed."""
+        return cls(feed.id, feed.url, feed.etag, feed.last_modified, feed.language, feed.regulator, feed.jurisdiction)
+
+
+@dataclass
+class PollOutcome:
+    """What one poll did: outcome, error reason and the items it stored."""
+
+    outcome: str
+    reason: str = "none"
+    counts: StoreCounts | None = None
+
+
+@dataclass
+class Prepared:
+    """A fetched document, parsed and normalised, ready to be recorded."""
+
+    snapshot: FeedSnapshot
+    result: FetchResult
+    parsed: ParsedFeed | None = None
+    items: list[RawItem] | None = None
+
+
+def prepare(snapshot: FeedSnapshot, result: FetchResult) -> Prepared:
+    """Parse and normalise an ``ok`` fetch (CPU only, no store); a parse failure becomes an error result."""
+    if result.outcome != "ok":
+        return Prepared(snapshot, result)
+    try:
+        parsed = parse_feed(
+            result.body, url=result.url, content_type=result.content_type, language=result.content_language
+        )
+    except FeedParseError as exc:
+        return Prepared(snapshot, FetchResult("error", result.url, "parse", str(exc), status_code=result.status_code))
+    context = FeedContext(
+        feed_id=snapshot.id,
+        feed_url=snapshot.url,
+        language_hint=snapshot.language,
+        feed_language=parsed.language,
+        header_language=result.content_language,
+        regulator=snapshot.regulator,
+        jurisdiction=snapshot.jurisdiction,
+    )
+    now = utcnow()
+    ITEMS_IN.labels(stage="ingest").inc(len(parsed.entries))
+    return Prepared(snapshot, result, parsed, [normalise(entry, context, first_seen=now) for entry in parsed.entries])
+
+
+class Recorder:
+    """Writes polls to the store: items (deduped), status, validators and the next poll time."""
+
+    def __init__(self, settings: IngestSettings, sessions: sessionmaker[Session]) -> None:
+        self._settings = settings
+        self._sessions = sessions
+        self._policy = schedule.Policy.from_settings(settings)
+
+    def write(self, batch: list[Prepared]) -> list[PollOutcome]:
+        """Record a batch in one transaction; if that fails, record each on its own so one cannot sink all."""
+        try:
+            with self._sessions.begin() as session:
+                return self._write(session, batch)
+        except Exception:
+            if len(batch) == 1:
+                raise
+            log.exception("Batch write failed, recording polls one by one", extra={"polls": len(batch)})
+            return [self._write_one(prepared) for prepared in batch]
+
+    def _write_one(self, prepared: Prepared) -> PollOutcome:
+        try:
+            with self._sessions.begin() as session:
+                return self._write(session, [prepared])[0]
+        except Exception:
+            log.exception("Poll could not be recorded", extra={"feed_id": prepared.snapshot.id})
+            failed = FetchResult("error", prepared.snapshot.url, "internal", "the poll could not be recorded")
+            with self._sessions.begin() as session:
+                return self._write(session, [Prepared(prepared.snapshot, failed)])[0]
+
+    def _write(self, session: Session, batch: list[Prepared]) -> list[PollOutcome]:
+        ids = [p.snapshot.id for p in batch]
+        feeds = {f.id: f for f in session.scalars(select(Feed).where(Feed.id.in_(ids)))}
+        now = utcnow()
+        return [self._record(session, feeds.get(p.snapshot.id), p, now) for p in batch]
+
+    def _record(self, session: Session, feed: Feed | None, prepared: Prepared, now: datetime) -> PollOutcome:
+        if feed is None:
+            return PollOutcome("gone")
+        result = prepared.result
+        feed.last_polled_at = now
+        feed.last_status_code = result.status_code
+        if result.outcome == "error":
+            self._record_failure(feed, result, now)
+            return PollOutcome("error", result.reason)
+        counts = None
+        if prepared.parsed is not None and prepared.items is not None:
+            backfill_since = None if feed.backfilled else now - timedelta(seconds=self._settings.backfill_window_s)
+            counts = store_items(session, feed_id=feed.id, items=prepared.items, now=now, backfill_since=backfill_since)
+            feed.items_seen += counts.new + counts.archived
+            feed.parse_warning = prepared.parsed.warning
+            feed.backfilled = True
+        self._record_success(feed, result, prepared.parsed, now)
+        return PollOutcome(result.outcome, "none", counts)
+
+    def _record_success(self, feed: Feed, result: FetchResult, parsed: ParsedFeed | None, now: datetime) -> None:
+        feed.last_success_at = now
+        feed.consecutive_failures = 0
+        if result.outcome == "ok":
+            feed.etag, feed.last_modified = result.etag, result.last_modified
+        else:
+            feed.etag = result.etag or feed.etag
+            feed.last_modified = result.last_modified or feed.last_modified
+        delay = schedule.after_success(
+            self._policy,
+            interval_s=feed.poll_interval_s,
+            ttl_s=parsed.ttl_s if parsed else None,
+            fresh_for_s=result.fresh_for_s,
+        )
+        feed.next_poll_at = now + timedelta(seconds=delay)
+
+    def _record_failure(self, feed: Feed, result: FetchResult, now: datetime) -> None:
+        feed.consecutive_failures += 1
+        feed.last_error = result.error
+        feed.last_error_reason = result.reason
+        feed.last_error_at = now
+        delay = schedule.after_failure(
+            self._policy,
+            interval_s=feed.poll_interval_s,
+            failures=feed.consecutive_failures,
+            retry_after_s=result.retry_after_s,
+        )
+        feed.next_poll_at = now + timedelta(seconds=delay)
+        if feed.consecutive_failures == self._settings.failing_threshold:
+            log.warning("Feed is failing", extra={"feed_id": feed.id, "feed_url": feed.url, "error": result.error})
