@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, DateTime, String, func, select
+from sqlalchemy import JSON, DateTime, Dialect, String, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 from services.classify.automaton import Automaton, Builder
 from services.classify.normalise import normalise
@@ -36,6 +37,24 @@ MAX_EVIDENCE = 5
 _SEPARATOR = "\x1f"
 
 
+class _UTCTimestamp(TypeDecorator[datetime]):
+    """Stored in UTC, read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class WatchlistEntity(Base):
     """One entity of one tenant's watchlist."""
 
@@ -46,8 +65,8 @@ class WatchlistEntity(Base):
     name: Mapped[str] = mapped_column(String(MAX_NAME_CHARS))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     kind: Mapped[str] = mapped_column(String(16), default="organisation")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(_UTCTimestamp())
+    updated_at: Mapped[datetime] = mapped_column(_UTCTimestamp(), index=True)
 
 
 Name = Field(min_length=1, max_length=MAX_NAME_CHARS)
@@ -170,22 +189,35 @@ def build_index(entities: Sequence[WatchlistEntity]) -> _Index:
     return _Index(builder.build() if builder.patterns else None, names)
 
 
+def _outermost(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Drop spans inside a longer one of the same field ("Acme" inside "Acme AG")."""
+    return [
+        span for span in spans
+        if not any(o[0] == span[0] and o[1] <= span[1] and span[2] <= o[2] and o != span for o in spans)
+    ]  # fmt: skip
+
+
 def match_index(index: _Index, title: str, summary: str) -> list[WatchlistHit]:
     """Watchlist hits of one item, one per (tenant, entity), with evidence."""
     if index.automaton is None:
         return []
-    hits: dict[str, WatchlistHit] = {}
-    for field_name, raw in (("title", title), ("summary", summary)):
+    spans: dict[str, list[tuple[str, int, int]]] = {}
+    fields = {"title": title, "summary": summary}
+    for field_name, raw in fields.items():
         text = normalise(raw)
         for hit in index.automaton.find(text):
             start, end = text.span(hit.start, hit.end)
-            evidence = Evidence(text=raw[start:end], field=field_name, start=start, end=end)
             for entry in hit.entries:
-                tenant_id, entity_id, name = index.names[entry.ref]
-                found = hits.setdefault(entry.ref, WatchlistHit(tenant_id=tenant_id, entity_id=entity_id, name=name))
-                if len(found.evidence) < MAX_EVIDENCE:
-                    found.evidence.append(evidence)
-    return list(hits.values())
+                spans.setdefault(entry.ref, []).append((field_name, start, end))
+    hits: list[WatchlistHit] = []
+    for ref, found in spans.items():
+        tenant_id, entity_id, name = index.names[ref]
+        evidence = [
+            Evidence(text=fields[f][start:end], field=f, start=start, end=end)
+            for f, start, end in _outermost(found)[:MAX_EVIDENCE]
+        ]
+        hits.append(WatchlistHit(tenant_id=tenant_id, entity_id=entity_id, name=name, evidence=evidence))
+    return hits
 
 
 class WatchlistMatcher:

@@ -1,0 +1,71 @@
+"""``regalerts tag`` and ``regalerts eval``."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from services.classify.classifier import Classifier
+from services.classify.commands import run_eval, run_tag
+from tests.classify.conftest import FIXTURE_KB
+from tests.conftest import REPO_ROOT
+
+
+def test_tag_writes_each_line_back_with_its_tags(classifier: Classifier) -> None:
+    source = io.StringIO(
+        json.dumps({"id": "a", "title": "La COMCO sanctionne Tencent", "summary": "", "lang": "fr"}) + "\n\n"
+        + '{"id": "b", "title": 3}\n' + "not json\n"
+        + json.dumps({"id": "c", "title": "约谈腾讯", "summary": "市场监管总局约谈腾讯。"}) + "\n"
+    )  # fmt: skip
+    sink = io.StringIO()
+    assert run_tag(classifier, source, sink) == 2
+    lines = [json.loads(line) for line in sink.getvalue().splitlines()]
+    assert [line.get("id") for line in lines] == ["a", None, None, "c"]
+    first = lines[0]["tags"]
+    assert set(first) == {"language", "companies", "regulators", "actions", "jurisdictions", "classifier_version"}
+    assert [c["id"] for c in first["companies"]] == ["tencent"] and first["regulators"][0]["acronym"] == "COMCO"
+    assert first["actions"][0] == {
+        "type": "fine", "confidence": 0.9, "primary": True,
+        "evidence": [{"text": "sanctionne", "field": "title", "start": 9, "end": 19}],
+    }  # fmt: skip
+    assert lines[1] == {"line": 3, "error": "'title' must be a string"}
+    assert lines[2]["line"] == 4 and lines[2]["error"].startswith("not JSON")
+    assert lines[3]["tags"]["language"] == "zh" and lines[3]["tags"]["jurisdictions"] == ["CN"]
+
+
+def test_eval_scores_a_dataset(classifier: Classifier, tmp_path: Path) -> None:
+    dataset = tmp_path / "set.jsonl"
+    item = {
+        "id": "x", "lang": "fr", "title": "La COMCO sanctionne Tencent", "summary": "",
+        "companies": ["Tencent"], "actions": ["fine"], "jurisdictions": ["CH"],
+        "regulators": [{"name": "Swiss Competition Commission", "acronym": "COMCO", "aliases": []}],
+    }  # fmt: skip
+    dataset.write_text(json.dumps(item) + "\n", encoding="utf-8")
+    report = run_eval(classifier, dataset)
+    assert all(counts.f1 == 1.0 for counts in report.overall.values()) and report.language_correct == 1
+
+
+def test_the_commands_run_from_the_command_line(tmp_path: Path) -> None:
+    item = {"id": "x", "lang": "fr", "title": "La COMCO sanctionne Tencent", "summary": "", "companies": ["Tencent"],
+            "actions": ["fine"], "regulators": [{"name": "COMCO", "acronym": "COMCO", "aliases": []}]}  # fmt: skip
+    dataset = tmp_path / "set.jsonl"
+    dataset.write_text(json.dumps(item) + "\n", encoding="utf-8")
+    command = [sys.executable, "-m", "services.cli.main"]
+    tagged = subprocess.run(
+        [*command, "tag", "--kb", str(FIXTURE_KB)], input=json.dumps(item) + "\n", capture_output=True, text=True,
+        cwd=REPO_ROOT, timeout=120, check=True,
+    )  # fmt: skip
+    assert json.loads(tagged.stdout)["tags"]["companies"][0]["id"] == "tencent"
+    scored = subprocess.run(
+        [*command, "eval", "--dataset", str(dataset), "--kb", str(FIXTURE_KB), "--json"], capture_output=True,
+        text=True, cwd=REPO_ROOT, timeout=120, check=True,
+    )  # fmt: skip
+    assert json.loads(scored.stdout)["overall"]["company"]["f1"] == 1.0
+    missing = subprocess.run(
+        [*command, "eval", "--dataset", str(tmp_path / "absent.jsonl")], capture_output=True, text=True,
+        cwd=REPO_ROOT, timeout=120,
+    )  # fmt: skip
+    assert missing.returncode == 2 and "no such dataset file" in missing.stderr
