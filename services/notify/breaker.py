@@ -56,6 +56,12 @@ class Endpoints:
         cap = 1 if state.failures >= self._threshold else (limit or self._concurrency)
         return state.in_flight < cap
 
+    def waiting(self, endpoint: str) -> bool:
+        """True while the endpoint must not be tried at all (breaker open, or asked us to wait)."""
+        state = self.state(endpoint)
+        now = self._clock()
+        return state.open_until > now or state.not_before > now
+
     def started(self, endpoint: str) -> None:
         """A delivery to the endpoint started."""
         self.state(endpoint).in_flight += 1

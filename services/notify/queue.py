@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -134,31 +134,43 @@ def retry_queue_depth(session: Session) -> int:
 
 
 def record(
-    session: Session, *, ids: Sequence[str], outcome: Outcome, owner: str, now: datetime, schedule: list[float]
+    session: Session,
+    *,
+    results: Sequence[tuple[Sequence[str], Outcome]],
+    owner: str,
+    now: datetime,
+    schedule: list[float],
 ) -> list[DeliveryAttempt]:
-    """Record one send's outcome on each of its deliveries: delivered, a retry, dead, or disabled (410)."""
+    """Record sends' outcomes on their deliveries (delivered, a retry, dead or disabled) in a few statements."""
+    outcome_of = {delivery_id: outcome for ids, outcome in results for delivery_id in ids}
+    if not outcome_of:
+        return []
+    columns = (Delivery.id, Delivery.attempts, Delivery.item_id, Delivery.subscription_id, Delivery.tenant_id)
+    query = select(*columns, Delivery.channel, Delivery.lease_owner, Delivery.next_attempt_at).where(
+        Delivery.id.in_(list(outcome_of)), Delivery.status == "pending"
+    )
+    changes: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
     attempts: list[DeliveryAttempt] = []
-    rows = list(session.scalars(select(Delivery).where(Delivery.id.in_(list(ids)), Delivery.status == "pending")))
-    for row in rows:
-        row.attempts += 1
-        label, next_at = _next_state(row, outcome, now=now, schedule=schedule)
-        row.status = {"retry_scheduled": "pending"}.get(label, label)
-        row.next_attempt_at = next_at or row.next_attempt_at
-        row.delivered_at = now if outcome.delivered else None
-        row.last_status_code, row.last_error = outcome.status_code, outcome.error
-        if row.lease_owner == owner:
-            row.lease_owner, row.lease_until = None, None
-        session.add(
-            Attempt(
-                delivery_id=row.id,
-                attempt=row.attempts,
-                attempted_at=now,
-                outcome=label,
-                status_code=outcome.status_code,
-                latency_ms=outcome.latency_ms,
-                error=outcome.error,
-            )
+    gone: dict[str, str] = {}
+    for row in session.execute(query):
+        outcome, count = outcome_of[row.id], row.attempts + 1
+        label, next_at = _next_state(count, outcome, now=now, schedule=schedule)
+        change: dict[str, Any] = {"lease_owner": None, "lease_until": None} if row.lease_owner == owner else {}
+        changes.append(
+            change
+            | {
+                "id": row.id,
+                "attempts": count,
+                "status": "pending" if label == "retry_scheduled" else label,
+                "next_attempt_at": next_at or row.next_attempt_at,
+                "delivered_at": now if outcome.delivered else None,
+                "last_status_code": outcome.status_code,
+                "last_error": outcome.error,
+            }
         )
+        fields = {"status_code": outcome.status_code, "latency_ms": outcome.latency_ms, "error": outcome.error}
+        history.append({"delivery_id": row.id, "attempt": count, "attempted_at": now, "outcome": label, **fields})
         attempts.append(
             DeliveryAttempt(
                 delivery_id=row.id,
@@ -166,34 +178,36 @@ def record(
                 subscription_id=row.subscription_id,
                 tenant_id=row.tenant_id,
                 channel=row.channel,
-                attempt=row.attempts,
+                attempt=count,
                 outcome=label,
-                status_code=outcome.status_code,
-                latency_ms=outcome.latency_ms,
-                error=outcome.error,
                 attempted_at=now,
                 next_attempt_at=next_at if label == "retry_scheduled" else None,
+                **fields,
             )
         )
-    if outcome.gone and rows:
+        if outcome.gone:
+            gone[row.subscription_id] = outcome.error or "endpoint answered 410 Gone"
+    if changes:
+        session.execute(update(Delivery), changes)
+        session.execute(insert(Attempt), history)
+    for subscription_id, reason in gone.items():
         session.execute(
             update(Subscription)
-            .where(Subscription.id.in_({row.subscription_id for row in rows}))
-            .values(disabled_reason=outcome.error or "endpoint answered 410 Gone", updated_at=now)
+            .where(Subscription.id == subscription_id)
+            .values(disabled_reason=reason, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-    session.flush()
     return attempts
 
 
 def _next_state(
-    row: Delivery, outcome: Outcome, *, now: datetime, schedule: list[float]
+    attempts: int, outcome: Outcome, *, now: datetime, schedule: list[float]
 ) -> tuple[str, datetime | None]:
     if outcome.delivered:
         return "delivered", None
     if outcome.gone:
         return "disabled", None
-    next_at = next_retry_at(now, attempts=row.attempts, schedule=schedule, retry_after_s=outcome.retry_after_s)
+    next_at = next_retry_at(now, attempts=attempts, schedule=schedule, retry_after_s=outcome.retry_after_s)
     return ("dead", None) if next_at is None else ("retry_scheduled", next_at)
 
 

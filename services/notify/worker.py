@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 # Publishes one recorded attempt (with the item's traceparent) on regalerts.deliveries.v1.
 Publisher = Callable[[DeliveryAttempt, str | None], None]
 GAUGE_EVERY_S = 5.0
+RECORD_LINGER_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class DeliveryWorker:
         self._limits: dict[str, int] = {}
         self._first_seen: dict[str, datetime] = {}
         self._traceparents: dict[str, str | None] = {}
+        self._ready: list[Planned] = []  # claimed messages waiting for their endpoint to have room
+        self._claimed_at = 0.0
 
     def run(self) -> None:
         """Deliver until stop() is called; in-flight sends finish (within the shutdown timeout)."""
@@ -137,33 +140,48 @@ class DeliveryWorker:
         self._wake.clear()
 
     async def _round(self, dispatcher: Dispatcher) -> int:
-        """Claim and start what can start; the number of messages started."""
+        """Start what can start, claiming more only once the claimed messages are used up; how many."""
         capacity = self._settings.delivery_concurrency - len(self._tasks)
         if capacity <= 0:
             return 0
+        if not self._ready and not await self._fill():
+            return 0
+        stale = time.monotonic() - self._claimed_at > self._settings.delivery_lease_s / 2
+        started, keep, give_back = 0, [], set()
+        for planned in self._ready:
+            endpoint = planned.batch.target.endpoint
+            if (
+                not stale
+                and started < capacity
+                and self._endpoints.available(endpoint, limit=self._limits.get(endpoint))
+            ):
+                self._start(dispatcher, planned)
+                started += 1
+            elif stale or self._endpoints.waiting(endpoint):
+                give_back.update(planned.delivery_ids)  # breaker open or paced: let the store keep them
+            else:
+                keep.append(planned)  # only busy: keep the lease, start it when a send finishes
+        self._ready = keep
+        if give_back:
+            await asyncio.to_thread(self._release, give_back)
+        return started
+
+    async def _fill(self) -> bool:
+        """Claim due deliveries of the endpoints that can take more; False when there are none."""
         blocked = self._endpoints.unavailable(limits=self._limits)
         exclude = set().union(*(self._subscriptions_of[e] for e in blocked)) if blocked else set()
         work = await asyncio.to_thread(self._claim, exclude)
         if work is None:
-            return 0
+            return False
         self._first_seen.update(work.first_seen)
         self._traceparents.update(work.traceparents)
-        started, give_back = 0, {row.id for row in work.rows}
         for planned in work.planned:
             target = planned.batch.target
             self._subscriptions_of[target.endpoint].add(target.subscription_id)
             if target.channel == "slack":
                 self._limits[target.endpoint] = 1
-            if started >= capacity or not self._endpoints.available(
-                target.endpoint, limit=self._limits.get(target.endpoint)
-            ):
-                continue
-            give_back.difference_update(planned.delivery_ids)
-            self._start(dispatcher, planned)
-            started += 1
-        if give_back:
-            await asyncio.to_thread(self._release, give_back)
-        return started
+        self._ready, self._claimed_at = work.planned, time.monotonic()
+        return bool(work.planned)
 
     def _start(self, dispatcher: Dispatcher, planned: Planned) -> None:
         endpoint = planned.batch.target.endpoint
@@ -229,6 +247,8 @@ class DeliveryWorker:
         assert self._results is not None
         while True:
             first = await self._results.get()
+            if first is not None:
+                await asyncio.sleep(RECORD_LINGER_S)  # let outcomes gather: one transaction records many
             batch = [first]
             while not self._results.empty() and len(batch) < 500:
                 batch.append(self._results.get_nowait())
@@ -239,17 +259,15 @@ class DeliveryWorker:
                 return
 
     def _record(self, results: list[_Result]) -> None:
-        now, recorded = utcnow(), []
+        now = utcnow()
         with self._sessions.begin() as session:
-            for result in results:
-                recorded += record(
-                    session,
-                    ids=result.planned.delivery_ids,
-                    outcome=result.outcome,
-                    owner=self.owner,
-                    now=now,
-                    schedule=self._settings.retry_schedule_s,
-                )
+            recorded = record(
+                session,
+                results=[(r.planned.delivery_ids, r.outcome) for r in results],
+                owner=self.owner,
+                now=now,
+                schedule=self._settings.retry_schedule_s,
+            )
         for attempt in recorded:
             self._observe(attempt, now)
 
@@ -287,6 +305,10 @@ class DeliveryWorker:
             await asyncio.gather(*unfinished, return_exceptions=True)
             if ids:
                 await asyncio.to_thread(self._release, ids)
+        held = {i for planned in self._ready for i in planned.delivery_ids}
+        if held:
+            await asyncio.to_thread(self._release, held)
+        self._ready = []
         assert self._results is not None
         await self._results.put(None)
         await recorder

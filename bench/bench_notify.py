@@ -1,0 +1,230 @@
+"""Notify benchmark: matching cost per item with 100,000 subscriptions, and webhook delivery throughput.
+
+    .venv/bin/python bench/bench_notify.py [--subscriptions 100000] [--items 2000] [--deliveries 3000]
+
+Prints figures and their ratio to the floors (matching: under 1 ms per item; delivery: at least 500
+webhooks/s to a local receiver, every attempt recorded in the store). Figures go in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from services.notify.intake import Intake  # noqa: E402
+from services.notify.main import build_context  # noqa: E402
+from services.notify.matching import MatchIndex, Rule, features_of, match, matches  # noqa: E402
+from services.notify.models import Delivery  # noqa: E402
+from services.notify.schemas import Filters, SubscriptionCreate  # noqa: E402
+from services.notify.settings import NotifySettings  # noqa: E402
+from services.notify.store import create_subscription, create_tenant  # noqa: E402
+from services.notify.worker import DeliveryWorker  # noqa: E402
+from services.pipeline.broker import free_port  # noqa: E402
+from services.pipeline.db import Base, make_engine  # noqa: E402
+from services.pipeline.events import ActionType, ClassifiedItem  # noqa: E402
+from tests.notify.conftest import make_item  # noqa: E402
+
+MATCH_FLOOR_MS = 1.0
+DELIVERY_FLOOR_PER_S = 500.0
+COMPANIES = [f"company-{n}" for n in range(20_000)]
+REGULATORS = [
+    (f"reg-{n}", f"Regulator {n}", f"R{n}", random.Random(n).choice(["US", "GB", "DE", "FR", "CN"])) for n in range(300)
+]
+ACTIONS = [a.value for a in ActionType]
+JURISDICTIONS = ["US", "GB", "DE", "FR", "CN", "JP", "EU", "US-NY", "BR", "IN"]
+LANGUAGES = ["en", "de", "fr", "zh", "ja", "pt"]
+KEYWORDS = [f"keyword{n}" for n in range(5_000)]
+
+
+def random_filters(rng: random.Random) -> Filters:
+    """A realistic subscription: usually a company or regulator watch, sometimes narrowed further."""
+    filters: dict[str, object] = {}
+    kind = rng.random()
+    if kind < 0.55:
+        filters["companies"] = rng.sample(COMPANIES, rng.randint(1, 5))
+    elif kind < 0.75:
+        filters["regulators"] = [rng.choice(REGULATORS)[2] for _ in range(rng.randint(1, 3))]
+    elif kind < 0.9:
+        filters["keywords"] = rng.sample(KEYWORDS, rng.randint(1, 3))
+    elif kind < 0.98:
+        filters["jurisdictions"] = rng.sample(JURISDICTIONS, 1)
+    if rng.random() < 0.4:
+        filters["actions"] = rng.sample(ACTIONS, rng.randint(1, 3))
+    if rng.random() < 0.2:
+        filters["languages"] = rng.sample(LANGUAGES, 1)
+    if rng.random() < 0.2:
+        filters["min_confidence"] = 0.7
+    return Filters.model_validate(filters)
+
+
+def random_item(rng: random.Random, n: int) -> ClassifiedItem:
+    regulators = [(r[0], r[1], r[2], r[3], 0.9) for r in rng.sample(REGULATORS, rng.randint(0, 2))]
+    words = " ".join(rng.sample(KEYWORDS, 3))
+    return make_item(
+        f"bench:{n}",
+        title=f"Regulator acts on {words}",
+        summary="A regulatory action against several companies. " * 4,
+        companies=[(c, c.title(), rng.random()) for c in rng.sample(COMPANIES, rng.randint(0, 4))],
+        regulators=regulators,
+        actions=[(a, rng.random()) for a in rng.sample(ACTIONS, rng.randint(0, 2))],
+        jurisdictions=rng.sample(JURISDICTIONS, rng.randint(0, 2)),
+        language=rng.choice(LANGUAGES),
+    )
+
+
+def bench_matching(subscriptions: int, items: int) -> float:
+    """Mean milliseconds per item through the index; prints percentiles and the linear-scan comparison."""
+    rng = random.Random(42)
+    rules = [Rule.from_filters(f"s{n}", f"t{n % 500}", random_filters(rng)) for n in range(subscriptions)]
+    started = time.perf_counter()
+    index = MatchIndex(rules)
+    build_s = time.perf_counter() - started
+    sample = [random_item(rng, n) for n in range(items)]
+    timings, matched = [], 0
+    for item in sample:
+        started = time.perf_counter()
+        matched += len(match(item, index))
+        timings.append((time.perf_counter() - started) * 1000)
+    scan = []
+    for item in sample[:50]:
+        started = time.perf_counter()
+        offered = features_of(item, index.keywords)
+        _ = [r for r in rules if matches(r, offered)]
+        scan.append((time.perf_counter() - started) * 1000)
+    mean, p99 = statistics.fmean(timings), sorted(timings)[int(len(timings) * 0.99)]
+    print(f"matching: {subscriptions} subscriptions, index built in {build_s:.2f} s")
+    print(
+        f"matching: {items} items, {matched / items:.2f} matches/item, mean {mean:.3f} ms, "
+        f"p50 {statistics.median(timings):.3f} ms, p99 {p99:.3f} ms per item"
+    )
+    print(
+        f"matching: linear scan {statistics.fmean(scan):.1f} ms per item "
+        f"({statistics.fmean(scan) / mean:.0f}x slower than the index)"
+    )
+    print(f"matching: floor {MATCH_FLOOR_MS} ms/item -> {MATCH_FLOOR_MS / mean:.1f}x under the floor")
+    return mean
+
+
+RECEIVER = """
+import sys, uvicorn
+count = 0
+async def app(scope, receive, send):
+    global count
+    if scope["type"] != "http":
+        return
+    while (await receive()).get("more_body"):
+        pass
+    if scope["method"] == "POST":
+        count += 1
+        body = b""
+    else:
+        body = str(count).encode()
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+uvicorn.run(app, host="0.0.0.0", port=int(sys.argv[1]), log_level="warning", access_log=False)
+"""
+
+
+def bench_delivery(deliveries: int, endpoints: int) -> float:
+    """Webhooks per second from the store to a local receiver, every attempt recorded."""
+    port = free_port()
+    receiver = subprocess.Popen([sys.executable, "-c", RECEIVER, str(port)])  # noqa: S603
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            return _deliver(f"sqlite:///{folder}/bench.db", port, deliveries, endpoints)
+    finally:
+        receiver.terminate()
+        receiver.wait(10)
+
+
+def _deliver(database_url: str, port: int, deliveries: int, endpoints: int) -> float:
+    """Each endpoint is its own origin (127.0.0.N), as subscribers' webhooks are."""
+    base = f"http://127.0.0.1:{port}"
+    settings = NotifySettings(
+        database_url=database_url,
+        ssrf_allow_cidrs="127.0.0.0/8",
+        unsubscribe_secret="b",
+        delivery_poll_interval_s=0.05,
+        delivery_batch_size=500,
+    )
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    context = build_context(settings, engine)
+    with context.sessions.begin() as session:
+        tenant, _ = create_tenant(session, name="bench")
+        for n in range(endpoints):
+            data = SubscriptionCreate.model_validate(
+                {"name": f"e{n}", "channel": {"type": "webhook", "url": f"http://127.0.0.{n + 1}:{port}/hook"}}
+            )
+            create_subscription(session, tenant_id=tenant.id, data=data)
+    _wait_up(base)
+    intake = Intake(session_factory=context.sessions)
+    for n in range(deliveries // endpoints):
+        intake.ingest(make_item(f"bench:{n}"))
+    worker = DeliveryWorker(
+        settings=settings, session_factory=context.sessions, make_dispatcher=context.make_dispatcher
+    )
+    started = time.perf_counter()
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    total = (deliveries // endpoints) * endpoints
+    while _delivered(context, total) < total:
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    worker.stop()
+    thread.join(30)
+    received = int(httpx.get(base).text)
+    rate = total / elapsed
+    print(
+        f"delivery: {total} signed webhooks to {endpoints} endpoints in {elapsed:.2f} s = {rate:.0f}/s "
+        f"(receiver counted {received}); store: SQLite"
+    )
+    print(f"delivery: floor {DELIVERY_FLOOR_PER_S:.0f}/s -> {rate / DELIVERY_FLOOR_PER_S:.1f}x the floor")
+    engine.dispose()
+    return rate
+
+
+def _wait_up(base: str) -> None:
+    for _ in range(100):
+        try:
+            httpx.get(base)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("receiver did not start")
+
+
+def _delivered(context: object, total: int) -> int:
+    from sqlalchemy import func, select
+
+    with context.sessions() as session:  # type: ignore[attr-defined]
+        return int(session.scalar(select(func.count(Delivery.id)).where(Delivery.status == "delivered")) or 0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--subscriptions", type=int, default=100_000)
+    parser.add_argument("--items", type=int, default=2_000)
+    parser.add_argument("--deliveries", type=int, default=3_000)
+    parser.add_argument("--endpoints", type=int, default=20)
+    args = parser.parse_args()
+    mean = bench_matching(args.subscriptions, args.items)
+    rate = bench_delivery(args.deliveries, args.endpoints)
+    ok = mean < MATCH_FLOOR_MS and rate >= DELIVERY_FLOOR_PER_S
+    print("floors: " + ("met" if ok else "NOT met"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
