@@ -44,7 +44,7 @@ def test_bad_entities_are_refused_with_a_clear_error(engine: Engine) -> None:
     with sessions() as session:
         with pytest.raises(ValueError, match="at least 1 character"):
             create_entity(session, tenant_id="t1", name="  ")
-        with pytest.raises(ValueError, match="literal_error|Input should be"):
+        with pytest.raises(ValueError, match="Input should be"):
             create_entity(session, tenant_id="t1", name="X", kind="planet")
         with pytest.raises(ValueError, match="at most 50 aliases"):
             create_entity(session, tenant_id="t1", name="X", aliases=[f"a{i}" for i in range(51)])
