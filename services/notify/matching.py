@@ -21,6 +21,10 @@ from services.pipeline.events import ClassifiedItem
 
 # Anchor preference, most selective first.
 ANCHORS = ("watchlist", "companies", "keywords", "regulators", "jurisdictions", "actions", "languages")
+# Broad filters (few distinct values, each shared by many items): a rule with two of them is filed under
+# their pairs, which are far more selective than either alone.
+BROAD = ("jurisdictions", "actions", "languages")
+MAX_PAIRS = 64
 
 
 def normalise(text: str) -> str:
@@ -81,10 +85,22 @@ class Rule:
             return "watchlist_any", [self.tenant_id]
         for name in ANCHORS:
             values: frozenset[str] = getattr(self, name)
-            if values:
-                keys = [f"{self.tenant_id}\x00{v}" for v in values] if name == "watchlist" else values
-                return name, keys
+            if not values:
+                continue
+            if name in BROAD:
+                return self._broad_anchor(name, values)
+            keys = [f"{self.tenant_id}\x00{v}" for v in values] if name == "watchlist" else values
+            return name, keys
         return None
+
+    def _broad_anchor(self, name: str, values: frozenset[str]) -> tuple[str, Iterable[str]]:
+        """A pair of broad filters when the rule has two (and not too many pairs), else ``name`` alone."""
+        others = [other for other in BROAD[BROAD.index(name) + 1 :] if getattr(self, other)]
+        if others:
+            second: frozenset[str] = getattr(self, others[0])
+            if len(values) * len(second) <= MAX_PAIRS:
+                return f"{name}+{others[0]}", [f"{a}\x00{b}" for a in values for b in second]
+        return name, values
 
 
 @dataclass(frozen=True)
@@ -129,7 +145,13 @@ def features_of(item: ClassifiedItem, keywords: KeywordFinder | None = None) -> 
 
 
 def _confident(values: frozenset[str], offered: dict[str, float], minimum: float) -> bool:
-    return any(offered.get(value, -1.0) >= minimum for value in values)
+    if minimum <= 0.0:
+        return not values.isdisjoint(offered.keys())
+    for value in values:
+        confidence = offered.get(value)
+        if confidence is not None and confidence >= minimum:
+            return True
+    return False
 
 
 def matches(rule: Rule, item: Features) -> bool:
@@ -213,10 +235,11 @@ class MatchIndex:
             "watchlist": [f"{t}\x00{e}" for t, ids in item.watchlist.items() for e in ids],
             "watchlist_any": item.watchlist,
         }
-        for name, keys in wanted.items():
-            postings = self.postings.get(name)
-            if not postings:
-                continue
+        for name, postings in self.postings.items():
+            first, _, second = name.partition("+")
+            keys = wanted[first]
+            if second:
+                keys = [f"{a}\x00{b}" for a in keys for b in wanted[second]]
             for key in keys:
                 for rule in postings.get(key, ()):
                     found[rule.subscription_id] = rule

@@ -143,3 +143,13 @@ def test_index_agrees_with_a_linear_scan() -> None:
         offered = features_of(item, index.keywords)  # type: ignore[arg-type]
         expected = {r.subscription_id for r in rules if matches(r, offered)}
         assert {r.subscription_id for r in match(item, index)} == expected  # type: ignore[arg-type]
+
+
+def test_broad_filters_are_indexed_by_their_pairs() -> None:
+    pair = rule("pair", jurisdictions=["US", "GB"], actions=["fine"], languages=["en"])
+    assert pair.anchor() is not None and pair.anchor()[0] == "jurisdictions+actions"  # type: ignore[index]
+    index = MatchIndex([pair])
+    assert {r.subscription_id for r in match(make_item(jurisdictions=["US-NY"], regulators=[]), index)} == {"pair"}
+    assert match(make_item(actions=[("ban", 0.9)]), index) == []
+    assert match(make_item(jurisdictions=["DE"], regulators=[]), index) == []
+    assert match(make_item(language="fr"), index) == []
