@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 import ahocorasick
 
@@ -50,6 +51,7 @@ def script_of(ch: str) -> str:
     return "w" if code < 0x2E80 else "c"
 
 
+@cache
 def is_acronym(name: str) -> bool:
     """A short all-capitals name (WEKO, CAC, UPS, F.D.A.) that must keep its case to count."""
     letters = name.replace(".", "").replace("&", "")
@@ -61,13 +63,24 @@ def dotted(acronym: str) -> str:
     return "".join(f"{letter}." for letter in acronym)
 
 
+_WORD_LIMIT = "\u2e80"  # letters and digits below this are alphabetic scripts ("w")
+
+
+def _edge(ch: str) -> int:
+    """Boundary a pattern edge needs: 1 alphabetic word boundary, 2 Hangul (left only), 0 none (CJK, punctuation)."""
+    kind = script_of(ch)
+    return 1 if kind == "w" else 2 if kind == "h" else 0
+
+
 class Automaton:
     """The compiled patterns; :meth:`find` lists every hit that respects boundaries and case rules."""
 
     def __init__(self, patterns: dict[str, list[Entry]]) -> None:
         self._automaton = ahocorasick.Automaton()
         for key, entries in patterns.items():
-            self._automaton.add_word(key, (len(key), tuple(entries)))
+            right = 1 if _edge(key[-1]) == 1 else 0
+            exact = any(entry.exact is not None for entry in entries)
+            self._automaton.add_word(key, (len(key), tuple(entries), _edge(key[0]), right, exact))
         self._automaton.make_automaton()
         self.size = len(patterns)
 
@@ -75,16 +88,22 @@ class Automaton:
         """Hits in a folded text; its original decides the case rules."""
         folded = text.text
         length = len(folded)
-        for end_index, (size, entries) in self._automaton.iter(folded):
-            start, end = end_index - size + 1, end_index + 1
-            left, right = folded[start], folded[end_index]
-            left_script, right_script = script_of(left), script_of(right)
-            if left_script in ("w", "h") and start > 0 and script_of(folded[start - 1]) == left_script:
+        for end_index, (size, entries, left, right, exact) in self._automaton.iter(folded):
+            start = end_index - size + 1
+            if left and start:
+                before = folded[start - 1]
+                if left == 1 and before.isalnum() and before < _WORD_LIMIT:
+                    continue
+                if left == 2 and "\uac00" <= before <= "\ud7a3":
+                    continue
+            end = end_index + 1
+            right_free = not right or end >= length or not (folded[end].isalnum() and folded[end] < _WORD_LIMIT)
+            if right_free and not exact:
+                yield Hit(start, end, entries)
                 continue
-            right_free = right_script not in ("w",) or end >= length or script_of(folded[end]) != "w"
             kept = tuple(entry for entry in entries if (right_free or entry.stem) and _case_ok(entry, text, start, end))
             if kept and not right_free:  # only stems: the evidence runs to the end of the word
-                while end < length and script_of(folded[end]) == "w":
+                while end < length and folded[end].isalnum() and folded[end] < _WORD_LIMIT:
                     end += 1
             if kept:
                 yield Hit(start, end, kept)

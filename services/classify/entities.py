@@ -117,9 +117,10 @@ def _regulator_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang
         jurisdiction = kb.regulators[ref].jurisdiction
         return counts.get(ref, 0) + 1.5 * (jurisdiction in places) + 1.0 * (jurisdiction in local)
 
-    order = {key: index for index, key in enumerate(kb.regulators)}
     tags: dict[str, RegulatorTag] = {}
-    for hit in sorted(_choose(_by_span(hits), score, order), key=lambda h: (h.field.name != "title", h.start)):
+    for hit in sorted(
+        _choose(_by_span(hits), score, kb.regulator_rank), key=lambda h: (h.field.name != "title", h.start)
+    ):
         regulator = kb.regulators[_national(hit.ref, kb)]
         confidence = 0.9 if is_acronym(hit.alias) else 0.95
         tag = tags.get(regulator.id) or RegulatorTag(
@@ -156,6 +157,8 @@ def _cited_as_source(hit: Found) -> bool:
 
 def _in_dateline(hit: Found) -> bool:
     """The agency of a dateline: "HONG KONG (AP) –", "BERLIN (dpa) -"."""
+    if hit.start == 0 or hit.field.text.text[hit.start - 1] != "(":
+        return False
     start, end = hit.field.text.span(hit.start, hit.end)
     original = hit.field.text.original
     place = original[: max(start - 1, 0)].rsplit("\n", 1)[-1].strip()
@@ -209,9 +212,10 @@ def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: 
         country = kb.companies[ref].country
         return counts[ref] + 1.5 * (country in places) + 1.0 * (country in local)
 
-    order = {key: index for index, key in enumerate(kb.companies)}
     tags: dict[str, CompanyTag] = {}
-    for hit in sorted(_choose(_by_span(kept), score, order), key=lambda h: (h.field.name != "title", h.start)):
+    for hit in sorted(
+        _choose(_by_span(kept), score, kb.company_rank), key=lambda h: (h.field.name != "title", h.start)
+    ):
         company = kb.companies[hit.ref]
         confidence = 0.75 if hit.kind == "product" else 0.7 if company.ambiguous else 0.9
         tag = tags.get(company.id) or CompanyTag(id=company.id, name=company.name, confidence=confidence)

@@ -59,12 +59,8 @@ class Found:
     kind: str
     ref: str
     alias: str
-    lang: str | None = None
-
-    @property
-    def sentence(self) -> int:
-        """Sentence index within its field."""
-        return self.field.sentence(self.start)
+    lang: str | None
+    sentence: int  # index of its sentence within its field
 
     @property
     def text(self) -> str:
@@ -78,13 +74,18 @@ class Found:
 
 def found(fields: tuple[Field, ...], kinds: frozenset[str]) -> list[Found]:
     """Every (hit, entry) pair of the given kinds, over all fields."""
-    return [
-        Found(f, hit.start, hit.end, entry.kind, entry.ref, entry.alias, entry.lang)
-        for f in fields
-        for hit in f.hits
-        for entry in hit.entries
-        if entry.kind in kinds
-    ]
+    result: list[Found] = []
+    for f in fields:
+        for hit in f.hits:
+            sentence = -1
+            for entry in hit.entries:
+                if entry.kind in kinds:
+                    if sentence < 0:
+                        sentence = f.sentence(hit.start)
+                    result.append(
+                        Found(f, hit.start, hit.end, entry.kind, entry.ref, entry.alias, entry.lang, sentence)
+                    )
+    return result
 
 
 def longest_only(items: list[Found]) -> list[Found]:

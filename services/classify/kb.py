@@ -69,6 +69,13 @@ class KnowledgeBase:
     countries: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # language -> action type or cue key -> trigger patterns ("*" at the end: any continuation)
     lexicons: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # position of each id in file order: ties between same-named entries go to the earlier one
+    regulator_rank: dict[str, int] = field(default_factory=dict, init=False)
+    company_rank: dict[str, int] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.regulator_rank.update((key, index) for index, key in enumerate(self.regulators))
+        self.company_rank.update((key, index) for index, key in enumerate(self.companies))
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
