@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.classify.classifier import Classifier  # noqa: E402
+from services.classify.classifier import Classifier
 
 FLOOR_ITEMS_PER_S = 5_000
 ITEM_CHARS = 600
