@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 Publisher = Callable[[DeliveryAttempt, str | None], None]
 GAUGE_EVERY_S = 5.0
 RECORD_LINGER_S = 0.05
+CLAIM_EVERY_S = 0.05  # while claimed messages wait, look for other endpoints' due deliveries this often
+HOLD_PER_ENDPOINT = 100  # claimed messages kept waiting per endpoint; the rest go back to the store
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class DeliveryWorker:
         self._limits: dict[str, int] = {}
         self._first_seen: dict[str, datetime] = {}
         self._traceparents: dict[str, str | None] = {}
-        self._ready: list[Planned] = []  # claimed messages waiting for their endpoint to have room
+        self._ready: list[tuple[float, Planned]] = []  # claimed messages (and when) waiting for room
         self._claimed_at = 0.0
 
     def run(self) -> None:
@@ -140,16 +142,23 @@ class DeliveryWorker:
         self._wake.clear()
 
     async def _round(self, dispatcher: Dispatcher) -> int:
-        """Start what can start, claiming more only once the claimed messages are used up; how many."""
+        """Start claimed messages whose endpoint has room, claiming more for the others; how many started."""
         capacity = self._settings.delivery_concurrency - len(self._tasks)
         if capacity <= 0:
             return 0
-        if not self._ready and not await self._fill():
-            return 0
-        stale = time.monotonic() - self._claimed_at > self._settings.delivery_lease_s / 2
+        started = await self._start_ready(dispatcher, capacity)
+        due_to_claim = not self._ready or time.monotonic() - self._claimed_at > CLAIM_EVERY_S
+        if started < capacity and due_to_claim and await self._fill():
+            started += await self._start_ready(dispatcher, capacity - started)
+        return started
+
+    async def _start_ready(self, dispatcher: Dispatcher, capacity: int) -> int:
+        """Start what can start; give back what waits on a breaker, a pause, or too long."""
+        oldest = time.monotonic() - self._settings.delivery_lease_s / 2
         started, keep, give_back = 0, [], set()
-        for planned in self._ready:
+        for claimed_at, planned in self._ready:
             endpoint = planned.batch.target.endpoint
+            stale = claimed_at < oldest
             if (
                 not stale
                 and started < capacity
@@ -160,27 +169,36 @@ class DeliveryWorker:
             elif stale or self._endpoints.waiting(endpoint):
                 give_back.update(planned.delivery_ids)  # breaker open or paced: let the store keep them
             else:
-                keep.append(planned)  # only busy: keep the lease, start it when a send finishes
+                keep.append((claimed_at, planned))  # only busy: start it when one of its sends finishes
         self._ready = keep
         if give_back:
             await asyncio.to_thread(self._release, give_back)
         return started
 
     async def _fill(self) -> bool:
-        """Claim due deliveries of the endpoints that can take more; False when there are none."""
-        blocked = self._endpoints.unavailable(limits=self._limits)
-        exclude = set().union(*(self._subscriptions_of[e] for e in blocked)) if blocked else set()
+        """Claim due deliveries of endpoints that can take more and have none waiting; True when any."""
+        self._claimed_at = time.monotonic()
+        busy = self._endpoints.unavailable(limits=self._limits) | {p.batch.target.endpoint for _, p in self._ready}
+        exclude = set().union(*(self._subscriptions_of[e] for e in busy)) if busy else set()
         work = await asyncio.to_thread(self._claim, exclude)
         if work is None:
             return False
         self._first_seen.update(work.first_seen)
         self._traceparents.update(work.traceparents)
+        held: dict[str, int] = defaultdict(int)
+        give_back: set[str] = set()
         for planned in work.planned:
             target = planned.batch.target
             self._subscriptions_of[target.endpoint].add(target.subscription_id)
             if target.channel == "slack":
                 self._limits[target.endpoint] = 1
-        self._ready, self._claimed_at = work.planned, time.monotonic()
+            held[target.endpoint] += 1
+            if held[target.endpoint] > HOLD_PER_ENDPOINT:
+                give_back.update(planned.delivery_ids)  # one endpoint never hoards the claimed work
+            else:
+                self._ready.append((self._claimed_at, planned))
+        if give_back:
+            await asyncio.to_thread(self._release, give_back)
         return bool(work.planned)
 
     def _start(self, dispatcher: Dispatcher, planned: Planned) -> None:
@@ -305,7 +323,7 @@ class DeliveryWorker:
             await asyncio.gather(*unfinished, return_exceptions=True)
             if ids:
                 await asyncio.to_thread(self._release, ids)
-        held = {i for planned in self._ready for i in planned.delivery_ids}
+        held = {i for _, planned in self._ready for i in planned.delivery_ids}
         if held:
             await asyncio.to_thread(self._release, held)
         self._ready = []

@@ -71,18 +71,24 @@ def test_failing_endpoint_gets_every_alert_exactly_once_after_recovering(
 def test_slow_endpoint_does_not_delay_a_healthy_one(
     engine: Engine, receiver: Receiver, notify_on: Callable[..., Running]
 ) -> None:
-    running = notify_on(engine, endpoint_concurrency=2, delivery_timeout_s=30)
+    running = notify_on(engine, start=False, endpoint_concurrency=2, delivery_timeout_s=30, delivery_batch_size=10)
     receiver.hold["/slow"] = threading.Event()
     tenant = running.tenant()
-    for path in ("/slow", "/fast"):
-        _, secret = running.subscribe(tenant, {"type": "webhook", "url": receiver.url + path})
-        receiver.secrets[path] = secret or ""
+    _, secret = running.subscribe(tenant, {"type": "webhook", "url": receiver.url + "/slow"})
+    receiver.secrets["/slow"] = secret or ""
+    for n in range(30):  # a backlog for the slow endpoint, due before anything else
+        running.intake.ingest(make_item(f"feed:backlog:{n}"))
+    _, secret = running.subscribe(tenant, {"type": "webhook", "url": receiver.url + "/fast"})
+    receiver.secrets["/fast"] = secret or ""
     for n in range(10):
         running.intake.ingest(make_item(f"feed:{n}"))
+    running.start()
     wait_for(lambda: len(receiver.on("/fast")) == 10, "every alert at the healthy endpoint")
     assert receiver.on("/slow") == []  # still held
     receiver.hold["/slow"].set()
-    wait_for(lambda: len(receiver.on("/slow")) == 10, "the slow endpoint to catch up")
+    wait_for(lambda: len(receiver.on("/slow")) == 40, "the slow endpoint to catch up")
+    ids = Counter(r.headers["webhook-id"] for r in receiver.on("/slow"))
+    assert len(ids) == 40 and set(ids.values()) == {1}
 
 
 def test_gone_endpoint_disables_the_subscription(
