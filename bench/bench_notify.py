@@ -176,13 +176,13 @@ def _deliver(database_url: str, port: int, deliveries: int, endpoints: int) -> f
     worker = DeliveryWorker(
         settings=settings, session_factory=context.sessions, make_dispatcher=context.make_dispatcher
     )
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     thread = threading.Thread(target=worker.run, daemon=True)
     thread.start()
     total = (deliveries // endpoints) * endpoints
     while _delivered(context, total) < total:
         time.sleep(0.05)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     worker.stop()
     thread.join(30)
     received = int(httpx.get(base).text)
@@ -191,7 +191,7 @@ def _deliver(database_url: str, port: int, deliveries: int, endpoints: int) -> f
         f"delivery: {total} signed webhooks to {endpoints} endpoints in {elapsed:.2f} s = {rate:.0f}/s "
         f"(receiver counted {received}); store: SQLite"
     )
-    print(f"delivery: floor {DELIVERY_FLOOR_PER_S:.0f}/s -> {rate / DELIVERY_FLOOR_PER_S:.1f}x the floor")
+    print(f"delivery: {cpu:.2f} CPU-s in the notify process = {total / cpu:.0f} webhooks per CPU-second")
     engine.dispose()
     return rate
 
@@ -219,9 +219,13 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=2_000)
     parser.add_argument("--deliveries", type=int, default=3_000)
     parser.add_argument("--endpoints", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3, help="delivery runs (the machine may be shared)")
     args = parser.parse_args()
     mean = bench_matching(args.subscriptions, args.items)
-    rate = bench_delivery(args.deliveries, args.endpoints)
+    rates = sorted(bench_delivery(args.deliveries, args.endpoints) for _ in range(args.runs))
+    rate = statistics.median(rates)
+    print(f"delivery: {len(rates)} runs, median {rate:.0f}/s, best {rates[-1]:.0f}/s, worst {rates[0]:.0f}/s")
+    print(f"delivery: floor {DELIVERY_FLOOR_PER_S:.0f}/s -> median {rate / DELIVERY_FLOOR_PER_S:.1f}x the floor")
     ok = mean < MATCH_FLOOR_MS and rate >= DELIVERY_FLOOR_PER_S
     print("floors: " + ("met" if ok else "NOT met"))
     return 0 if ok else 1
