@@ -35,7 +35,7 @@ from services.notify.queue import Claimed, claim, load_items, record, release, r
 from services.notify.settings import NotifySettings
 from services.notify.store import load_targets
 from services.pipeline.events import ClassifiedItem, DeliveryAttempt
-from services.pipeline.metrics import END_TO_END_LATENCY
+from services.pipeline.metrics import END_TO_END_LATENCY, ITEMS_OUT
 from services.pipeline.netguard import NetworkPolicy
 
 log = logging.getLogger(__name__)
@@ -298,6 +298,8 @@ class DeliveryWorker:
         traceparent = self._traceparents.pop(attempt.delivery_id, None)
         if attempt.outcome == "dead":
             metrics.DEAD_DELIVERIES.labels(channel=channel).inc()
+        if attempt.outcome == "delivered":
+            ITEMS_OUT.labels(stage="notify").inc()  # notify's output: alerts delivered
         if attempt.outcome == "delivered" and first_seen is not None:
             END_TO_END_LATENCY.labels(channel=channel).observe(max(0.0, (now - first_seen).total_seconds()))
         if self._publish is not None:
