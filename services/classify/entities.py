@@ -243,12 +243,14 @@ def _candidates(item_field: Field, taken: list[Found], lang: str) -> list[tuple[
     ]  # fmt: skip
 
 
-def _pattern_tags(fields: tuple[Field, ...], taken: list[Found], kb_names: set[str], lang: str) -> list[CompanyTag]:
+def _pattern_tags(
+    fields: tuple[Field, ...], taken: list[Found], regulator_ids: list[str], kb: KnowledgeBase, lang: str
+) -> list[CompanyTag]:
     tags: dict[str, CompanyTag] = {}
     for item_field in fields:
         for org, confidence in _candidates(item_field, taken, lang):
-            if fold(org.name) in kb_names:
-                continue
+            if any(fold(org.name) in kb.folded_regulator_names(key) for key in regulator_ids):
+                continue  # the regulator's own name in a form the automaton did not list
             key = next((k for k in tags if k.startswith(org.id) or org.id.startswith(k)), org.id)
             tag = tags.setdefault(key, CompanyTag(id=org.id, name=org.name, confidence=confidence, source="pattern"))
             if len(tag.evidence) < MAX_EVIDENCE:
@@ -268,7 +270,6 @@ def extract_entities(fields: tuple[Field, ...], kb: KnowledgeBase, lang: str, ha
     context = has_actions or bool(regulators)
     company_hits = [h for h in hits if h.kind in ("company", "product")]
     companies = _company_tags(company_hits, kb, places, lang, context)
-    regulator_names = {fold(name) for tag in regulators for name in kb.regulators[tag.id].names}
     taken = [h for h in hits if h.kind in ("company", "product", "regulator", "country")]
-    companies += _pattern_tags(fields, taken, regulator_names, lang)
+    companies += _pattern_tags(fields, taken, [tag.id for tag in regulators], kb, lang)
     return Entities(regulators, companies, countries)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from services.classify.normalise import fold
 from services.pipeline.events import ActionType
 
 KB_DIR = Path(__file__).resolve().parent / "kb"
@@ -73,9 +74,20 @@ class KnowledgeBase:
     regulator_rank: dict[str, int] = field(default_factory=dict, init=False)
     company_rank: dict[str, int] = field(default_factory=dict, init=False)
 
+    _folded_names: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
+
     def __post_init__(self) -> None:
         self.regulator_rank.update((key, index) for index, key in enumerate(self.regulators))
         self.company_rank.update((key, index) for index, key in enumerate(self.companies))
+
+    def folded_regulator_names(self, key: str) -> frozenset[str]:
+        """A regulator's names and acronyms, folded (computed once per regulator)."""
+        names = self._folded_names.get(key)
+        if names is None:
+            regulator = self.regulators[key]
+            names = frozenset(fold(name) for name in (*regulator.names, *regulator.acronyms))
+            self._folded_names[key] = names
+        return names
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
