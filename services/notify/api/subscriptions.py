@@ -5,12 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Response, status
 from starlette.concurrency import run_in_threadpool
 
+from services.classify.watchlist import get_entity
 from services.notify.api.deps import ContextDep, CurrentTenant, NotifyContext, SessionDep, not_found
 from services.notify.channels import Batch
 from services.notify.channels.http import make_client
 from services.notify.models import Subscription, utcnow
 from services.notify.sample import sample_alert
 from services.notify.schemas import (
+    Filters,
     SampleOutcome,
     SecretRotated,
     SubscriptionCreate,
@@ -42,6 +44,13 @@ def _check_channel(context: NotifyContext, channel: object) -> None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"webhook URL refused: {exc}") from exc
 
 
+def _check_filters(session: SessionDep, tenant: CurrentTenant, filters: Filters | None) -> None:
+    """Watchlist entity ids must be the tenant's own (another tenant's id is refused like a missing one)."""
+    for entity_id in filters.watchlist_entities if filters else []:
+        if get_entity(session, tenant_id=tenant.id, entity_id=entity_id) is None:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"no watchlist entity {entity_id!r}")
+
+
 def _owned(session: SessionDep, tenant: CurrentTenant, subscription_id: str) -> Subscription:
     subscription = get_subscription(session, tenant_id=tenant.id, subscription_id=subscription_id)
     if subscription is None:
@@ -55,6 +64,7 @@ def create(
 ) -> SubscriptionCreated:
     """Create a subscription; a JSON webhook's signing secret is in this answer only."""
     _check_channel(context, body.channel)
+    _check_filters(session, tenant, body.filters)
     subscription, secret = create_subscription(session, tenant_id=tenant.id, data=body)
     session.commit()
     return SubscriptionCreated(**to_public(subscription).model_dump(), secret=secret)
@@ -79,6 +89,7 @@ def patch(
     """Change the given fields only."""
     subscription = _owned(session, tenant, subscription_id)
     _check_channel(context, body.channel)
+    _check_filters(session, tenant, body.filters)
     update_subscription(session, subscription=subscription, data=body)
     session.commit()
     return to_public(subscription)
