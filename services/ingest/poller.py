@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import multiprocessing
 import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ from services.ingest.metrics import FEED_POLLS, POLL_DURATION
 from services.ingest.models import Feed
 from services.ingest.recorder import FeedSnapshot, PollOutcome, Prepared, Recorder, prepare
 from services.ingest.settings import IngestSettings
+from services.pipeline.metrics import ITEMS_IN
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 100
@@ -43,14 +45,23 @@ class Poller:
         self._limiter = limiter
         self._on_stored = on_stored
         self._recorder = Recorder(settings, sessions)
-        self._parse = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ingest-parse")
+        self._processes = settings.parse_processes
+        self._parse = self._parser_pool()
         self._store = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ingest-store")
         self._queue: list[tuple[Prepared, asyncio.Future[PollOutcome]]] = []
         self._writing = False
         self._drainer: asyncio.Task[None] | None = None
 
+    def _parser_pool(self) -> concurrent.futures.Executor:
+        if self._processes == 0:
+            return concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ingest-parse")
+        # Parsing is the heaviest CPU work: worker processes put it on other cores. Spawned, not forked,
+        # since this process runs threads.
+        context = multiprocessing.get_context("spawn")
+        return concurrent.futures.ProcessPoolExecutor(self._processes, mp_context=context)
+
     def close(self) -> None:
-        """Stop the worker threads (after the work queued on them)."""
+        """Stop the workers (after the work queued on them)."""
         self._parse.shutdown()
         self._store.shutdown()
 
@@ -66,21 +77,30 @@ class Poller:
 
     async def poll(self, snapshot: FeedSnapshot) -> PollOutcome:
         """Poll one feed now and record the outcome."""
-        loop = asyncio.get_running_loop()
         started = time.monotonic()
         async with self._limiter.slot(urlsplit(snapshot.url).hostname or ""):
             result = await self._fetcher.fetch(snapshot.url, etag=snapshot.etag, last_modified=snapshot.last_modified)
-        try:
-            prepared = await loop.run_in_executor(self._parse, prepare, snapshot, result)
-        except Exception:
-            log.exception("Feed could not be parsed", extra={"feed_id": snapshot.id, "feed_url": snapshot.url})
-            prepared = Prepared(snapshot, FetchResult("error", snapshot.url, "internal", "internal error"))
+        prepared = await self._prepare(snapshot, result)
         outcome = await self._record(prepared)
         POLL_DURATION.observe(time.monotonic() - started)
         FEED_POLLS.labels(outcome=outcome.outcome, reason=outcome.reason).inc()
         if outcome.counts and outcome.counts.to_publish:
             self._on_stored()
         return outcome
+
+    async def _prepare(self, snapshot: FeedSnapshot, result: FetchResult) -> Prepared:
+        if result.outcome != "ok":
+            return Prepared(snapshot, result)  # nothing to parse
+        try:
+            prepared = await asyncio.get_running_loop().run_in_executor(self._parse, prepare, snapshot, result)
+        except Exception as exc:
+            log.exception("Feed could not be parsed", extra={"feed_id": snapshot.id, "feed_url": snapshot.url})
+            if isinstance(exc, concurrent.futures.BrokenExecutor):
+                self._parse.shutdown(wait=False)
+                self._parse = self._parser_pool()
+            return Prepared(snapshot, FetchResult("error", snapshot.url, "internal", "the feed could not be parsed"))
+        ITEMS_IN.labels(stage="ingest").inc(len(prepared.items or ()))
+        return prepared
 
     async def _record(self, prepared: Prepared) -> PollOutcome:
         future: asyncio.Future[PollOutcome] = asyncio.get_running_loop().create_future()

@@ -7,7 +7,7 @@ costs an fsync, so a thousand feeds polled together cost a handful of commits ra
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -21,7 +21,6 @@ from services.ingest.parser import FeedParseError, ParsedFeed, parse_feed
 from services.ingest.settings import IngestSettings
 from services.ingest.store import StoreCounts, store_items
 from services.pipeline.events import RawItem
-from services.pipeline.metrics import ITEMS_IN
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +63,15 @@ class Prepared:
 
 
 def prepare(snapshot: FeedSnapshot, result: FetchResult) -> Prepared:
-    """Parse and normalise an ``ok`` fetch (CPU only, no store); a parse failure becomes an error result."""
+    """Parse and normalise an ``ok`` fetch (CPU only, no store); a parse failure becomes an error result.
+
+    Runs in a parser process: it returns the result without its body and leaves metrics to the caller.
+    """
+    body, result = result.body, replace(result, body=b"")
     if result.outcome != "ok":
         return Prepared(snapshot, result)
     try:
-        parsed = parse_feed(
-            result.body, url=result.url, content_type=result.content_type, language=result.content_language
-        )
+        parsed = parse_feed(body, url=result.url, content_type=result.content_type, language=result.content_language)
     except FeedParseError as exc:
         return Prepared(snapshot, FetchResult("error", result.url, "parse", str(exc), status_code=result.status_code))
     context = FeedContext(
@@ -83,7 +84,6 @@ def prepare(snapshot: FeedSnapshot, result: FetchResult) -> Prepared:
         jurisdiction=snapshot.jurisdiction,
     )
     now = utcnow()
-    ITEMS_IN.labels(stage="ingest").inc(len(parsed.entries))
     return Prepared(snapshot, result, parsed, [normalise(entry, context, first_seen=now) for entry in parsed.entries])
 
 
@@ -134,7 +134,14 @@ class Recorder:
         counts = None
         if prepared.parsed is not None and prepared.items is not None:
             backfill_since = None if feed.backfilled else now - timedelta(seconds=self._settings.backfill_window_s)
-            counts = store_items(session, feed_id=feed.id, items=prepared.items, now=now, backfill_since=backfill_since)
+            counts = store_items(
+                session,
+                feed_id=feed.id,
+                items=prepared.items,
+                now=now,
+                backfill_since=backfill_since,
+                first_items=feed.items_seen == 0,
+            )
             feed.items_seen += counts.new + counts.archived
             feed.parse_warning = prepared.parsed.warning
             feed.backfilled = True

@@ -31,6 +31,11 @@ class IngestSettings(CommonSettings):
     host_min_interval_s: float = Field(
         default=0.5, ge=0, description="Minimum time between the starts of two requests to one host."
     )
+    parse_processes: int = Field(
+        default=1,
+        ge=0,
+        description="Worker processes that parse and normalise fetched feeds (0: a thread of the service process).",
+    )
     connect_timeout_s: float = Field(default=10.0, gt=0, description="Timeout to connect to a feed's server.")
     read_timeout_s: float = Field(default=20.0, gt=0, description="Timeout between two reads of a feed's body.")
     total_timeout_s: float = Field(default=60.0, gt=0, description="Bound on a whole poll, redirects included.")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.ingest.dedupe import Decision, StoredItem, decide
@@ -106,40 +106,55 @@ class StoreCounts:
 
 
 def store_items(
-    session: Session, *, feed_id: str, items: list[RawItem], now: datetime, backfill_since: datetime | None
+    session: Session,
+    *,
+    feed_id: str,
+    items: list[RawItem],
+    now: datetime,
+    backfill_since: datetime | None,
+    first_items: bool = False,
 ) -> StoreCounts:
-    """Dedupe and store one poll's items: new ones and changed ones become pending for the publisher."""
-    rows = _existing(session, feed_id, items)
+    """Dedupe and store one poll's items: new ones and changed ones become pending for the publisher.
+
+    ``first_items`` says the feed has no stored item yet, which spares the lookup of existing ones.
+    """
+    rows = [] if first_items else _existing(session, feed_id, items)
     by_id: dict[str, StoredItem] = {row.id: row for row in rows}
     by_link: dict[str, StoredItem] = {row.link: row for row in rows if row.link}
     counts = StoreCounts()
+    inserts: list[dict[str, Any]] = []
     for decision in decide(items, by_id, by_link, backfill_since=backfill_since):
-        _apply(session, decision, feed_id, now, counts)
+        if decision.existing is None and decision.kind != "unchanged":
+            inserts.append(_new_row(decision, feed_id, now))
+            counts.new += decision.publish
+            counts.archived += not decision.publish
+        else:
+            _apply(decision, now, counts)
+    if inserts:
+        session.execute(insert(Item), inserts)  # one executemany for every new item
     return counts
 
 
-def _apply(session: Session, decision: Decision, feed_id: str, now: datetime, counts: StoreCounts) -> None:
+def _new_row(decision: Decision, feed_id: str, now: datetime) -> dict[str, Any]:
+    item = decision.item
+    return {
+        "id": item.item_id,
+        "feed_id": feed_id,
+        "link": item.link,
+        "content_hash": decision.digest,
+        "revision": 1,
+        "pending": decision.publish,
+        "payload": item.model_dump(mode="json"),
+        "first_seen_at": item.first_seen_at,
+        "updated_at": now,
+        "acked_at": None,
+    }
+
+
+def _apply(decision: Decision, now: datetime, counts: StoreCounts) -> None:
     item, existing = decision.item, decision.existing
     if decision.kind == "unchanged":
         counts.unchanged += 1
-        return
-    if existing is None:
-        pending = decision.kind == "new"
-        session.add(
-            Item(
-                id=item.item_id,
-                feed_id=feed_id,
-                link=item.link,
-                content_hash=decision.digest,
-                revision=1,
-                pending=pending,
-                payload=item.model_dump(mode="json"),
-                first_seen_at=item.first_seen_at,
-                updated_at=now,
-            )
-        )
-        counts.new += pending
-        counts.archived += not pending
         return
     assert isinstance(existing, Item)
     existing.link = item.link or existing.link

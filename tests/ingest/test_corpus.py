@@ -46,7 +46,7 @@ def test_the_whole_corpus_leaves_the_poller_running_and_escapes_all_markup(site:
     engine = make_engine(f"sqlite:///{tmp_path / 'corpus.db'}")
     Base.metadata.create_all(engine)
     sessions = make_session_factory(engine)
-    settings = make_settings(str(engine.url), backfill_window_s=10 * 365 * 86400.0)
+    settings = make_settings(str(engine.url), backfill_window_s=10 * 365 * 86400.0, parse_processes=1)
     feed_ids = []
     for n, path in enumerate(documents):
         body = path.read_bytes()
