@@ -9,6 +9,7 @@ message in hand, commits what was processed and closes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -61,6 +62,11 @@ class ConsumerLoop:
         self._stopping = threading.Event()
         self._consecutive_invalid = 0
         self._consumer: KafkaConsumer | None = None
+        self._lag_partitions: set[TopicPartition] = set()
+        # Series exist at zero from the start, so increase() sees the first dead letter too.
+        DLQ_MESSAGES.labels(topic=topic.name)
+        for reason in ("invalid", "handler_error"):
+            ITEMS_FAILED.labels(stage=stage, reason=reason)
 
     def _make_consumer(self) -> KafkaConsumer:
         s = self._settings
@@ -180,7 +186,12 @@ class ConsumerLoop:
             )
 
     def _export_lag(self, consumer: KafkaConsumer) -> None:
-        for tp in consumer.assignment():
+        assigned = set(consumer.assignment())
+        for tp in self._lag_partitions - assigned:  # revoked: its lag is another member's to report
+            with contextlib.suppress(KeyError):  # never exported (no highwater seen yet)
+                CONSUMER_LAG.remove(self.group_id, tp.topic, str(tp.partition))
+        self._lag_partitions = assigned
+        for tp in assigned:
             highwater = consumer.highwater(tp)
             if highwater is None:
                 continue
