@@ -17,26 +17,37 @@ def _subscribe(api: Api, tenant: str, receiver: Receiver, path: str, filters: di
     return str(response.json()["id"])
 
 
+def _entity(api: Api, tenant: str, name: str) -> str:
+    response = api.client.post("/v1/watchlists", json={"name": name}, headers=api.auth(tenant))
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 def test_watchlist_hits_reach_only_their_own_tenant(
     api: Api, receiver: Receiver, notify_on: Callable[..., Running]
 ) -> None:
     running = notify_on(api.engine)
     a, b = api.tenant_ids["a"], api.tenant_ids["b"]
+    ent_a, ent_b = _entity(api, "a", "Secret Project A"), _entity(api, "b", "Secret B")
     _subscribe(api, "a", receiver, "/a-any", {"watchlist": True})
-    _subscribe(api, "a", receiver, "/a-entity", {"watchlist_entities": ["ent-a"]})
+    _subscribe(api, "a", receiver, "/a-entity", {"watchlist_entities": [ent_a]})
     _subscribe(api, "b", receiver, "/b-any", {"watchlist": True})
-    _subscribe(api, "b", receiver, "/b-steals", {"watchlist_entities": ["ent-a"]})  # a's id, b's subscription
-    item = make_item("feed:1", watchlist=[(a, "ent-a", "Secret Project A")])
+    # Even a subscription of b naming a's entity (the API refuses it; written to the store here) gets nothing.
+    _, secret = running.subscribe(
+        b, {"type": "webhook", "url": receiver.url + "/b-steals"}, filters={"watchlist_entities": [ent_a]}
+    )
+    receiver.secrets["/b-steals"] = secret or ""
+    item = make_item("feed:1", watchlist=[(a, ent_a, "Secret Project A")])
     assert running.intake.ingest(item) == 2
     wait_for(lambda: len(receiver.received) == 2, "tenant a's two alerts")
     assert {r.path for r in receiver.received} == {"/a-any", "/a-entity"}
     for received in receiver.received:
-        assert received.json()["data"]["watchlist_hits"] == [{"entity_id": "ent-a", "name": "Secret Project A"}]
+        assert received.json()["data"]["watchlist_hits"] == [{"entity_id": ent_a, "name": "Secret Project A"}]
     # An item with both tenants' hits: each sees only its own entity.
-    both = make_item("feed:2", watchlist=[(a, "ent-a", "Secret A"), (b, "ent-b", "Secret B")])
+    both = make_item("feed:2", watchlist=[(a, ent_a, "Secret Project A"), (b, ent_b, "Secret B")])
     running.intake.ingest(both)
     wait_for(lambda: len(receiver.on("/b-any")) == 1, "tenant b's alert")
-    assert receiver.on("/b-any")[0].json()["data"]["watchlist_hits"] == [{"entity_id": "ent-b", "name": "Secret B"}]
+    assert receiver.on("/b-any")[0].json()["data"]["watchlist_hits"] == [{"entity_id": ent_b, "name": "Secret B"}]
     assert receiver.on("/b-steals") == [] and receiver.refused == 0
 
 
