@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
+from sqlalchemy.types import TypeDecorator
 
 from services.pipeline.db import make_engine
 from services.schema import load_metadata
 
 target_metadata = load_metadata()
+
+
+def render_item(kind: str, obj: Any, _context: Any) -> str | bool:
+    """Render a column type that wraps another (UTC timestamps) as the type it stores, so migrations never
+    import service modules."""
+    if kind == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
 url = context.config.get_main_option("sqlalchemy.url") or ""
 
 if context.is_offline_mode():
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
+    context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()
 else:
     engine = make_engine(url)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, render_item=render_item
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
