@@ -167,7 +167,8 @@ def make_settings(database_url: str, **overrides: Any) -> IngestSettings:
         "host_min_interval_s": 0.0,
         "backoff_base_s": 10.0,
         "failing_threshold": 3,
-        "publish_idle_s": 0.1, "parse_processes": 0,
+        "publish_idle_s": 0.1,
+        "parse_processes": 0,
         "publish_retry_s": 0.2,
         "publish_timeout_s": 5.0,
     }
