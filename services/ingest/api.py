@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import hmac
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.ingest.models import Feed
 from services.ingest.opml import InvalidOPML, export_opml, parse_opml
 from services.ingest.recorder import PollOutcome
-from services.ingest.registry import InvalidFeed, change, register
+from services.ingest.registry import InvalidFeed, Registered, change, register, register_all
 from services.ingest.schemas import FeedCreate, FeedPublic, FeedUpdate, to_public
 from services.ingest.settings import IngestSettings
 from services.ingest.store import FeedExists, list_feeds
@@ -86,18 +87,21 @@ def _feed(session: Session, feed_id: str) -> Feed:
     return feed
 
 
-def _conflict(exc: FeedExists) -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT, detail={"message": str(exc), "id": exc.feed_id})
+@contextmanager
+def _registry_errors() -> Iterator[None]:
+    """422 for a refused feed, 409 (with the registered feed's id) for a URL already registered."""
+    try:
+        yield
+    except InvalidFeed as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+    except FeedExists as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail={"message": str(exc), "id": exc.feed_id}) from exc
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register a feed (polled at once)")
 def create(spec: FeedCreate, context: ContextDep, session: SessionDep) -> FeedPublic:
-    try:
+    with _registry_errors():
         feed = register(session, spec, policy=context.policy, floor_s=context.settings.poll_interval_floor_s)
-    except InvalidFeed as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
-    except FeedExists as exc:
-        raise _conflict(exc) from exc
     session.commit()
     return context.public(feed)
 
@@ -113,26 +117,15 @@ def export(session: SessionDep) -> Response:
 
 
 @router.post("/opml", summary="Import feeds from an OPML document (request body)")
-async def import_opml(request: Request, context: ContextDep) -> dict[str, object]:
+async def import_opml(request: Request, context: ContextDep) -> Registered:
     try:
         specs = parse_opml(await request.body())
     except InvalidOPML as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
-    return await run_in_threadpool(_import, context, specs)
-
-
-def _import(context: IngestContext, specs: list[FeedCreate]) -> dict[str, object]:
-    created, existing, refused = 0, 0, []
-    for spec in specs:
-        with context.sessions.begin() as session:
-            try:
-                register(session, spec, policy=context.policy, floor_s=context.settings.poll_interval_floor_s)
-                created += 1
-            except FeedExists:
-                existing += 1
-            except InvalidFeed as exc:
-                refused.append({"url": spec.url, "error": str(exc)})
-    return {"created": created, "existing": existing, "refused": refused}
+    floor_s = context.settings.poll_interval_floor_s
+    return await run_in_threadpool(
+        lambda: register_all(context.sessions, specs, policy=context.policy, floor_s=floor_s)
+    )
 
 
 @router.get("/{feed_id}", summary="A feed and its status")
@@ -143,12 +136,8 @@ def read(feed_id: str, context: ContextDep, session: SessionDep) -> FeedPublic:
 @router.patch("/{feed_id}", summary="Change a feed")
 def patch(feed_id: str, spec: FeedUpdate, context: ContextDep, session: SessionDep) -> FeedPublic:
     feed = _feed(session, feed_id)
-    try:
+    with _registry_errors():
         change(session, feed, spec, policy=context.policy, floor_s=context.settings.poll_interval_floor_s)
-    except InvalidFeed as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
-    except FeedExists as exc:
-        raise _conflict(exc) from exc
     session.commit()
     return context.public(feed)
 

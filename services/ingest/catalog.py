@@ -6,11 +6,10 @@ import json
 from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from services.ingest.registry import InvalidFeed, register
+from services.ingest.registry import Registered, register_all
 from services.ingest.schemas import FeedCreate
-from services.ingest.store import FeedExists
 from services.pipeline.netguard import NetworkPolicy
 
 
@@ -33,27 +32,14 @@ def load_catalog() -> list[CatalogFeed]:
     return [CatalogFeed.model_validate(entry) for entry in json.loads(text)["feeds"]]
 
 
-def install_catalog(session: Session, *, policy: NetworkPolicy, floor_s: float) -> tuple[int, int, list[str]]:
-    """Register every catalog feed not yet registered; return (created, already there, refusals).
+def install_catalog(sessions: sessionmaker[Session], *, policy: NetworkPolicy, floor_s: float) -> Registered:
+    """Register every catalog feed not yet registered.
 
     Catalog URLs are checked for scheme and host only (no DNS lookup, so loading works offline); each
     connection is still checked by the SSRF guard.
     """
-    created, existing, refused = 0, 0, []
-    for entry in load_catalog():
-        spec = FeedCreate(
-            url=entry.url,
-            title=entry.title,
-            language=entry.language,
-            regulator=entry.regulator,
-            jurisdiction=entry.jurisdiction,
-        )
-        try:
-            with session.begin_nested():
-                register(session, spec, policy=policy, floor_s=floor_s, resolve=False)
-            created += 1
-        except FeedExists:
-            existing += 1
-        except InvalidFeed as exc:
-            refused.append(f"{entry.url}: {exc}")
-    return created, existing, refused
+    specs = [
+        FeedCreate(url=e.url, title=e.title, language=e.language, regulator=e.regulator, jurisdiction=e.jurisdiction)
+        for e in load_catalog()
+    ]
+    return register_all(sessions, specs, policy=policy, floor_s=floor_s, resolve=False)

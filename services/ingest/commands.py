@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.catalog import install_catalog
 from services.ingest.opml import InvalidOPML, export_opml, parse_opml
-from services.ingest.registry import InvalidFeed, register
+from services.ingest.registry import InvalidFeed, Registered, register, register_all
 from services.ingest.schemas import FeedCreate, to_public
 from services.ingest.settings import IngestSettings
 from services.ingest.store import FeedExists, list_feeds
@@ -24,14 +24,16 @@ def _context() -> tuple[IngestSettings, sessionmaker[Session], NetworkPolicy]:
     return settings, make_session_factory(make_engine(settings.database_url)), NetworkPolicy(settings.ssrf_allow_cidrs)
 
 
+def _print_report(what: str, report: Registered) -> int:
+    print(f"{what}: {report.created} feeds registered, {report.existing} already registered")
+    for refusal in report.refused:
+        print(f"refused: {refusal['url']}: {refusal['error']}", file=sys.stderr)
+    return 0 if not report.refused else 1
+
+
 def _load_catalog(_args: argparse.Namespace) -> int:
     settings, sessions, policy = _context()
-    with sessions.begin() as session:
-        created, existing, refused = install_catalog(session, policy=policy, floor_s=settings.poll_interval_floor_s)
-    print(f"catalog: {created} feeds registered, {existing} already registered")
-    for line in refused:
-        print(f"refused: {line}", file=sys.stderr)
-    return 0 if not refused else 1
+    return _print_report("catalog", install_catalog(sessions, policy=policy, floor_s=settings.poll_interval_floor_s))
 
 
 def _list(_args: argparse.Namespace) -> int:
@@ -71,18 +73,7 @@ def _import_opml(args: argparse.Namespace) -> int:
     except (OSError, InvalidOPML) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    created = existing = 0
-    for spec in specs:
-        try:
-            with sessions.begin() as session:
-                register(session, spec, policy=policy, floor_s=settings.poll_interval_floor_s)
-            created += 1
-        except FeedExists:
-            existing += 1
-        except InvalidFeed as exc:
-            print(f"refused: {spec.url}: {exc}", file=sys.stderr)
-    print(f"opml: {created} feeds registered, {existing} already registered, {len(specs) - created - existing} refused")
-    return 0
+    return _print_report("opml", register_all(sessions, specs, policy=policy, floor_s=settings.poll_interval_floor_s))
 
 
 def _export_opml(_args: argparse.Namespace) -> int:

@@ -5,12 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy.orm import Session
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.models import Feed, utcnow
 from services.ingest.schemas import FeedCreate, FeedUpdate
 from services.ingest.store import FeedExists, create_feed, feed_by_url
 from services.pipeline.netguard import BlockedURL, NetworkPolicy
+
+
+class Registered(BaseModel):
+    """What registering a list of feeds did."""
+
+    created: int = 0
+    existing: int = 0
+    refused: list[dict[str, str]] = Field(default_factory=list)
 
 
 class InvalidFeed(ValueError):
@@ -68,3 +77,25 @@ def change(session: Session, feed: Feed, spec: FeedUpdate, *, policy: NetworkPol
         feed.next_poll_at = utcnow()
     session.flush()
     return feed
+
+
+def register_all(
+    sessions: sessionmaker[Session],
+    specs: list[FeedCreate],
+    *,
+    policy: NetworkPolicy,
+    floor_s: float,
+    resolve: bool = True,
+) -> Registered:
+    """Register each feed in its own transaction: one refused or already registered does not stop the others."""
+    report = Registered()
+    for spec in specs:
+        try:
+            with sessions.begin() as session:
+                register(session, spec, policy=policy, floor_s=floor_s, resolve=resolve)
+            report.created += 1
+        except FeedExists:
+            report.existing += 1
+        except InvalidFeed as exc:
+            report.refused.append({"url": spec.url, "error": str(exc)})
+    return report

@@ -48,11 +48,10 @@ def test_catalog_covers_enough_feeds_jurisdictions_and_the_named_regulators() ->
 
 def test_loading_the_catalog_twice_registers_each_feed_once(sessions: sessionmaker[Session]) -> None:
     policy = NetworkPolicy("")
-    with sessions.begin() as session:
-        created, existing, refused = install_catalog(session, policy=policy, floor_s=60)
-    assert (created, existing, refused) == (len(load_catalog()), 0, [])
-    with sessions.begin() as session:
-        assert install_catalog(session, policy=policy, floor_s=60) == (0, len(load_catalog()), [])
+    first = install_catalog(sessions, policy=policy, floor_s=60)
+    assert (first.created, first.existing, first.refused) == (len(load_catalog()), 0, [])
+    again = install_catalog(sessions, policy=policy, floor_s=60)
+    assert (again.created, again.existing, again.refused) == (0, len(load_catalog()), [])
     with sessions() as session:
         stored = list_feeds(session)
     sec = next(f for f in stored if f.url == "https://www.sec.gov/news/pressreleases.rss")

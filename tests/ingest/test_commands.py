@@ -55,7 +55,7 @@ def test_add_list_export_and_import(
     opml = tmp_path / "more.opml"
     opml.write_text(exported.replace("/a.xml", "/b.xml"), encoding="utf-8")
     assert run("feeds", "import-opml", str(opml)) == 0
-    assert "1 feeds registered" in capsys.readouterr().out
+    assert "opml: 1 feeds registered, 0 already registered" in capsys.readouterr().out
     assert run("feeds", "import-opml", str(tmp_path / "missing.opml")) == 1
 
 
