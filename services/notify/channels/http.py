@@ -30,6 +30,7 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
     def __init__(self, policy: NetworkPolicy, *, max_connections: int) -> None:
         self._policy = policy
         self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        self._tls = httpx.create_ssl_context()  # loading the CA bundle takes ~30 ms: once, not per origin
         self._pools: dict[tuple[str, str, int | None], GuardedTransport] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -37,7 +38,7 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
         origin = (request.url.scheme, request.url.host, request.url.port)
         pool = self._pools.get(origin)
         if pool is None:
-            pool = self._pools[origin] = GuardedTransport(self._policy, limits=self._limits)
+            pool = self._pools[origin] = GuardedTransport(self._policy, limits=self._limits, verify=self._tls)
         return await pool.handle_async_request(request)
 
     async def aclose(self) -> None:
