@@ -8,6 +8,7 @@ letters on (Weko, Cade), so "sec" or "cac" in running text are no hits.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -72,41 +73,64 @@ def _edge(ch: str) -> int:
     return 1 if kind == "w" else 2 if kind == "h" else 0
 
 
+_CJK_CHARS = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3"
+# Latin runs that touch CJK text ("14款app被通报"): no space marks their edges, so they are matched again alone.
+_CJK_ANY = re.compile(f"[{_CJK_CHARS}]")
+_LATIN_ANY = re.compile("[a-z]")
+_RUNS_BESIDE_CJK = re.compile(rf"(?<=[{_CJK_CHARS}])[^{_CJK_CHARS}]+|[^{_CJK_CHARS}]+(?=[{_CJK_CHARS}])")
+
+
 class Automaton:
-    """The compiled patterns; :meth:`find` lists every hit that respects boundaries and case rules."""
+    """The compiled patterns; :meth:`find` lists every hit that respects boundaries and case rules.
+
+    Folded text has a space wherever it had punctuation or white space, and the automaton scans it with a
+    space at each end, so a pattern that needs a word boundary is stored with a space on that side: it
+    cannot match inside a word, and no boundary needs checking afterwards.
+    """
 
     def __init__(self, patterns: dict[str, list[Entry]]) -> None:
         self._automaton = ahocorasick.Automaton()
+        # pyahocorasick searches a node's children in insertion order, and the root has hundreds (every first
+        # character of a CJK name). Keys that can never match (folded text has no NUL) put the characters of
+        # alphabetic text first among them: Latin text then scans three times faster.
+        for ch in " abcdefghijklmnopqrstuvwxyz0123456789":
+            self._automaton.add_word(f"{ch}\x00", (0, 0, 0, (), False, False))
         for key, entries in patterns.items():
-            right = 1 if _edge(key[-1]) == 1 else 0
+            left, right = int(key.startswith(" ")), int(key.endswith(" "))
             exact = any(entry.exact is not None for entry in entries)
-            self._automaton.add_word(key, (len(key), tuple(entries), _edge(key[0]), right, exact))
+            stem = not right and _edge(key[-1]) == 1
+            self._automaton.add_word(key, (len(key), left, right, tuple(entries), exact, stem))
         self._automaton.make_automaton()
         self.size = len(patterns)
+
+    def _scan(self, text: Normalised, scanned: str, offset: int) -> Iterator[Hit]:
+        folded = text.text
+        length = len(folded)
+        for end_index, (size, left, right, entries, exact, stem) in self._automaton.iter(scanned):
+            start = end_index - size + 1 + left + offset
+            end = end_index + 1 - right + offset
+            if stem:  # the evidence runs to the end of the word
+                while end < length and folded[end].isalnum() and folded[end] < _WORD_LIMIT:
+                    end += 1
+            if exact:
+                entries = tuple(entry for entry in entries if _case_ok(entry, text, start, end))
+                if not entries:
+                    continue
+            yield Hit(start, end, entries)
 
     def find(self, text: Normalised) -> Iterator[Hit]:
         """Hits in a folded text; its original decides the case rules."""
         folded = text.text
-        length = len(folded)
-        for end_index, (size, entries, left, right, exact) in self._automaton.iter(folded):
-            start = end_index - size + 1
-            if left and start:
-                before = folded[start - 1]
-                if left == 1 and before.isalnum() and before < _WORD_LIMIT:
-                    continue
-                if left == 2 and "\uac00" <= before <= "\ud7a3":
-                    continue
-            end = end_index + 1
-            right_free = not right or end >= length or not (folded[end].isalnum() and folded[end] < _WORD_LIMIT)
-            if right_free and not exact:
-                yield Hit(start, end, entries)
-                continue
-            kept = tuple(entry for entry in entries if (right_free or entry.stem) and _case_ok(entry, text, start, end))
-            if kept and not right_free:  # only stems: the evidence runs to the end of the word
-                while end < length and folded[end].isalnum() and folded[end] < _WORD_LIMIT:
-                    end += 1
-            if kept:
-                yield Hit(start, end, kept)
+        hits = list(self._scan(text, f" {folded} ", -1))
+        yield from hits
+        if folded.isascii() or not _CJK_ANY.search(folded) or not _LATIN_ANY.search(folded):
+            return
+        seen = {(hit.start, hit.end) for hit in hits}
+        for run in _RUNS_BESIDE_CJK.finditer(folded):
+            for hit in self._scan(text, f" {run.group()} ", run.start() - 1):
+                if (hit.start, hit.end) not in seen and _edge(folded[hit.start]) == 1:
+                    seen.add((hit.start, hit.end))
+                    yield hit
 
 
 def _case_ok(entry: Entry, text: Normalised, start: int, end: int) -> bool:
@@ -124,19 +148,21 @@ class Builder:
     def __init__(self) -> None:
         self.patterns: dict[str, list[Entry]] = {}
 
+    def _put(self, key: str, entry: Entry) -> None:
+        if len(key) < 2 or (len(key) < 3 and script_of(key[0]) == "w" and entry.exact is None):
+            return
+        left = " " if _edge(key[0]) else ""  # alphabetic and Hangul words need a boundary on the left
+        right = " " if _edge(key[-1]) == 1 and not entry.stem else ""  # Hangul takes particles on the right
+        self.patterns.setdefault(f"{left}{key}{right}", []).append(entry)
+
     def add(self, text: str, entry_kind: Kind, ref: str, *, lang: str | None = None, acronym: bool = False) -> None:
         """Add one surface form (a trailing ``*`` marks a stem)."""
         stem = text.endswith("*")
         surface = text.rstrip("*").strip()
-        key = fold(surface)
-        if len(key) < 2 or (len(key) < 3 and script_of(key[0]) == "w" and not acronym):
-            return
-        exact = surface if acronym else None
-        self.patterns.setdefault(key, []).append(Entry(entry_kind, ref, surface, exact, stem, lang))
+        self._put(fold(surface).strip(), Entry(entry_kind, ref, surface, surface if acronym else None, stem, lang))
         if acronym and len(surface) <= 5 and surface.isalpha():
-            self.patterns.setdefault(fold(dotted(surface)), []).append(
-                Entry(entry_kind, ref, surface, dotted(surface), stem, lang)
-            )
+            exact = dotted(surface).rstrip(".")  # the final dot is punctuation, outside the match
+            self._put(fold(exact), Entry(entry_kind, ref, surface, exact, stem, lang))
 
     def add_name(self, name: str, entry_kind: Kind, ref: str) -> None:
         """Add a name, case-sensitive when it is a short acronym."""

@@ -32,14 +32,14 @@ LANGUAGE_COUNTRIES: dict[str, frozenset[str]] = {
     "pt": frozenset({"PT", "BR", "EU"}), "nl": frozenset({"NL", "BE", "EU"}), "zh": frozenset({"CN", "TW", "HK", "SG"}),
     "ja": frozenset({"JP"}), "ko": frozenset({"KR"}),
 }  # fmt: skip
-CHANNEL_BEFORE = re.compile(r"(?:\b(?:on|sur|via|auf|su|en|em|op|over)\s+|在|通过|透過|で)$")
+CHANNEL_BEFORE = re.compile(r"(?:\b(?:on|sur|via|auf|su|en|em|op|over) +|在|通过|透过|で) *$")
 NUMBER_AFTER = re.compile(r"^[ \u00a0]?\d")
 PREFIX_AFTER = re.compile(r"^-\w")
 MAX_EVIDENCE = 5
 # A company cited as the source of the news is no subject of it: "selon Bloomberg", "HONG KONG (AP)".
 SOURCE_BEFORE = re.compile(
-    r"(?:according to|selon|d'apres|laut|gemass|secondo|segun|segundo|volgens|reported by|rapporte par|cited by)"
-    r" (?:the |le |la |l'|die |der |el |il |o |a |de )?$|(?:据|據|によると)$"
+    r"(?:according to|selon|d apres|laut|gemass|secondo|segun|segundo|volgens|reported by|rapporte par|cited by)"
+    r" +(?:the |le |la |l |die |der |el |il |o |a |de )?$|(?:据|据|によると) *$"
 )
 SOURCE_AFTER = re.compile(
     r"^ ?(?:reported|reports|a rapporte|rapporte|berichtet|berichtete|meldet|meldete|riporta|riportava|informo"
@@ -123,9 +123,9 @@ def _regulator_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang
     ):
         regulator = kb.regulators[_national(hit.ref, kb)]
         confidence = 0.9 if is_acronym(hit.alias) else 0.95
-        tag = tags.get(regulator.id) or RegulatorTag(
+        tag = tags.get(regulator.id) or RegulatorTag.model_construct(
             id=regulator.id, name=regulator.name, acronym=regulator.acronyms[0] if regulator.acronyms else None,
-            jurisdiction=regulator.jurisdiction, confidence=confidence,
+            jurisdiction=regulator.jurisdiction, confidence=confidence, evidence=[],
         )  # fmt: skip
         if len(tag.evidence) < MAX_EVIDENCE:
             tag.evidence.append(hit.evidence())
@@ -157,10 +157,10 @@ def _cited_as_source(hit: Found) -> bool:
 
 def _in_dateline(hit: Found) -> bool:
     """The agency of a dateline: "HONG KONG (AP) –", "BERLIN (dpa) -"."""
-    if hit.start == 0 or hit.field.text.text[hit.start - 1] != "(":
-        return False
     start, end = hit.field.text.span(hit.start, hit.end)
     original = hit.field.text.original
+    if start == 0 or original[start - 1] != "(":
+        return False
     place = original[: max(start - 1, 0)].rsplit("\n", 1)[-1].strip()
     return (
         original[start - 1 : start] == "(" and original[end : end + 1] == ")"
@@ -183,7 +183,7 @@ def _company_ok(hit: Found, kb: KnowledgeBase, context: bool, same: list[Found])
         return False  # apple, shell, orange: the common word
     if hit.kind == "product" and CHANNEL_BEFORE.search(_before(hit)):
         return False
-    if _before(hit).endswith(("在", "通过", "透過")) or _cited_as_source(hit) or not _cjk_word_ok(hit):
+    if _before(hit).rstrip().endswith(("在", "通过", "透过")) or _cited_as_source(hit) or not _cjk_word_ok(hit):
         return False
     company = kb.companies[hit.ref]
     if not company.ambiguous:
@@ -218,7 +218,9 @@ def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: 
     ):
         company = kb.companies[hit.ref]
         confidence = 0.75 if hit.kind == "product" else 0.7 if company.ambiguous else 0.9
-        tag = tags.get(company.id) or CompanyTag(id=company.id, name=company.name, confidence=confidence)
+        tag = tags.get(company.id) or CompanyTag.model_construct(
+            id=company.id, name=company.name, confidence=confidence, evidence=[], source="knowledge_base"
+        )
         if len(tag.evidence) < MAX_EVIDENCE:
             tag.evidence.append(hit.evidence())
         tag.confidence = max(tag.confidence, confidence)

@@ -65,7 +65,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 def name_key(name: str) -> tuple[str, ...]:
     """Folded words of a name without punctuation and legal suffixes (CJK runs stay one word)."""
-    words = [w for w in _NON_WORD.split(fold(name).replace(".", "")) if w]  # S.p.A. -> spa
+    words = [w for w in _NON_WORD.split(fold(name.replace(".", ""))) if w]  # S.p.A. -> spa
     kept = [w for w in words if w not in LEGAL_SUFFIXES]
     return tuple(kept or words)
 

@@ -31,7 +31,7 @@ class Field:
     def evidence(self, start: int, end: int) -> Evidence:
         """Evidence for a folded span: the original text and offsets."""
         original_start, original_end = self.text.span(start, end)
-        return Evidence(
+        return Evidence.model_construct(  # fields known valid: skip validation on the hot path
             text=self.text.original[original_start:original_end], field=self.name, start=original_start,
             end=original_end,
         )  # fmt: skip
@@ -45,7 +45,8 @@ class Field:
 def prepare(name: FieldName, raw: str, automaton: Automaton) -> Field:
     """Fold a field, find its sentences and every automaton hit in it."""
     text = normalise(raw)
-    starts = [0] + [match.end() for match in _SENTENCE_END.finditer(text.text) if match.end() < len(text.text)]
+    ends = (match.end() for match in _SENTENCE_END.finditer(raw) if match.end() < len(raw))
+    starts = [0, *(text.to_folded(end) for end in ends)]
     return Field(name, text, tuple(automaton.find(text)), tuple(starts))
 
 

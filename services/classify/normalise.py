@@ -1,6 +1,7 @@
 """Text folding for matching: NFKC, case folding, Latin accent folding, full/half-width, traditional Chinese.
 
-Every character folds on its own (so offsets survive): most fold to exactly one character, and a text made
+Punctuation and white space fold to a space, so that word boundaries are spaces. Every character folds on
+its own (so offsets survive): most fold to exactly one character, and a text made
 only of those keeps its offsets unchanged. The few that expand or vanish (ß -> ss, ﬁ -> fi, ㈱ -> (株),
 combining marks) are handled by a piecewise offset map back to the original text.
 """
@@ -16,14 +17,6 @@ from functools import cache
 from pathlib import Path
 
 T2S_FILE = Path(__file__).resolve().parent / "kb" / "zh-t2s.tsv"
-
-# Typographic variants folded to their plain forms, so lexicons need only one spelling.
-_PUNCTUATION = {
-    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'",
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-    "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u201e": '"',
-    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u3000": " ",
-}  # fmt: skip
 
 
 def _is_latin(text: str) -> bool:
@@ -41,8 +34,6 @@ def _load_t2s() -> dict[str, str]:
 
 def fold_char(ch: str, t2s: dict[str, str]) -> str:
     """The folded form of one character (possibly empty or several characters)."""
-    if ch in _PUNCTUATION:
-        return _PUNCTUATION[ch]
     if 0x300 <= ord(ch) < 0x370:  # combining diacritics of decomposed Latin text
         return ""
     folded = unicodedata.normalize("NFKC", ch).casefold()
@@ -51,9 +42,8 @@ def fold_char(ch: str, t2s: dict[str, str]) -> str:
     if folded and _is_latin(folded) and not folded.isascii():
         stripped = "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
         folded = stripped if stripped or not unicodedata.combining(ch) else ""
-    if ch.isspace() and folded != "\n":
-        return " "
-    return folded
+    # Punctuation and spaces all become one space: word boundaries are then spaces for the automaton.
+    return "".join(c if c.isalnum() else " " for c in folded)
 
 
 @dataclass(frozen=True)
@@ -112,14 +102,26 @@ class Normalised:
 
     def to_original(self, offset: int) -> int:
         """The original offset of a folded offset (an offset inside an expanded character maps past it)."""
+        if len(self.runs) == 1:
+            return offset
         k = bisect_right(self.norm_starts, offset) - 1
         start, orig = self.norm_starts[k], self.orig_starts[k]
         if self.runs[k]:
             return orig + offset - start
         return orig if offset == start else orig + 1
 
+    def to_folded(self, offset: int) -> int:
+        """The folded offset of an original offset (inside an expanded character: its start)."""
+        if len(self.runs) == 1:
+            return offset
+        k = bisect_right(self.orig_starts, offset) - 1
+        start, orig = self.norm_starts[k], self.orig_starts[k]
+        return start + offset - orig if self.runs[k] else start
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of a folded span."""
+        if len(self.runs) == 1:
+            return start, end
         return self.to_original(start), self.to_original(end)
 
 

@@ -98,18 +98,18 @@ def _trim(name: str, start: int) -> tuple[str, int]:
     return " ".join(words), start
 
 
-# A cheap first look (substring tests run in C): most items name no legal form at all.
-_FORM_MARKS = (
-    "Inc", "Corp", "Ltd", "Limited", "LLC", "L.L.C", "LLP", "PLC", "plc", "Plc", "AG", "SA", "S.A", "SE", "NV", "N.V",
-    "BV", "B.V", "GmbH", "KG", "S.p.", "SpA", "S.r.l", "Srl", "SRL", "SARL", "S.à", "SL", "S.L", "Oy", "AB", "A/S",
-    "ApS", "Pty", "Sagl", "Ltda", "AS", "Co.", "股份", "有限", "株式会社", "(株)", "（株）", "주식회사", "(주)", "（주）",
-)  # fmt: skip
+# A cheap first look: most items name no legal form at all.
+_ANY_FORM = re.compile(
+    r"\b(?:Inc|Corp|Ltd|Limited|LLC|L\.L\.C|LLP|PLC|plc|Plc|AG|SA|S\.A|SE|NV|N\.V|BV|B\.V|GmbH|KG|KGaA|S\.p\.|SpA|"
+    r"S\.r\.l|Srl|SRL|SAS|SARL|S\.à|SL|S\.L|Oyj?|AB|ASA|A/S|ApS|Pty|Sagl|Ltda|AS|Co\.|Corporation|Incorporated)\b"
+    r"|股份|有限|株式会社|\(株\)|（株）|주식회사|\(주\)|（주）"
+)
 
 
 def find_organisations(text: str) -> list[Organisation]:
     """Organisations named with a legal form, in text order."""
     found: list[Organisation] = []
-    if not any(mark in text for mark in _FORM_MARKS):
+    if _ANY_FORM.search(text) is None:
         return found
     for match in _LATIN.finditer(text):
         name, start = _trim(match.group("name"), match.start("name"))

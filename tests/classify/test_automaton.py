@@ -47,7 +47,7 @@ def test_short_acronyms_keep_their_case() -> None:
     assert _found("le CAC a convoqué") == [("CAC", "cn-cac"), ("convoqué", "summons")]
     assert _found("cac cac Cac") == []
     assert _found("WEKO, Weko, weko") == [("WEKO", "ch-comco"), ("Weko", "ch-comco")]
-    assert _found("la C.A.C. dit") == [("C.A.C.", "cn-cac")]
+    assert _found("la C.A.C. dit") == [("C.A.C", "cn-cac")]
 
 
 def test_acronym_detection() -> None:

@@ -14,7 +14,7 @@ def test_case_accents_width_and_traditional_chinese_fold() -> None:
     assert fold("ｶﾀｶﾅ") == "カタカナ"
     assert fold("國家網信辦") == "国家网信办"
     assert fold("Straße Bußgeld") == "strasse bussgeld"
-    assert fold("l’Autorité – “x”") == 'l\'autorite - "x"'
+    assert fold("l’Autorité – “x”, (y)") == "l autorite    x    y "  # punctuation: one space per character
 
 
 def test_hangul_and_kana_are_not_decomposed() -> None:
@@ -34,8 +34,9 @@ def test_offsets_survive_expanding_and_vanishing_characters() -> None:
     assert text.original.__getitem__(slice(*text.span(start, start + 8))) == "Bußgeld"
     start = text.text.index("ete")
     assert text.original.__getitem__(slice(*text.span(start, start + 3))) == "e\u0301te"
-    start = text.text.index("(株)x")
+    start = text.text.index(" 株 x")
     assert text.original.__getitem__(slice(*text.span(start, start + 4))) == "㈱X"
+    assert text.to_folded(text.original.index("X")) == start + 3
 
 
 @given(st.text(max_size=60))
