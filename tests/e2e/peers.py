@@ -120,6 +120,10 @@ class WebhookReceiver(_Server):
         with self.lock:
             return [a["data"]["item"]["id"] for a in self.alerts if a["type"] != "alert.test"]
 
+    def links(self) -> list[str]:
+        with self.lock:
+            return [a["data"]["item"]["link"] for a in self.alerts if a["type"] != "alert.test"]
+
 
 def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
     """Poll ``condition`` until it holds; fail the test naming ``what`` after ``timeout`` seconds."""

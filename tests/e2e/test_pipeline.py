@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import signal
+import uuid
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -19,23 +21,30 @@ OTHER_ITEM = {
 }
 
 
-def _tencent_item(n: int) -> dict[str, str]:
+def _tencent_item(n: int, prefix: str) -> dict[str, str]:
     return {
-        "guid": f"tencent-{n}",
+        "guid": f"{prefix}-{n}",
         "title": f"Regulator fines Tencent over game licensing, case {n}",
         "summary": f"China's State Administration for Market Regulation fined Tencent in case {n}.",
     }
 
 
 def test_seed_story_reaches_a_tencent_subscriber_exactly_once(pipeline: Pipeline, receiver: WebhookReceiver) -> None:
-    feed = FeedServer(rss([{"guid": "seed", "title": SEED_TITLE, "summary": SEED_SUMMARY}, OTHER_ITEM]))
+    run = uuid.uuid4().hex[:8]  # the broker is shared: earlier tests' items may flow again
+    seed = {"guid": f"{run}-seed", "title": SEED_TITLE, "summary": SEED_SUMMARY}
+    other = {**OTHER_ITEM, "guid": f"{run}-sec"}
+    feed = FeedServer(rss([seed, other]))
+
+    def ours() -> list[dict[str, Any]]:
+        return [a["data"] for a in receiver.alerts if f"/{run}-" in a["data"]["item"]["link"]]
+
     try:
         subscribe(pipeline, receiver, {"companies": ["Tencent"]})
         feed_id = register_feed(pipeline, feed.feed_url)
         poll_now(pipeline, feed_id)
-        wait_for(lambda: len(receiver.item_ids()) >= 1, 120, "the seed story's alert")
+        wait_for(lambda: len(ours()) >= 1, 120, "the seed story's alert")
 
-        alert = receiver.alerts[0]["data"]
+        alert = ours()[0]
         assert alert["item"]["title"] == SEED_TITLE
         assert alert["item"]["language"] == "fr"
         assert {"Tencent", "Alibaba"} <= {c["name"].split()[0] for c in alert["companies"]}
@@ -48,13 +57,11 @@ def test_seed_story_reaches_a_tencent_subscriber_exactly_once(pipeline: Pipeline
         polls = feed.requests
         poll_now(pipeline, feed_id)
         wait_for(lambda: feed.requests > polls, 30, "the second poll")
-        feed.document = rss(
-            [{"guid": "seed", "title": SEED_TITLE, "summary": SEED_SUMMARY}, OTHER_ITEM, _tencent_item(0)]
-        )
+        feed.document = rss([seed, other, _tencent_item(0, run)])
         poll_now(pipeline, feed_id)
-        wait_for(lambda: "tencent-0" in " ".join(receiver.item_ids()), 120, "the sentinel alert")
-        ids = receiver.item_ids()
-        assert len(ids) == 2, f"expected the seed story once and the sentinel once, got {ids}"
+        wait_for(lambda: any(a["item"]["link"].endswith(f"/{run}-0") for a in ours()), 120, "the sentinel alert")
+        links = [a["item"]["link"] for a in ours()]
+        assert len(links) == 2, f"expected the seed story once and the sentinel once, got {links}"
         assert receiver.refused == 0
     finally:
         feed.close()
@@ -64,12 +71,17 @@ def test_classify_killed_mid_flight_loses_nothing_and_duplicates_nothing(
     pipeline: Pipeline, receiver: WebhookReceiver
 ) -> None:
     count = 200
-    feed = FeedServer(rss([_tencent_item(n) for n in range(count)]))
+    prefix = f"kill-{uuid.uuid4().hex[:8]}"  # the broker is shared: earlier tests' items may flow again
+    feed = FeedServer(rss([_tencent_item(n, prefix) for n in range(count)]))
+
+    def ours() -> list[str]:
+        return [link for link in receiver.links() if f"/{prefix}-" in link]
+
     try:
         subscribe(pipeline, receiver, {"companies": ["Tencent"]})
         feed_id = register_feed(pipeline, feed.feed_url)
         poll_now(pipeline, feed_id)
-        wait_for(lambda: len(receiver.item_ids()) >= 1, 120, "the first alert")
+        wait_for(lambda: len(ours()) >= 1, 120, "the first alert")
 
         classify = pipeline.children["classify"]
         assert classify.process is not None
@@ -78,9 +90,9 @@ def test_classify_killed_mid_flight_loses_nothing_and_duplicates_nothing(
         classify.start()
         classify.wait_ready(timeout=60)
 
-        wait_for(lambda: len(set(receiver.item_ids())) >= count, 180, f"all {count} alerts")
-        duplicates = {k: v for k, v in Counter(receiver.item_ids()).items() if v > 1}
+        wait_for(lambda: len(set(ours())) >= count, 180, f"all {count} alerts")
+        duplicates = {k: v for k, v in Counter(ours()).items() if v > 1}
         assert not duplicates, f"delivered more than once: {duplicates}"
-        assert len(receiver.item_ids()) == count
+        assert len(ours()) == count
     finally:
         feed.close()
