@@ -33,7 +33,7 @@ class Entry:
     lang: str | None = None  # lexicon language (actions and cues)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Hit:
     """A pattern found in a folded text: [start, end) in folded offsets."""
 

@@ -123,7 +123,7 @@ def _regulator_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang
     ):
         regulator = kb.regulators[_national(hit.ref, kb)]
         confidence = 0.9 if is_acronym(hit.alias) else 0.95
-        tag = tags.get(regulator.id) or RegulatorTag.model_construct(
+        tag = tags.get(regulator.id) or RegulatorTag(
             id=regulator.id, name=regulator.name, acronym=regulator.acronyms[0] if regulator.acronyms else None,
             jurisdiction=regulator.jurisdiction, confidence=confidence, evidence=[],
         )  # fmt: skip
@@ -218,7 +218,7 @@ def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: 
     ):
         company = kb.companies[hit.ref]
         confidence = 0.75 if hit.kind == "product" else 0.7 if company.ambiguous else 0.9
-        tag = tags.get(company.id) or CompanyTag.model_construct(
+        tag = tags.get(company.id) or CompanyTag(
             id=company.id, name=company.name, confidence=confidence, evidence=[], source="knowledge_base"
         )
         if len(tag.evidence) < MAX_EVIDENCE:

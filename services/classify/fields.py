@@ -12,7 +12,7 @@ from services.classify.normalise import Normalised, normalise
 from services.pipeline.events import Evidence
 
 FieldName = Literal["title", "summary"]
-_SENTENCE_END = re.compile(r"[.!?…]+(?=\s)|[。！？]+|\n+")
+_SENTENCE_END = re.compile(r"[.!?…。！？\n]+")  # a plain character class: several times faster than lookaheads
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Field:
     def evidence(self, start: int, end: int) -> Evidence:
         """Evidence for a folded span: the original text and offsets."""
         original_start, original_end = self.text.span(start, end)
-        return Evidence.model_construct(  # fields known valid: skip validation on the hot path
+        return Evidence(
             text=self.text.original[original_start:original_end], field=self.name, start=original_start,
             end=original_end,
         )  # fmt: skip
@@ -45,12 +45,15 @@ class Field:
 def prepare(name: FieldName, raw: str, automaton: Automaton) -> Field:
     """Fold a field, find its sentences and every automaton hit in it."""
     text = normalise(raw)
-    ends = (match.end() for match in _SENTENCE_END.finditer(raw) if match.end() < len(raw))
-    starts = [0, *(text.to_folded(end) for end in ends)]
+    starts = [0]
+    for match in _SENTENCE_END.finditer(raw):
+        end = match.end()
+        if end < len(raw) and (raw[end].isspace() or raw[end - 1] in "。！？\n"):  # "7,7 Mio. Franken" too, alas
+            starts.append(text.to_folded(end))
     return Field(name, text, tuple(automaton.find(text)), tuple(starts))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Found:
     """A hit with the field it came from, reduced to one entry."""
 

@@ -14,9 +14,11 @@ _LEGAL_FORMS = (
 )
 _WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’\-]*|[A-Z0-9][A-Z0-9&\-]+|\([A-Z][\w\-]*\))"
 _JOINER = r"(?:&|and|und|et|e|y|de|di|du|von|van|der|des|del)"
-_LATIN = re.compile(
-    rf"(?<![\w.])(?P<name>{_WORD}(?:[ \-](?:{_JOINER} )?{_WORD}){{0,4}})(?:,)? (?P<form>{_LEGAL_FORMS})(?![\w])"
-)
+_FORM = re.compile(rf"(?:{_LEGAL_FORMS})(?![\w])")  # a lookbehind here would cost 4x: checked in code
+# The name just before a legal form: searched in a window that ends at the form.
+_NAME_BEFORE = re.compile(rf"(?<![\w.])(?P<name>{_WORD}(?:[ \-](?:{_JOINER} )?{_WORD}){{0,4}}),? $")
+_NAME_WINDOW = 120
+_CJK_MARK = re.compile("股份|有限|株式会社|\\(株\\)|（株）|주식회사|\\(주\\)|（주）")
 _CJK_STOP = "的对與与和及在是被向将由为、，。：；「」“”《》（）() 　"
 _CJK = re.compile(
     rf"(?P<name>[^{_CJK_STOP}\d]{{2,10}}?)(?P<form>股份有限公司|有限责任公司|有限責任公司|有限公司|株式会社|\(株\)|（株）)"
@@ -98,27 +100,22 @@ def _trim(name: str, start: int) -> tuple[str, int]:
     return " ".join(words), start
 
 
-# A cheap first look: most items name no legal form at all.
-_ANY_FORM = re.compile(
-    r"\b(?:Inc|Corp|Ltd|Limited|LLC|L\.L\.C|LLP|PLC|plc|Plc|AG|SA|S\.A|SE|NV|N\.V|BV|B\.V|GmbH|KG|KGaA|S\.p\.|SpA|"
-    r"S\.r\.l|Srl|SRL|SAS|SARL|S\.à|SL|S\.L|Oyj?|AB|ASA|A/S|ApS|Pty|Sagl|Ltda|AS|Co\.|Corporation|Incorporated)\b"
-    r"|股份|有限|株式会社|\(株\)|（株）|주식회사|\(주\)|（주）"
-)
-
-
 def find_organisations(text: str) -> list[Organisation]:
     """Organisations named with a legal form, in text order."""
     found: list[Organisation] = []
-    if _ANY_FORM.search(text) is None:
-        return found
-    for match in _LATIN.finditer(text):
-        name, start = _trim(match.group("name"), match.start("name"))
-        if name and any(ch.isalpha() for ch in name):
-            found.append(Organisation(name, start, match.end()))
-    for match in _CJK.finditer(text):
-        name = match.group("name") or match.group("after") or ""
-        if len(name) >= 2:
-            found.append(Organisation(name.strip(), match.start(), match.end()))
+    for form in _FORM.finditer(text):
+        if form.start() == 0 or text[form.start() - 1] != " ":
+            continue  # a legal form follows its name after a space (or ", ")
+        match = _NAME_BEFORE.search(text, max(0, form.start() - _NAME_WINDOW), form.start())
+        if match:
+            name, start = _trim(match.group("name"), match.start("name"))
+            if name and any(ch.isalpha() for ch in name):
+                found.append(Organisation(name, start, form.end()))
+    if _CJK_MARK.search(text):
+        for cjk in _CJK.finditer(text):
+            name = cjk.group("name") or cjk.group("after") or ""
+            if len(name) >= 2:
+                found.append(Organisation(name.strip(), cjk.start(), cjk.end()))
     return found
 
 
@@ -188,7 +185,8 @@ def by_position(title: str, triggers: list[tuple[int, int]], lang: str) -> list[
     for start, end in triggers:
         if not title[start:end][:1].islower():
             continue
-        subject = _CAPITALISED_END.search(title[:start].rstrip(" "))
+        before = title[:start].rstrip(" ")
+        subject = _CAPITALISED_END.search(before, max(0, len(before) - _NAME_WINDOW))
         if subject and (lang != "de" or subject.group().split(" ")[0].isupper()):
             found += _parts(subject.group(), subject.start())
         link = _LINKS.match(title[end:])
