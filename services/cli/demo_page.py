@@ -18,6 +18,13 @@ def _tags(values: list[str], css: str) -> str:
     return "".join(f'<span class="tag {css}">{escape(v)}</span>' for v in values)
 
 
+def _excerpt(text: str, limit: int = 400) -> str:
+    """At most ``limit`` characters, cut at a word and marked with an ellipsis (escaped afterwards, never cut)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def _alert_html(envelope: dict[str, Any]) -> str:
     alert = envelope.get("data") or {}
     item = alert.get("item") or {}
@@ -34,7 +41,7 @@ def _alert_html(envelope: dict[str, Any]) -> str:
         f'<div class="meta">{escape(envelope.get("type", ""))} · language {escape(item.get("language", ""))} · '
         f"subscription {escape(alert.get('subscription_id', ''))}</div>"
         f"<div>{_tags(regulators, 'reg')}{_tags(actions, 'act')}{_tags(companies, 'co')}</div>"
-        f"<p>{escape(item.get('summary', ''))[:400]}</p></div>"
+        f"<p>{escape(_excerpt(item.get('summary', '')))}</p></div>"
     )
 
 
