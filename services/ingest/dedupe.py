@@ -7,6 +7,7 @@ produce duplicates. Feed order plays no part.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
@@ -50,11 +51,21 @@ def decide(
     *,
     backfill_since: datetime | None,
 ) -> list[Decision]:
-    """Decide for each item, once per item id; ``backfill_since`` archives older new items (first poll)."""
+    """Decide for each item, once per item id; ``backfill_since`` archives older new items (first poll).
+
+    A link identifies an item only when it is unambiguous: one item of the document carries it, and the
+    stored item it points to is not claimed by its own id in the same document. Feeds that point every
+    item to one landing page keep their items apart.
+    """
+    links = Counter(item.link for item in items if item.link)
+    incoming_ids = {item.item_id for item in items}
     decisions: list[Decision] = []
     seen: set[str] = set()
     for item in items:
-        existing = by_id.get(item.item_id) or (by_link.get(item.link) if item.link else None)
+        existing = by_id.get(item.item_id)
+        if existing is None and item.link and links[item.link] == 1:
+            candidate = by_link.get(item.link)
+            existing = candidate if candidate is not None and candidate.id not in incoming_ids else None
         key = existing.id if existing else item.item_id
         if key in seen:
             continue

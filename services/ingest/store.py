@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -120,7 +121,8 @@ def store_items(
     """
     rows = [] if first_items else _existing(session, feed_id, items)
     by_id: dict[str, StoredItem] = {row.id: row for row in rows}
-    by_link: dict[str, StoredItem] = {row.link: row for row in rows if row.link}
+    stored_links = Counter(row.link for row in rows if row.link)
+    by_link: dict[str, StoredItem] = {row.link: row for row in rows if row.link and stored_links[row.link] == 1}
     counts = StoreCounts()
     inserts: list[dict[str, Any]] = []
     for decision in decide(items, by_id, by_link, backfill_since=backfill_since):

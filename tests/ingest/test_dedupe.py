@@ -82,3 +82,29 @@ def test_an_item_listed_twice_in_one_document_counts_once() -> None:
         backfill_since=None,
     )
     assert [d.item.item_id for d in decisions] == ["a", "z", "y"]
+
+
+def test_a_link_shared_by_several_items_identifies_none_of_them() -> None:
+    by_id, by_link = index(Stored("a", "https://e/home", content_hash("A", "")))
+    decisions = decide(
+        [
+            raw("a", title="A", link="https://e/home"),
+            raw("b", title="B", link="https://e/home"),
+            raw("c", title="C", link="https://e/home"),
+        ],
+        by_id,
+        by_link,
+        backfill_since=None,
+    )
+    assert [(d.kind, d.item.item_id) for d in decisions] == [("unchanged", "a"), ("new", "b"), ("new", "c")]
+
+
+def test_a_link_taken_over_by_a_new_item_does_not_swallow_the_old_one() -> None:
+    by_id, by_link = index(Stored("a", "https://e/1", content_hash("A", "")))
+    decisions = decide(
+        [raw("b", title="B", link="https://e/1"), raw("a", title="A", link="https://e/moved")],
+        by_id,
+        by_link,
+        backfill_since=None,
+    )
+    assert [(d.kind, d.item.item_id) for d in decisions] == [("new", "b"), ("unchanged", "a")]

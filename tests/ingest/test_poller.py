@@ -230,3 +230,17 @@ def test_feed_hints_reach_the_item(site: Site, runner: PollRunner, sessions: ses
     [raw] = pending(sessions)
     assert (raw.language, raw.regulator_hint, raw.jurisdiction_hint) == ("de", "de-bafin", "DE")
     assert raw.feed_id == feed_id and raw.feed_url == site.url("/f")
+
+
+def test_items_sharing_one_landing_page_link_stay_apart(
+    site: Site, runner: PollRunner, sessions: sessionmaker[Session]
+) -> None:
+    home = "https://regulator.example.org/news"
+    url = site.serve("/f", Reply(200, rss([item(1, link=home), item(2, link=home)])))
+    feed_id = add_feed(sessions, url)
+    runner.poll(feed_id)
+    ack_all(sessions)
+    site.serve("/f", Reply(200, rss([item(3, link=home), item(1, link=home), item(2, link=home)])))
+    [outcome] = runner.poll(feed_id)
+    assert outcome.counts is not None and (outcome.counts.new, outcome.counts.updated) == (1, 0)
+    assert [i.title for i in pending(sessions)] == ["Regulator fines company 3"]
