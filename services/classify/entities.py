@@ -78,8 +78,25 @@ def _choose(
     """One hit per span: the candidate with the best score (ties: knowledge-base order)."""
     chosen: list[Found] = []
     for candidates in spans.values():
-        chosen.append(max(candidates, key=lambda hit: (score(hit.ref), -order.get(hit.ref, 0))))
+        if len(candidates) == 1 or len({hit.ref for hit in candidates}) == 1:
+            chosen.append(candidates[0])
+        else:
+            chosen.append(max(candidates, key=lambda hit: (score(hit.ref), -order.get(hit.ref, 0))))
     return chosen
+
+
+def _grouped(
+    hits: list[Found], key: Callable[[Found], str], confidence: Callable[[Found], float]
+) -> list[tuple[str, float, list[Evidence]]]:
+    """(id, best confidence, evidence) per id, title hits first, then in text order."""
+    groups: dict[str, tuple[float, list[Evidence]]] = {}
+    for hit in sorted(hits, key=lambda h: (h.field.name != "title", h.start)):
+        ref = key(hit)
+        best, evidence = groups.get(ref, (0.0, []))
+        if len(evidence) < MAX_EVIDENCE:
+            evidence.append(hit.evidence())
+        groups[ref] = (max(best, confidence(hit)), evidence)
+    return [(ref, best, evidence) for ref, (best, evidence) in groups.items()]
 
 
 def _by_span(hits: Iterable[Found]) -> dict[tuple[int, int, int], list[Found]]:
@@ -117,21 +134,16 @@ def _regulator_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang
         jurisdiction = kb.regulators[ref].jurisdiction
         return counts.get(ref, 0) + 1.5 * (jurisdiction in places) + 1.0 * (jurisdiction in local)
 
-    tags: dict[str, RegulatorTag] = {}
-    for hit in sorted(
-        _choose(_by_span(hits), score, kb.regulator_rank), key=lambda h: (h.field.name != "title", h.start)
+    chosen = _choose(_by_span(hits), score, kb.regulator_rank)
+    tags: list[RegulatorTag] = []
+    for ref, confidence, evidence in _grouped(
+        chosen, lambda hit: _national(hit.ref, kb), lambda hit: 0.9 if is_acronym(hit.alias) else 0.95
     ):
-        regulator = kb.regulators[_national(hit.ref, kb)]
-        confidence = 0.9 if is_acronym(hit.alias) else 0.95
-        tag = tags.get(regulator.id) or RegulatorTag(
-            id=regulator.id, name=regulator.name, acronym=regulator.acronyms[0] if regulator.acronyms else None,
-            jurisdiction=regulator.jurisdiction, confidence=confidence, evidence=[],
-        )  # fmt: skip
-        if len(tag.evidence) < MAX_EVIDENCE:
-            tag.evidence.append(hit.evidence())
-        tag.confidence = max(tag.confidence, confidence)
-        tags[regulator.id] = tag
-    return list(tags.values())
+        regulator = kb.regulators[ref]
+        acronym = regulator.acronyms[0] if regulator.acronyms else None
+        tags.append(RegulatorTag(id=ref, name=regulator.name, acronym=acronym, jurisdiction=regulator.jurisdiction,
+                                 confidence=confidence, evidence=evidence))  # fmt: skip
+    return tags
 
 
 def _national(ref: str, kb: KnowledgeBase) -> str:
@@ -212,20 +224,14 @@ def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: 
         country = kb.companies[ref].country
         return counts[ref] + 1.5 * (country in places) + 1.0 * (country in local)
 
-    tags: dict[str, CompanyTag] = {}
-    for hit in sorted(
-        _choose(_by_span(kept), score, kb.company_rank), key=lambda h: (h.field.name != "title", h.start)
-    ):
-        company = kb.companies[hit.ref]
-        confidence = 0.75 if hit.kind == "product" else 0.7 if company.ambiguous else 0.9
-        tag = tags.get(company.id) or CompanyTag(
-            id=company.id, name=company.name, confidence=confidence, evidence=[], source="knowledge_base"
-        )
-        if len(tag.evidence) < MAX_EVIDENCE:
-            tag.evidence.append(hit.evidence())
-        tag.confidence = max(tag.confidence, confidence)
-        tags[company.id] = tag
-    return list(tags.values())
+    def confidence(hit: Found) -> float:
+        return 0.75 if hit.kind == "product" else 0.7 if kb.companies[hit.ref].ambiguous else 0.9
+
+    chosen = _choose(_by_span(kept), score, kb.company_rank)
+    return [
+        CompanyTag(id=ref, name=kb.companies[ref].name, confidence=best, evidence=evidence)
+        for ref, best, evidence in _grouped(chosen, lambda hit: hit.ref, confidence)
+    ]
 
 
 def _candidates(item_field: Field, taken: list[Found], lang: str) -> list[tuple[Organisation, float]]:
