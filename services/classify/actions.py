@@ -20,6 +20,7 @@ MAX_EVIDENCE = 5
 APPLICATION_WINDOW = 30  # characters between an application cue and an approval trigger
 MERGER_WINDOW = 60
 _CJK = frozenset({"zh", "ja"})
+_LEXICON_KINDS = frozenset({"action", "cue"})
 
 
 def _languages(lang: str) -> frozenset[str] | None:
@@ -136,8 +137,7 @@ def _score(kind: str, hit: Found, backgrounds: set[tuple[int, int]]) -> _Scored:
 
 def extract_actions(fields: tuple[Field, ...], lang: str) -> list[ActionTag]:
     """Action tags of an item, primary ones first, each with its evidence."""
-    allowed = _languages(lang)
-    hits = [f for f in found(fields, frozenset({"action", "cue"})) if allowed is None or f.lang in allowed]
+    hits = found(fields, _LEXICON_KINDS, _languages(lang))
     triggers = [h for h in hits if h.kind == "action"]
     cues = [h for h in hits if h.kind == "cue"]
     backgrounds = {_sentence_key(c) for c in cues if c.ref == "_background"}

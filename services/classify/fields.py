@@ -76,14 +76,14 @@ class Found:
         return self.field.evidence(self.start, self.end)
 
 
-def found(fields: tuple[Field, ...], kinds: frozenset[str]) -> list[Found]:
-    """Every (hit, entry) pair of the given kinds, over all fields."""
+def found(fields: tuple[Field, ...], kinds: frozenset[str], langs: frozenset[str] | None = None) -> list[Found]:
+    """Every (hit, entry) pair of the given kinds (and, for lexicon entries, languages), over all fields."""
     result: list[Found] = []
     for f in fields:
         for hit in f.hits:
             sentence = -1
             for entry in hit.entries:
-                if entry.kind in kinds:
+                if entry.kind in kinds and (langs is None or entry.lang is None or entry.lang in langs):
                     if sentence < 0:
                         sentence = f.sentence(hit.start)
                     result.append(
