@@ -2,7 +2,8 @@
 
 Rules (each sentence-scoped): a stop phrase voids the trigger it covers ("in order to"); a negation before
 a trigger voids it ("denies planning to revoke"); an application next to an approval trigger voids it
-("submits an authorisation application"); a ban on a merger is a rejection; closing a case is ``other``
+("submits an authorisation application"), a proposal or an investigation voids the triggers after it that
+only tell what it is about; a ban on a merger is a rejection; closing a case is ``other``
 and voids the investigation trigger beside it; a proposal voids a final-rule trigger beside it; a
 trigger that only qualifies a guidance noun is no action ("fining guidance"). Triggers in the title or
 the lead are primary, unless their sentence tells of the past ("après que ... le mois dernier").
@@ -89,8 +90,13 @@ def _retype(trigger: Found, kept: list[Found], cues: _Cues, title_closed: bool) 
         return None  # a refusal that blocks no merger and denies no application is conduct, not a decision
     if kind == "investigation" and (title_closed or any(_same_sentence(c, trigger) for c in cues.closes)):
         return None
-    if kind == "final_rule" and "rule_proposal" in beside:
-        return None
+    if kind in ("final_rule", "ban", "approval") and "rule_proposal" in beside:
+        return None  # what a proposal would do ("consultation on lifting the ban") is no action yet
+    if (
+        kind in ("ban", "settlement") and not cues.closes
+        and any(o.ref == "investigation" and o.end <= trigger.start and _same_sentence(o, trigger) for o in kept)
+    ):  # fmt: skip
+        return None  # "investigation into ... a ban on online sales", "indaga su possibili accordi": the conduct
     if any(o.ref == "guidance" and o.field is trigger.field and 0 <= o.start - trigger.end <= 1 for o in kept):
         return None  # "fining guidance": the trigger only qualifies the guidance
     return kind

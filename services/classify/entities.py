@@ -2,7 +2,7 @@
 
 - The longest name wins an overlap, so a regulator's name is never also a company ("Comisión Federal de
   Competencia" is not the company "Comisión Federal"), and a product inside a company name is no product.
-- An acronym followed by a number is an index or a product, not a body: "CAC 40".
+- An acronym followed by a number is an index or a product, not a body: "CAC 40", "SARS-CoV-2".
 - A name the knowledge base spells with capitals does not match a lower-case word: apple, shell, orange.
 - An ambiguous company (Apple, Shell, Meta, Post, Visa) needs context: a regulator or an action in the item,
   or another, unambiguous name of the same company; "Meta-" is a prefix; a mention only at the start of a
@@ -33,7 +33,7 @@ LANGUAGE_COUNTRIES: dict[str, frozenset[str]] = {
     "ja": frozenset({"JP"}), "ko": frozenset({"KR"}),
 }  # fmt: skip
 CHANNEL_BEFORE = re.compile(r"(?:\b(?:on|sur|via|auf|su|en|em|op|over) +|在|通过|透过|で) *$")
-NUMBER_AFTER = re.compile(r"^[ \u00a0]?\d")
+NUMBER_AFTER = re.compile(r"^(?:[ \u00a0]?|-(?:\w+-)?)\d")  # CAC 40, CAC-40, SARS-CoV-2: names of things
 PREFIX_AFTER = re.compile(r"^-\w")
 MAX_EVIDENCE = 5
 # A company cited as the source of the news is no subject of it: "selon Bloomberg", "HONG KONG (AP)".
@@ -59,7 +59,7 @@ class Entities:
 
 def _after(hit: Found) -> str:
     end = hit.field.text.to_original(hit.end)
-    return hit.field.text.original[end : end + 4]
+    return hit.field.text.original[end : end + 12]
 
 
 def _before(hit: Found) -> str:

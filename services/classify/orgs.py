@@ -19,7 +19,7 @@ _FORM = re.compile(rf"(?:{_LEGAL_FORMS})(?![\w])")  # a lookbehind here would co
 _NAME_BEFORE = re.compile(rf"(?<![\w.])(?P<name>{_WORD}(?:[ \-](?:{_JOINER} )?{_WORD}){{0,4}}),? $")
 _NAME_WINDOW = 120
 _CJK_MARK = re.compile("股份|有限|株式会社|\\(株\\)|（株）|주식회사|\\(주\\)|（주）")
-_CJK_STOP = "的对與与和及在是被向将由为、，。：；「」“”《》（）() 　"
+_CJK_STOP = "的对與与和及在是被向将由为、，。：；「」“”《》（）() 　,.;:!?"
 _CJK = re.compile(
     rf"(?P<name>[^{_CJK_STOP}\d]{{2,10}}?)(?P<form>股份有限公司|有限责任公司|有限責任公司|有限公司|株式会社|\(株\)|（株）)"
     rf"|(?P<prefix>株式会社|\(株\)|（株）|주식회사|\(주\)|（주）) ?(?P<after>[^{_CJK_STOP}\d]{{2,12}})"

@@ -93,3 +93,13 @@ def test_a_proposal_is_no_final_rule(classifier: Classifier) -> None:
 
 def test_the_name_of_a_law_is_no_ban(classifier: Classifier) -> None:
     assert _types(classifier, "公正取引委員会、独占禁止法違反で調査", "", "ja") == ["investigation"]
+
+
+def test_what_an_investigation_or_a_proposal_is_about_is_no_action(classifier: Classifier) -> None:
+    summary = "Die WEKO hat eine Untersuchung eröffnet; Gegenstand ist ein mögliches Verbot des Online-Handels."
+    assert _types(classifier, "WEKO eröffnet Untersuchung", summary, "de") == ["investigation"]
+    assert _types(classifier, "La COMCO indaga su possibili accordi nel mercato dei profumi", "", "it") == [
+        "investigation"
+    ]
+    title = "Le Conseil fédéral met en consultation la levée de l'interdiction pour PostFinance"
+    assert _types(classifier, title, "", "fr") == ["rule_proposal"]

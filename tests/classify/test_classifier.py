@@ -31,6 +31,8 @@ def test_cac_40_is_a_stock_index_not_the_regulator(classifier: Classifier) -> No
         "Le CAC 40 termine en hausse", "La Bourse de Paris a gagné 1 %, le CAC 40 à 7 500 points.", "fr"
     )
     assert tags.regulators == [] and tags.jurisdictions == []
+    assert classifier.classify("Le CAC-40 recule", "", "fr").regulators == []
+    assert [r.id for r in classifier.classify("Le CAC a convoqué Tencent", "", "fr").regulators] == ["cn-cac"]
 
 
 def test_apple_the_fruit_is_no_company(classifier: Classifier) -> None:
