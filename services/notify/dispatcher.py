@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 
-import httpx
-
 from services.notify.channels import Batch, Channel, Outcome
+from services.notify.channels.http import Poster
 
 log = logging.getLogger(__name__)
 
@@ -47,4 +46,4 @@ class Dispatcher:
 
 
 # Builds the dispatcher on an HTTP client of the running event loop (the worker's, or a test request's).
-DispatcherFactory = Callable[[httpx.AsyncClient], Dispatcher]
+DispatcherFactory = Callable[[Poster], Dispatcher]

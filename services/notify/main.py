@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 from kafka import KafkaProducer
 from sqlalchemy import Engine
 
@@ -10,6 +9,7 @@ from services.notify import metrics
 from services.notify.api.app import create_app
 from services.notify.api.deps import NotifyContext
 from services.notify.channels.email import EmailChannel
+from services.notify.channels.http import Poster
 from services.notify.channels.slack import SlackChannel
 from services.notify.channels.webhook import WebhookChannel
 from services.notify.dispatcher import Dispatcher
@@ -42,7 +42,7 @@ def build_context(settings: NotifySettings, engine: Engine) -> NotifyContext:
         token = make_token(key, subscription_id=subscription_id, address=address)
         return f"{settings.public_base_url}/unsubscribe/{token}"
 
-    def make_dispatcher(client: httpx.AsyncClient) -> Dispatcher:
+    def make_dispatcher(client: Poster) -> Dispatcher:
         return Dispatcher(
             {
                 "webhook": WebhookChannel(client),

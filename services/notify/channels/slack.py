@@ -6,10 +6,8 @@ import json
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import httpx
-
 from services.notify.channels import Batch, Outcome
-from services.notify.channels.http import post
+from services.notify.channels.http import Poster
 from services.notify.payload import Alert
 from services.notify.render import facts
 
@@ -85,7 +83,7 @@ class SlackChannel:
 
     name = "slack"
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: Poster) -> None:
         self._client = client
 
     async def send(self, batch: Batch) -> Outcome:
@@ -93,4 +91,4 @@ class SlackChannel:
         if not batch.target.url:
             return Outcome(delivered=False, error="Slack webhook has no URL")
         body = json.dumps(render_slack(batch), ensure_ascii=False).encode()
-        return await post(self._client, batch.target.url, body, {})
+        return await self._client.post(batch.target.url, body, {})

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import httpx
-
 from services.notify.channels import Batch, Outcome
-from services.notify.channels.http import post
+from services.notify.channels.http import Poster
 from services.notify.payload import PAYLOAD_ADAPTER, AlertEvent, DigestData, DigestEvent
 from services.notify.signing import sign_headers
 
@@ -30,7 +28,7 @@ class WebhookChannel:
 
     name = "webhook"
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: Poster) -> None:
         self._client = client
 
     async def send(self, batch: Batch) -> Outcome:
@@ -40,4 +38,4 @@ class WebhookChannel:
             return Outcome(delivered=False, error="webhook has no URL or no signing secret")
         body = render_webhook(batch, now=datetime.now(UTC))
         headers = sign_headers(list(target.secrets), batch.message_id, body)
-        return await post(self._client, target.url, body, headers)
+        return await self._client.post(target.url, body, headers)
