@@ -1,4 +1,4 @@
-"""Poll feeds: fetch (within the politeness limits), then parse on one thread and record in batches on another.
+"""Poll feeds: fetch (within the politeness limits), parse in a worker process, record in batches on a thread.
 
 A poll never raises: whatever happens to one feed is recorded in its status and metrics, and its next
 poll is scheduled (with backoff on failure), so no feed can stop the others.
@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 100
 
 
+def _ready() -> None:
+    """Runs once in a new parser worker, so its start-up is not charged to a document."""
+
+
 class Poller:
     """Polls feeds; must be used from one event loop. ``close`` shuts its worker threads down."""
 
@@ -46,6 +50,9 @@ class Poller:
         self._on_stored = on_stored
         self._recorder = Recorder(settings, sessions)
         self._processes = settings.parse_processes
+        self._parse_timeout_s = settings.parse_timeout_s
+        self._parse_slots = asyncio.Semaphore(max(1, self._processes))
+        self._warm: concurrent.futures.Executor | None = None
         self._parse = self._parser_pool()
         self._store = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ingest-store")
         self._queue: list[tuple[Prepared, asyncio.Future[PollOutcome]]] = []
@@ -91,16 +98,34 @@ class Poller:
     async def _prepare(self, snapshot: FeedSnapshot, result: FetchResult) -> Prepared:
         if result.outcome != "ok":
             return Prepared(snapshot, result)  # nothing to parse
-        try:
-            prepared = await asyncio.get_running_loop().run_in_executor(self._parse, prepare, snapshot, result)
-        except Exception as exc:
-            log.exception("Feed could not be parsed", extra={"feed_id": snapshot.id, "feed_url": snapshot.url})
-            if isinstance(exc, concurrent.futures.BrokenExecutor):
-                self._parse.shutdown(wait=False)
-                self._parse = self._parser_pool()
-            return Prepared(snapshot, FetchResult("error", snapshot.url, "internal", "the feed could not be parsed"))
+        loop = asyncio.get_running_loop()
+        async with self._parse_slots:  # queueing happens here, so the timeout below bounds the parse alone
+            pool = self._parse
+            if pool is not self._warm:
+                await loop.run_in_executor(pool, _ready)  # a new worker process starts outside the timeout
+                self._warm = pool
+            try:
+                prepared = await asyncio.wait_for(
+                    loop.run_in_executor(pool, prepare, snapshot, result), self._parse_timeout_s
+                )
+            except Exception as exc:
+                log.exception("Feed could not be parsed", extra={"feed_id": snapshot.id, "feed_url": snapshot.url})
+                if isinstance(exc, TimeoutError | concurrent.futures.BrokenExecutor) and pool is self._parse:
+                    self._replace_parser(pool)
+                if isinstance(exc, TimeoutError):
+                    return Prepared(snapshot, FetchResult("error", snapshot.url, "parse", "parsing took too long"))
+                return Prepared(
+                    snapshot, FetchResult("error", snapshot.url, "internal", "the feed could not be parsed")
+                )
         ITEMS_IN.labels(stage="ingest").inc(len(prepared.items or ()))
         return prepared
+
+    def _replace_parser(self, pool: concurrent.futures.Executor) -> None:
+        """A parser stuck on (or killed by) one document must not hold up every other feed: start afresh."""
+        self._parse = self._parser_pool()
+        for process in (getattr(pool, "_processes", None) or {}).values():
+            process.kill()
+        pool.shutdown(wait=False)
 
     async def _record(self, prepared: Prepared) -> PollOutcome:
         future: asyncio.Future[PollOutcome] = asyncio.get_running_loop().create_future()

@@ -36,6 +36,9 @@ class IngestSettings(CommonSettings):
         ge=0,
         description="Worker processes that parse and normalise fetched feeds (0: a thread of the service process).",
     )
+    parse_timeout_s: float = Field(
+        default=30.0, gt=0, description="Bound on parsing one feed; a parser that overruns it is replaced."
+    )
     connect_timeout_s: float = Field(default=10.0, gt=0, description="Timeout to connect to a feed's server.")
     read_timeout_s: float = Field(default=20.0, gt=0, description="Timeout between two reads of a feed's body.")
     total_timeout_s: float = Field(default=60.0, gt=0, description="Bound on a whole poll, redirects included.")

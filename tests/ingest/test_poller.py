@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.models import Item, utcnow
 from services.ingest.schemas import feed_state
+from services.ingest.settings import IngestSettings
 from services.ingest.store import mark_published, pending_items
 from services.pipeline.events import RawItem
 from tests.ingest.conftest import PollRunner, Reply, Site, add_feed, feed, item, rss
@@ -244,3 +245,20 @@ def test_items_sharing_one_landing_page_link_stay_apart(
     [outcome] = runner.poll(feed_id)
     assert outcome.counts is not None and (outcome.counts.new, outcome.counts.updated) == (1, 0)
     assert [i.title for i in pending(sessions)] == ["Regulator fines company 3"]
+
+
+def test_a_document_that_takes_too_long_to_parse_does_not_hold_up_the_others(
+    site: Site, settings: IngestSettings, sessions: sessionmaker[Session]
+) -> None:
+    slow = rss([item(n) for n in range(30_000)])  # 8 MB: seconds of parsing
+    runner = PollRunner(
+        settings.model_copy(update={"parse_processes": 1, "parse_timeout_s": 1.5, "max_body_bytes": 10 * 1024 * 1024}),
+        sessions,
+    )
+    big = add_feed(sessions, site.serve("/big", Reply(200, slow)))
+    small = add_feed(sessions, site.serve("/small", Reply(200, rss([item(1)]))))
+    first, second = runner.poll(big, small, concurrency=1)
+    assert (first.outcome, first.reason) == ("error", "parse")
+    assert feed(sessions, big).last_error == "parsing took too long"
+    assert second.outcome == "ok"  # parsed by a fresh worker process
+    assert [i.title for i in pending(sessions)] == ["Regulator fines company 1"]
