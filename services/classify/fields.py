@@ -94,6 +94,8 @@ def found(fields: tuple[Field, ...], kinds: frozenset[str], langs: frozenset[str
 
 def longest_only(items: list[Found]) -> list[Found]:
     """Drop every item whose span lies inside a longer one of the same field (order kept)."""
+    if len(items) < 2:
+        return items
     dropped: set[int] = set()
     by_field: dict[int, list[tuple[int, Found]]] = {}
     for index, item in enumerate(items):
