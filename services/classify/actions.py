@@ -74,11 +74,11 @@ def _near(cues: list[Found], trigger: Found, window: int) -> bool:
     return any(_same_sentence(cue, trigger) and _gap(cue, trigger) <= window for cue in cues)
 
 
-def _retype(trigger: Found, kept: list[Found], cues: _Cues, title_closed: bool) -> str | None:
-    """The action type a trigger stands for in its sentence, or None when the rules void it."""
+def _retype(trigger: Found, kept: list[Found], beside: set[str], cues: _Cues, title_closed: bool) -> str | None:
+    """The action type a trigger stands for in its sentence (``kept``: the sentence's triggers, ``beside``:
+    their types), or None when the rules void it."""
     kind = trigger.ref
-    beside = {other.ref for other in kept if other is not trigger and _same_sentence(other, trigger)}
-    if any(_same_sentence(n, trigger) and n.end <= trigger.start for n in cues.negations):
+    if any(n.end <= trigger.start for n in cues.negations):
         return None
     if kind == "approval" and (
         _near(cues.applications, trigger, APPLICATION_WINDOW) or beside & {"settlement", "final_rule", "rule_proposal"}
@@ -88,16 +88,16 @@ def _retype(trigger: Found, kept: list[Found], cues: _Cues, title_closed: bool) 
         return "rejection"
     if kind == "rejection" and not (_near(cues.mergers, trigger, 200) or _near(cues.applications, trigger, 200)):
         return None  # a refusal that blocks no merger and denies no application is conduct, not a decision
-    if kind == "investigation" and (title_closed or any(_same_sentence(c, trigger) for c in cues.closes)):
+    if kind == "investigation" and (title_closed or cues.closes):
         return None
     if kind in ("final_rule", "ban", "approval") and "rule_proposal" in beside:
         return None  # what a proposal would do ("consultation on lifting the ban") is no action yet
     if (
-        kind in ("ban", "settlement") and not cues.closes
-        and any(o.ref == "investigation" and o.end <= trigger.start and _same_sentence(o, trigger) for o in kept)
+        kind in ("ban", "settlement") and not cues.closes and "investigation" in beside
+        and any(o.ref == "investigation" and o.end <= trigger.start for o in kept)
     ):  # fmt: skip
         return None  # "investigation into ... a ban on online sales", "indaga su possibili accordi": the conduct
-    if any(o.ref == "guidance" and o.field is trigger.field and 0 <= o.start - trigger.end <= 1 for o in kept):
+    if "guidance" in beside and any(o.ref == "guidance" and 0 <= o.start - trigger.end <= 1 for o in kept):
         return None  # "fining guidance": the trigger only qualifies the guidance
     return kind
 
@@ -122,8 +122,9 @@ def _apply_rules(triggers: list[Found], cues: list[Found]) -> list[tuple[str, Fo
         kept = longest_only(
             [t for t in sentence_triggers if not any(s.start < t.end and t.start < s.end for s in found_cues.stops)]
         )
+        beside = {trigger.ref for trigger in kept}
         for trigger in kept:
-            kind = _retype(trigger, kept, found_cues, title_closed)
+            kind = _retype(trigger, kept, beside, found_cues, title_closed)
             if kind is not None:
                 typed.append((kind, trigger))
     if not any(kind in SANCTIONS for kind, _ in typed):

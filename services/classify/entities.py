@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from services.classify.automaton import is_acronym, script_of
 from services.classify.fields import Field, Found, found, longest_only
@@ -160,6 +161,9 @@ def _common_word(hit: Found) -> bool:
     return text.islower() and not hit.alias.islower() and any(ch.isalpha() and ch.isascii() for ch in text)
 
 
+_alias_key = cache(fold)  # knowledge-base aliases: a bounded set, folded once each
+
+
 def _cited_as_source(hit: Found) -> bool:
     folded = hit.field.text.text
     if SOURCE_BEFORE.search(folded[max(0, hit.start - 30) : hit.start]) or SOURCE_AFTER.match(folded[hit.end :]):
@@ -202,7 +206,8 @@ def _company_ok(hit: Found, kb: KnowledgeBase, context: bool, same: list[Found])
         return True
     if PREFIX_AFTER.match(_after(hit)):
         return False  # Meta-analyse, Post-Covid
-    unambiguous_alias = any(fold(h.alias) != fold(hit.alias) for h in same)
+    own = _alias_key(hit.alias)
+    unambiguous_alias = any(_alias_key(h.alias) != own for h in same)
     if unambiguous_alias:
         return True
     if all(_sentence_initial(h) for h in same) and len(same) < 2:
