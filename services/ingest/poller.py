@@ -26,6 +26,7 @@ from services.pipeline.metrics import ITEMS_IN
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 100
+PARSE_QUEUE = 4
 
 
 def _ready() -> None:
@@ -51,7 +52,8 @@ class Poller:
         self._recorder = Recorder(settings, sessions)
         self._processes = settings.parse_processes
         self._parse_timeout_s = settings.parse_timeout_s
-        self._parse_slots = asyncio.Semaphore(max(1, self._processes))
+        # A few documents queued per worker keep it busy; the timeout then also covers a short queue.
+        self._parse_slots = asyncio.Semaphore(max(1, self._processes) * PARSE_QUEUE)
         self._warm: concurrent.futures.Executor | None = None
         self._parse = self._parser_pool()
         self._store = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ingest-store")
@@ -98,31 +100,46 @@ class Poller:
     async def _prepare(self, snapshot: FeedSnapshot, result: FetchResult) -> Prepared:
         if result.outcome != "ok":
             return Prepared(snapshot, result)  # nothing to parse
-        loop = asyncio.get_running_loop()
-        async with self._parse_slots:  # queueing happens here, so the timeout below bounds the parse alone
-            pool = self._parse
-            if pool is not self._warm:
-                await loop.run_in_executor(pool, _ready)  # a new worker process starts outside the timeout
-                self._warm = pool
-            try:
-                prepared = await asyncio.wait_for(
-                    loop.run_in_executor(pool, prepare, snapshot, result), self._parse_timeout_s
-                )
-            except Exception as exc:
-                log.exception("Feed could not be parsed", extra={"feed_id": snapshot.id, "feed_url": snapshot.url})
-                if isinstance(exc, TimeoutError | concurrent.futures.BrokenExecutor) and pool is self._parse:
+        async with self._parse_slots:  # queueing happens here, so the timeout below bounds a short queue only
+            for _attempt in range(2):
+                pool = self._parse
+                try:
+                    prepared = await self._parse_in(pool, snapshot, result)
+                except concurrent.futures.BrokenExecutor:
+                    if pool is not self._parse:
+                        continue  # its worker was replaced while this document waited: parse it in the new one
+                    log.exception("Parser process died", extra={"feed_id": snapshot.id, "feed_url": snapshot.url})
                     self._replace_parser(pool)
-                if isinstance(exc, TimeoutError):
+                    error = FetchResult("error", snapshot.url, "internal", "the parser process died on this feed")
+                    return Prepared(snapshot, error)
+                except TimeoutError:
+                    if pool is not self._parse:
+                        continue  # queued behind the document that stalled the old worker: try the new one
+                    log.warning("Parsing took too long", extra={"feed_id": snapshot.id, "feed_url": snapshot.url})
+                    self._replace_parser(pool)
                     return Prepared(snapshot, FetchResult("error", snapshot.url, "parse", "parsing took too long"))
-                return Prepared(
-                    snapshot, FetchResult("error", snapshot.url, "internal", "the feed could not be parsed")
-                )
-        ITEMS_IN.labels(stage="ingest").inc(len(prepared.items or ()))
-        return prepared
+                except Exception:
+                    log.exception("Feed could not be parsed", extra={"feed_id": snapshot.id, "feed_url": snapshot.url})
+                    return Prepared(
+                        snapshot, FetchResult("error", snapshot.url, "internal", "the feed could not be parsed")
+                    )
+                ITEMS_IN.labels(stage="ingest").inc(len(prepared.items or ()))
+                return prepared
+        return Prepared(snapshot, FetchResult("error", snapshot.url, "internal", "no parser available"))
+
+    async def _parse_in(
+        self, pool: concurrent.futures.Executor, snapshot: FeedSnapshot, result: FetchResult
+    ) -> Prepared:
+        loop = asyncio.get_running_loop()
+        if pool is not self._warm:
+            await loop.run_in_executor(pool, _ready)  # a new worker process starts outside the timeout
+            self._warm = pool
+        return await asyncio.wait_for(loop.run_in_executor(pool, prepare, snapshot, result), self._parse_timeout_s)
 
     def _replace_parser(self, pool: concurrent.futures.Executor) -> None:
         """A parser stuck on (or killed by) one document must not hold up every other feed: start afresh."""
         self._parse = self._parser_pool()
+        # ProcessPoolExecutor has no public way to stop a busy worker: kill the processes it holds.
         for process in (getattr(pool, "_processes", None) or {}).values():
             process.kill()
         pool.shutdown(wait=False)
