@@ -42,8 +42,9 @@ SOURCE_BEFORE = re.compile(
     r"(?:according to|selon|d apres|laut|gemass|secondo|segun|segundo|volgens|reported by|rapporte par|cited by)"
     r" +(?:the |le |la |l |die |der |el |il |o |a |de )?$|(?:据|据|によると) *$"
 )
+SOURCE_CUE = re.compile("accord|selon|apres|laut|gemass|secondo|segun|volgens|report|rapport|cited|据|によると")
 SOURCE_AFTER = re.compile(
-    r"^ ?(?:reported|reports|a rapporte|rapporte|berichtet|berichtete|meldet|meldete|riporta|riportava|informo"
+    r" ?(?:reported|reports|a rapporte|rapporte|berichtet|berichtete|meldet|meldete|riporta|riportava|informo"
     r"|informa|reporto|relata|meldt|报道|報道|보도)"
 )
 CJK_SEPARATORS = frozenset(" \t\n、，。：；！？「」『』“”‘’《》（）()[]【】·…-—等和与與及的在对對向被将將由为為了公集")
@@ -166,9 +167,10 @@ _alias_key = cache(fold)  # knowledge-base aliases: a bounded set, folded once e
 
 def _cited_as_source(hit: Found) -> bool:
     folded = hit.field.text.text
-    if SOURCE_BEFORE.search(folded[max(0, hit.start - 30) : hit.start]) or SOURCE_AFTER.match(folded[hit.end :]):
+    before = folded[max(0, hit.start - 30) : hit.start]
+    if SOURCE_CUE.search(before) and SOURCE_BEFORE.search(before):
         return True
-    return _in_dateline(hit)
+    return bool(SOURCE_AFTER.match(folded, hit.end)) or _in_dateline(hit)
 
 
 def _in_dateline(hit: Found) -> bool:

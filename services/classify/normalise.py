@@ -134,7 +134,7 @@ def normalise(text: str) -> Normalised:
     """Fold a text for matching and keep the way back to its original offsets."""
     tables = _tables()
     folded = text.translate(tables.translate)
-    if tables.special.isdisjoint(text):
+    if text.isascii() or tables.special.isdisjoint(text):  # ASCII never expands or vanishes
         return Normalised(text, folded)
     norm_starts: list[int] = []
     orig_starts: list[int] = []

@@ -137,6 +137,8 @@ def test_a_headline_subject_of_an_action_verb_is_an_organisation(classifier: Cla
 def test_news_agencies_cited_as_sources_are_not_subjects(classifier: Classifier) -> None:
     tags = classifier.classify("Titre", "HONG KONG (UPS) – Selon Google, la Commission européenne enquête.", "fr")
     assert _companies(tags) == []
+    tags = classifier.classify("Titre", "Google a rapporté que la Commission européenne enquête sur Tencent.", "fr")
+    assert _companies(tags) == ["tencent"]
 
 
 def test_hints_add_the_feeds_regulator_and_jurisdiction(classifier: Classifier) -> None:
