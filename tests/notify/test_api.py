@@ -134,3 +134,12 @@ def test_a_tenant_never_sees_or_changes_another_tenants_subscriptions(api: Api, 
     assert receiver.received == []
     still = api.client.get(f"/v1/subscriptions/{sub_id}", headers=api.auth("a")).json()
     assert still["name"] == "tencent watch" and still["paused"] is False
+
+
+def test_redirects_are_not_followed(api: Api, receiver: Receiver) -> None:
+    created = _create(api, "a", receiver.url + "/moved")
+    receiver.answer("/moved", (302, {"Location": receiver.url + "/elsewhere"}))
+    outcome = api.client.post(f"/v1/subscriptions/{created['id']}/test", headers=api.auth("a")).json()
+    assert outcome["delivered"] is False and outcome["status_code"] == 302
+    assert "redirects are not followed" in outcome["error"]
+    assert receiver.received == []

@@ -7,13 +7,16 @@ from email.message import EmailMessage
 from typing import Any
 
 import httpx
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from slack_sdk.models.blocks import Block
 from sqlalchemy import Engine, update
 
 from services.notify.api.app import create_app
 from services.notify.models import Delivery, utcnow
 from services.notify.tokens import read_token
-from tests.notify.conftest import Receiver, Running, ServedApp, make_item, wait_for
+from services.pipeline.broker import free_port
+from tests.notify.conftest import Receiver, Running, ServedApp, _Mailbox, make_item, wait_for
 
 
 def check_block_kit(message: dict[str, Any]) -> None:
@@ -138,3 +141,38 @@ def test_email_digest_groups_alerts_by_regulator(
     fca_at, sec_at = plain.index("== Financial Conduct Authority =="), plain.index("== Securities and Exchange")
     assert fca_at < plain.index("An FCA item") < sec_at < plain.index("First SEC item")
     assert "<h2>Financial Conduct Authority</h2>" in html and "Second SEC item" in html
+
+
+def test_email_logs_in_with_the_configured_credentials(engine: Engine, notify_on: Callable[..., Running]) -> None:
+    mailbox = _Mailbox()
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        logins.append((data.login, data.password))
+        return AuthResult(success=(data.login, data.password) == (b"notify", b"s3cret"), handled=False)
+
+    port = free_port()
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_required=False,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        running = notify_on(engine, smtp_port=port, smtp_user="notify", smtp_password="s3cret", retry_schedule_s=[])
+        running.subscribe(running.tenant(), {"type": "email", "addresses": ["ops@example.com"]})
+        running.intake.ingest(make_item("feed:1"))
+        wait_for(lambda: len(mailbox.messages) == 1, "the authenticated email")
+        assert logins == [(b"notify", b"s3cret")]
+        running.stop()  # the next worker, alone on the store, has the wrong password
+        wrong = notify_on(engine, smtp_port=port, smtp_user="notify", smtp_password="wrong", retry_schedule_s=[])
+        wrong.subscribe(wrong.tenant(), {"type": "email", "addresses": ["ops@example.com"]})
+        wrong.intake.ingest(make_item("feed:2"))
+        wait_for(lambda: {d.status for d in wrong.deliveries()} == {"delivered", "dead"}, "the refused login")
+        assert {a.outcome for a in wrong.published} == {"dead"}
+        assert len(mailbox.messages) == 1 and "535" in (wrong.published[0].error or "")
+    finally:
+        controller.stop()
