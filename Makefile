@@ -8,10 +8,10 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install system-deps run test lint format bench docs lock clean
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet -r requirements.lock -r requirements-dev.lock
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -49,10 +49,15 @@ docs: install
 bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
-# Re-pin every dependency after changing pyproject.toml.
+# Re-pin every dependency after changing pyproject.toml: requirements.lock holds what the services run
+# with (the container image installs only that), requirements-dev.lock what tests, lint and benchmarks add.
 lock:
-	$(PY) -m pip install --quiet -e '.[dev]'
-	$(PY) -m pip freeze --exclude-editable | grep -v '^regalerts' > requirements.lock
+	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/pip install --quiet -e .
+	$(VENV)-lock/bin/pip freeze --exclude-editable | grep -v '^regalerts' > requirements.lock
+	$(VENV)-lock/bin/pip install --quiet -e '.[dev]'
+	$(VENV)-lock/bin/pip freeze --exclude-editable | grep -v '^regalerts' | grep -vxF -f requirements.lock > requirements-dev.lock
+	rm -rf $(VENV)-lock
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
