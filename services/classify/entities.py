@@ -23,7 +23,13 @@ from services.classify.fields import Field, Found, found, longest_only
 from services.classify.kb import KnowledgeBase
 from services.classify.normalise import fold
 from services.classify.orgs import CONFIDENCE as PATTERN_CONFIDENCE
-from services.classify.orgs import POSITION_CONFIDENCE, Organisation, by_position, find_organisations
+from services.classify.orgs import (
+    POSITION_CONFIDENCE,
+    Organisation,
+    by_position,
+    find_organisations,
+    merger_parties,
+)
 from services.pipeline.events import CompanyTag, Evidence, RegulatorTag
 
 LANGUAGE_COUNTRIES: dict[str, frozenset[str]] = {
@@ -252,18 +258,36 @@ def _candidates(item_field: Field, taken: list[Found], lang: str) -> list[tuple[
         triggers = [item_field.text.span(h.start, h.end) for h in item_field.hits if h.entries[0].kind == "action"]
         orgs = by_position(item_field.text.original, triggers, lang)
         found += [(org, POSITION_CONFIDENCE, everything) for org in orgs]
+    mergers = {item_field.sentence(h.start) for h in item_field.hits if any(e.ref == "_merger" for e in h.entries)}
+    if mergers:
+        found += [(org, POSITION_CONFIDENCE, everything) for org in merger_parties(item_field.text.original, [
+            _sentence_span(item_field, index) for index in sorted(mergers)
+        ], lang)]  # fmt: skip
     return [
         (org, confidence) for org, confidence, spans in found
         if not any(start < org.end and org.start < end for start, end in spans)
     ]  # fmt: skip
 
 
+def _sentence_span(item_field: Field, index: int) -> tuple[int, int]:
+    """Original offsets of one sentence of a field."""
+    starts = item_field.sentence_starts
+    end = starts[index + 1] if index + 1 < len(starts) else len(item_field.text.text)
+    return item_field.text.span(starts[index], end)
+
+
 def _pattern_tags(
     fields: tuple[Field, ...], taken: list[Found], regulator_ids: list[str], kb: KnowledgeBase, lang: str
 ) -> list[CompanyTag]:
     tags: dict[str, CompanyTag] = {}
+    known_words = {
+        word for hit in taken if hit.kind in ("company", "product")
+        for name in kb.companies[hit.ref].all_names() for word in _alias_key(name).split()
+    }  # fmt: skip
     for item_field in fields:
         for org, confidence in _candidates(item_field, taken, lang):
+            if " " not in org.name and _alias_key(org.name) in known_words:
+                continue  # "Poste" beside "la Poste suisse": a known company's own word
             if any(fold(org.name) in kb.folded_regulator_names(key) for key in regulator_ids):
                 continue  # the regulator's own name in a form the automaton did not list
             key = next((k for k in tags if k.startswith(org.id) or org.id.startswith(k)), org.id)

@@ -195,3 +195,24 @@ def by_position(title: str, triggers: list[tuple[int, int]], lang: str) -> list[
         if obj and (lang != "de" or obj.group().split(" ")[0].isupper()):
             found += _parts(obj.group(), obj.start())
     return found
+
+
+_PAIR = re.compile(
+    r"(?<![\w'’])(?P<a>[A-ZÀ-ÖØ-Þ][\w&'’]*(?: [A-ZÀ-ÖØ-Þ][\w&'’]*)?) ?[/–-] ?(?P<b>[A-ZÀ-ÖØ-Þ][\w&'’]*(?: [A-ZÀ-ÖØ-Þ][\w&'’]*)?)"
+)
+
+
+def merger_parties(text: str, windows: list[tuple[int, int]], lang: str) -> list[Organisation]:
+    """The parties of a merger written as a pair, "Sunrise-UPC", "AZ Medien/NZZ", "Poste-Quickmail", within
+    the given windows of text (the sentences that speak of a merger). German writes compounds of capitalised
+    nouns with a hyphen (Quickmail-Gruppe), so there only a slash makes a pair."""
+    found: list[Organisation] = []
+    for start, end in windows:
+        for pair in _PAIR.finditer(text, start, end):
+            if lang == "de" and "/" not in pair.group():
+                continue
+            for group in ("a", "b"):
+                name = pair.group(group)
+                if fold(name.split(" ")[0]) not in _NOT_NAMES and not any(ch.isdigit() for ch in name):
+                    found.append(Organisation(name, pair.start(group), pair.end(group)))
+    return found

@@ -158,3 +158,12 @@ def test_language_is_detected_when_not_declared(classifier: Classifier) -> None:
 def test_oversized_input_is_cut_not_refused(classifier: Classifier) -> None:
     tags = classifier.classify("SEC fines bank " * 500, "The SEC fined. " * 5000, "en")
     assert _actions(tags)["fine"] is True
+
+
+def test_merger_parties_written_as_a_pair(classifier: Classifier) -> None:
+    tags = classifier.classify("La COMCO autorise les concentrations de médias AZ Medien/NZZ et Alpha-Beta", "", "fr")
+    assert {c.name for c in tags.companies if c.source == "pattern"} == {"AZ Medien", "NZZ", "Alpha", "Beta"}
+    tags = classifier.classify("WEKO prüft die Übernahme der Quickmail-Gruppe", "", "de")
+    assert [c.name for c in tags.companies] == []  # a German compound, not a pair
+    tags = classifier.classify("Fusion: Tencent-Poste", "La fusion de La Poste suisse et Tencent-Poste.", "fr")
+    assert "Poste" not in {c.name for c in tags.companies}  # a word of a company already named
