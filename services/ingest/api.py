@@ -150,7 +150,7 @@ def delete(feed_id: str, session: SessionDep) -> Response:
 
 
 @router.post("/{feed_id}/poll", summary="Poll a feed now; answers once the poll is done")
-async def poll(feed_id: str, context: ContextDep) -> FeedPublic:
+async def poll(feed_id: str, context: ContextDep, response: Response) -> FeedPublic:
     def exists() -> bool:
         with context.sessions() as session:
             return session.get(Feed, feed_id) is not None
@@ -161,6 +161,9 @@ async def poll(feed_id: str, context: ContextDep) -> FeedPublic:
         future = context.poll_now(feed_id)
     except RuntimeError as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc)) from exc
-    await asyncio.wait_for(asyncio.wrap_future(future), context.settings.total_timeout_s + 30)
+    try:
+        await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), context.settings.total_timeout_s + 30)
+    except TimeoutError:
+        response.status_code = status.HTTP_202_ACCEPTED  # still polling: the status will say when it is done
     with context.sessions() as session:
         return context.public(_feed(session, feed_id))

@@ -17,12 +17,14 @@ from datetime import timedelta
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from kafka.producer.future import FutureRecordMetadata
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.metrics import ITEMS_PUBLISHED, PUBLISH_BACKLOG
 from services.ingest.models import utcnow
 from services.ingest.settings import IngestSettings
-from services.ingest.store import backlog_size, mark_for_republish, mark_published, pending_items
+from services.ingest.store import backlog_size, mark_for_republish, mark_published, pending_items, set_aside
 from services.pipeline.events import RawItem, wrap
 from services.pipeline.metrics import ITEMS_OUT
 from services.pipeline.producer import send_event
@@ -76,6 +78,10 @@ class Publisher:
                     self._refresh_backlog()
                     self._stop.wait(self._settings.publish_retry_s)
                     continue
+                except SQLAlchemyError as exc:
+                    log.warning("Store unavailable, publishing paused", extra={"error": str(exc)[:300]})
+                    self._stop.wait(self._settings.publish_retry_s)
+                    continue
                 if sent < self._settings.publish_batch:
                     self._wake.wait(self._settings.publish_idle_s)
         finally:
@@ -87,13 +93,22 @@ class Publisher:
         with self._sessions() as session:
             batch = pending_items(session, limit=self._settings.publish_batch)
         sent: list[tuple[str, int, bool, FutureRecordMetadata]] = []
+        unreadable: list[str] = []
         for item_id, revision, payload in batch:
-            item = RawItem.model_validate(payload)
+            try:
+                item = RawItem.model_validate(payload)
+            except ValidationError as exc:
+                log.error("Stored item cannot be published", extra={"item_id": item_id, "error": str(exc)[:300]})
+                unreadable.append(item_id)
+                continue
             event = wrap(item, source=EVENT_SOURCE, subject=item_id, traceparent=new_traceparent())
             sent.append((item_id, revision, item.is_update, send_event(producer, ITEMS_RAW, item_id, event)))
+        if unreadable:
+            with self._sessions.begin() as session:
+                set_aside(session, item_ids=unreadable)
         if sent:
             self._settle(producer, sent)
-        return len(sent)
+        return len(sent) + len(unreadable)
 
     def _settle(self, producer: KafkaProducer, sent: list[tuple[str, int, bool, FutureRecordMetadata]]) -> None:
         with contextlib.suppress(KafkaError):  # the futures say which records made it

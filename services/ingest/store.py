@@ -195,6 +195,13 @@ def mark_published(session: Session, *, acked: list[tuple[str, int]], now: datet
     session.connection().execute(statement, [{"b_id": i, "b_rev": r} for i, r in acked])
 
 
+def set_aside(session: Session, *, item_ids: list[str]) -> None:
+    """Stop trying to publish items whose stored payload no longer reads as a RawItem (they stay stored)."""
+    session.execute(
+        update(Item).where(Item.id.in_(item_ids)).values(pending=False).execution_options(synchronize_session=False)
+    )
+
+
 def mark_for_republish(session: Session, *, since: datetime) -> int:
     """Make items acknowledged since ``since`` pending again; return how many."""
     result = session.execute(

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from kafka import KafkaProducer
 from prometheus_client import REGISTRY
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.ingest.models import Item
 from services.ingest.publisher import Publisher
 from services.ingest.settings import IngestSettings
 from services.ingest.store import backlog_size
@@ -136,3 +138,26 @@ def test_broker_outage_items_are_delivered_afterwards_once_each(
         thread.join(timeout=20)
         broker.stop()
     assert not thread.is_alive()
+
+
+def test_a_stored_item_that_no_longer_reads_is_set_aside_and_the_rest_goes_out(
+    broker: EmbeddedBroker, site: Site, sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    settings = make_settings(f"sqlite:///{tmp_path / 'ingest.db'}", kafka_bootstrap_servers=broker.bootstrap)
+    feed_id = add_feed(sqlite_sessions, site.serve("/f", Reply(200, rss([item(1), item(2)]))))
+    PollRunner(settings, sqlite_sessions).poll(feed_id)
+    with sqlite_sessions.begin() as session:
+        broken = session.scalars(select(Item).where(Item.feed_id == feed_id).order_by(Item.id)).first()
+        assert broken is not None
+        broken.payload = {"title": "no longer a RawItem"}
+        broken_id = broken.id
+    publisher = Publisher(settings=settings, sessions=sqlite_sessions, make_producer=producer_factory(settings))
+    assert publisher.publish_round() == 2
+    publisher.stop()
+    publisher.run()
+    assert backlog(sqlite_sessions) == 0
+    with sqlite_sessions() as session:
+        kept = session.get(Item, broken_id)
+        assert kept is not None and kept.acked_at is None and not kept.pending
+    [(_event, raw, _key)] = read_raw(broker.bootstrap, feed_id=feed_id, expected=1)
+    assert raw.item_id != broken_id
