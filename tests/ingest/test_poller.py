@@ -262,3 +262,43 @@ def test_a_document_that_takes_too_long_to_parse_does_not_hold_up_the_others(
     assert feed(sessions, big).last_error == "parsing took too long"
     assert second.outcome == "ok", (second, feed(sessions, small).last_error)  # parsed by a fresh worker process
     assert [i.title for i in pending(sessions)] == ["Regulator fines company 1"]
+
+
+def test_every_format_through_the_poller(site: Site, runner: PollRunner, sessions: sessionmaker[Session]) -> None:
+    now = "2026-11-25T09:00:00Z"
+    documents = {
+        "rss091": (
+            b'<rss version="0.91"><channel><title>T</title><item><title>From RSS 0.91</title>'
+            b"<link>https://e.org/091</link></item></channel></rss>",
+            "application/rss+xml",
+        ),
+        "rss10": (
+            b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">'
+            b'<channel rdf:about="https://e.org/"><title>T</title></channel><item rdf:about="https://e.org/10">'
+            b"<title>From RSS 1.0</title><link>https://e.org/10</link></item></rdf:RDF>",
+            "application/rdf+xml",
+        ),
+        "atom": (
+            f'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:f</id><updated>{now}</updated>'
+            f"<entry><id>urn:a</id><title>From Atom</title><updated>{now}</updated></entry></feed>".encode(),
+            "application/atom+xml",
+        ),
+        "json": (
+            (
+                '{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [{"id": "j1", '
+                f'"title": "From JSON Feed", "content_text": "x", "date_published": "{now}"}}]}}'
+            ).encode(),
+            "application/feed+json",
+        ),
+    }
+    ids = [
+        add_feed(sessions, site.serve(f"/{name}", Reply(200, body, {"Content-Type": kind})))
+        for name, (body, kind) in documents.items()
+    ]
+    assert [o.outcome for o in runner.poll(*ids)] == ["ok"] * 4
+    assert sorted(i.title for i in pending(sessions)) == [
+        "From Atom",
+        "From JSON Feed",
+        "From RSS 0.91",
+        "From RSS 1.0",
+    ]
