@@ -13,12 +13,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 
-from services.classify.automaton import is_acronym, script_of
+from services.classify import context
+from services.classify.automaton import is_acronym
 from services.classify.fields import Field, Found, found, longest_only
 from services.classify.kb import KnowledgeBase
 from services.classify.normalise import fold
@@ -39,21 +38,7 @@ LANGUAGE_COUNTRIES: dict[str, frozenset[str]] = {
     "pt": frozenset({"PT", "BR", "EU"}), "nl": frozenset({"NL", "BE", "EU"}), "zh": frozenset({"CN", "TW", "HK", "SG"}),
     "ja": frozenset({"JP"}), "ko": frozenset({"KR"}),
 }  # fmt: skip
-CHANNEL_BEFORE = re.compile(r"(?:\b(?:on|sur|via|auf|su|en|em|op|over) +|在|通过|透过|で) *$")
-NUMBER_AFTER = re.compile(r"^(?:[ \u00a0]?|-(?:\w+-)?)\d")  # CAC 40, CAC-40, SARS-CoV-2: names of things
-PREFIX_AFTER = re.compile(r"^-\w")
 MAX_EVIDENCE = 5
-# A company cited as the source of the news is no subject of it: "selon Bloomberg", "HONG KONG (AP)".
-SOURCE_BEFORE = re.compile(
-    r"(?:according to|selon|d apres|laut|gemass|secondo|segun|segundo|volgens|reported by|rapporte par|cited by)"
-    r" +(?:the |le |la |l |die |der |el |il |o |a |de )?$|(?:据|据|によると) *$"
-)
-SOURCE_CUE = re.compile("accord|selon|apres|laut|gemass|secondo|segun|volgens|report|rapport|cited|据|によると")
-SOURCE_AFTER = re.compile(
-    r" ?(?:reported|reports|a rapporte|rapporte|berichtet|berichtete|meldet|meldete|riporta|riportava|informo"
-    r"|informa|reporto|relata|meldt|报道|報道|보도)"
-)
-CJK_SEPARATORS = frozenset(" \t\n、，。：；！？「」『』“”‘’《》（）()[]【】·…-—等和与與及的在对對向被将將由为為了公集")
 
 
 @dataclass
@@ -63,21 +48,6 @@ class Entities:
     regulators: list[RegulatorTag] = field(default_factory=list)
     companies: list[CompanyTag] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
-
-
-def _after(hit: Found) -> str:
-    end = hit.field.text.to_original(hit.end)
-    return hit.field.text.original[end : end + 12]
-
-
-def _before(hit: Found) -> str:
-    return hit.field.text.text[max(0, hit.start - 8) : hit.start]
-
-
-def _sentence_initial(hit: Found) -> bool:
-    start = hit.field.text.to_original(hit.start)
-    before = hit.field.text.original[:start].rstrip(" \"'«“‘(")
-    return not before or before[-1] in ".!?:\n"
 
 
 def _choose(
@@ -131,8 +101,8 @@ def _without_appositives(hits: list[Found]) -> list[Found]:
 
 
 def _regulator_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str) -> list[RegulatorTag]:
-    hits = [h for h in hits if not (is_acronym(h.alias) and NUMBER_AFTER.match(_after(h)))]
-    hits = _without_appositives([h for h in hits if not _in_dateline(h)])
+    hits = [h for h in hits if not (is_acronym(h.alias) and context.NUMBER_AFTER.match(context.after(h)))]
+    hits = _without_appositives([h for h in hits if not context.in_dateline(h)])
     counts: dict[str, float] = {}
     for hit in hits:
         counts[hit.ref] = counts.get(hit.ref, 0) + (1 if is_acronym(hit.alias) else 2)
@@ -162,72 +132,38 @@ def _national(ref: str, kb: KnowledgeBase) -> str:
     return ref
 
 
-def _common_word(hit: Found) -> bool:
-    """A lower-case form of a capitalised name: the word, not the name (réunion, china, turkey, jersey)."""
-    text = hit.text
-    return text.islower() and not hit.alias.islower() and any(ch.isalpha() and ch.isascii() for ch in text)
-
-
-_alias_key = cache(fold)  # knowledge-base aliases: a bounded set, folded once each
-
-
-def _cited_as_source(hit: Found) -> bool:
-    folded = hit.field.text.text
-    before = folded[max(0, hit.start - 30) : hit.start]
-    if SOURCE_CUE.search(before) and SOURCE_BEFORE.search(before):
-        return True
-    return bool(SOURCE_AFTER.match(folded, hit.end)) or _in_dateline(hit)
-
-
-def _in_dateline(hit: Found) -> bool:
-    """The agency of a dateline: "HONG KONG (AP) –", "BERLIN (dpa) -"."""
-    start, end = hit.field.text.span(hit.start, hit.end)
-    original = hit.field.text.original
-    if start == 0 or original[start - 1] != "(":
-        return False
-    place = original[: max(start - 1, 0)].rsplit("\n", 1)[-1].strip()
-    return (
-        original[start - 1 : start] == "(" and original[end : end + 1] == ")"
-        and 0 < len(place) <= 40 and place.isupper()
-    )  # fmt: skip
-
-
-def _cjk_word_ok(hit: Found) -> bool:
-    """A two-character CJK name needs a separator on one side: 约谈京东、美团 yes, 广东风华 (东风) no."""
-    folded = hit.field.text.text
-    if hit.end - hit.start > 2 or script_of(folded[hit.start]) != "c":
-        return True
-    before = folded[hit.start - 1] if hit.start > 0 else " "
-    after = folded[hit.end] if hit.end < len(folded) else " "
-    return before in CJK_SEPARATORS or after in CJK_SEPARATORS
-
-
-def _company_ok(hit: Found, kb: KnowledgeBase, context: bool, same: list[Found]) -> bool:
-    if _common_word(hit):
+def _company_ok(hit: Found, kb: KnowledgeBase, in_context: bool, same: list[Found]) -> bool:
+    if context.common_word(hit):
         return False  # apple, shell, orange: the common word
-    if hit.kind == "product" and CHANNEL_BEFORE.search(_before(hit)):
+    if hit.kind == "product" and context.CHANNEL_BEFORE.search(context.before(hit)):
         return False
-    if _before(hit).rstrip().endswith(("在", "通过", "透过")) or _cited_as_source(hit) or not _cjk_word_ok(hit):
+    if (
+        context.before(hit).rstrip().endswith(("在", "通过", "透过"))
+        or context.cited_as_source(hit)
+        or not context.cjk_word_ok(hit)
+    ):
         return False
     company = kb.companies[hit.ref]
     if not company.ambiguous:
         return True
-    if PREFIX_AFTER.match(_after(hit)):
+    if context.PREFIX_AFTER.match(context.after(hit)):
         return False  # Meta-analyse, Post-Covid
-    own = _alias_key(hit.alias)
-    unambiguous_alias = any(_alias_key(h.alias) != own for h in same)
+    own = context.alias_key(hit.alias)
+    unambiguous_alias = any(context.alias_key(h.alias) != own for h in same)
     if unambiguous_alias:
         return True
-    if all(_sentence_initial(h) for h in same) and len(same) < 2:
+    if all(context.sentence_initial(h) for h in same) and len(same) < 2:
         return False
-    return context
+    return in_context
 
 
-def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str, context: bool) -> list[CompanyTag]:
+def _company_tags(
+    hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str, in_context: bool
+) -> list[CompanyTag]:
     by_ref: dict[str, list[Found]] = {}
     for hit in hits:
         by_ref.setdefault(hit.ref, []).append(hit)
-    kept = [h for h in hits if _company_ok(h, kb, context, by_ref[h.ref])]
+    kept = [h for h in hits if _company_ok(h, kb, in_context, by_ref[h.ref])]
     counts: dict[str, int] = {}
     for hit in kept:
         counts[hit.ref] = counts.get(hit.ref, 0) + 1
@@ -282,11 +218,11 @@ def _pattern_tags(
     tags: dict[str, CompanyTag] = {}
     known_words = {
         word for hit in taken if hit.kind in ("company", "product")
-        for name in kb.companies[hit.ref].all_names() for word in _alias_key(name).split()
+        for name in kb.companies[hit.ref].all_names() for word in context.alias_key(name).split()
     }  # fmt: skip
     for item_field in fields:
         for org, confidence in _candidates(item_field, taken, lang):
-            if " " not in org.name and _alias_key(org.name) in known_words:
+            if " " not in org.name and context.alias_key(org.name) in known_words:
                 continue  # "Poste" beside "la Poste suisse": a known company's own word
             if any(fold(org.name) in kb.folded_regulator_names(key) for key in regulator_ids):
                 continue  # the regulator's own name in a form the automaton did not list
@@ -302,13 +238,13 @@ def _pattern_tags(
 def extract_entities(fields: tuple[Field, ...], kb: KnowledgeBase, lang: str, has_actions: bool) -> Entities:
     """Regulators, companies (known, then by legal form) and mentioned countries of an item."""
     hits = longest_only(found(fields, frozenset({"regulator", "company", "product", "country"})))
-    countries = list(dict.fromkeys(h.ref for h in hits if h.kind == "country" and not _common_word(h)))
+    countries = list(dict.fromkeys(h.ref for h in hits if h.kind == "country" and not context.common_word(h)))
     places = set(countries)
     regulators = _regulator_tags([h for h in hits if h.kind == "regulator"], kb, places, lang)
     places |= {tag.jurisdiction for tag in regulators}
-    context = has_actions or bool(regulators)
+    in_context = has_actions or bool(regulators)
     company_hits = [h for h in hits if h.kind in ("company", "product")]
-    companies = _company_tags(company_hits, kb, places, lang, context)
+    companies = _company_tags(company_hits, kb, places, lang, in_context)
     taken = [h for h in hits if h.kind in ("company", "product", "regulator", "country")]
     companies += _pattern_tags(fields, taken, [tag.id for tag in regulators], kb, lang)
     return Entities(regulators, companies, countries)
