@@ -150,6 +150,11 @@ class Recorder:
 
     def _record_success(self, feed: Feed, result: FetchResult, parsed: ParsedFeed | None, now: datetime) -> None:
         feed.last_success_at = now
+        if feed.consecutive_failures >= self._settings.failing_threshold:
+            log.info(
+                "Feed recovered",
+                extra={"feed_id": feed.id, "feed_url": feed.url, "failures": feed.consecutive_failures},
+            )
         feed.consecutive_failures = 0
         if result.outcome == "ok":
             feed.etag, feed.last_modified = result.etag, result.last_modified
