@@ -11,6 +11,7 @@ the lead are primary, unless their sentence tells of the past ("après que ... l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from services.classify.fields import Field, Found, found, longest_only
@@ -22,6 +23,7 @@ APPLICATION_WINDOW = 30  # characters between an application cue and an approval
 MERGER_WINDOW = 60
 _CJK = frozenset({"zh", "ja"})
 _LEXICON_KINDS = frozenset({"action", "cue"})
+_NUMBERED = re.compile(r" ?\d")
 
 
 def _languages(lang: str) -> frozenset[str] | None:
@@ -90,6 +92,8 @@ def _retype(trigger: Found, kept: list[Found], beside: set[str], cues: _Cues, ti
         return None  # a refusal that blocks no merger and denies no application is conduct, not a decision
     if kind == "investigation" and (title_closed or cues.closes):
         return None
+    if kind == "final_rule" and _NUMBERED.match(trigger.field.text.text, trigger.end):
+        return None  # "under COVID-19 Ordinance 3": the name of a text in force, not its adoption
     if kind in ("final_rule", "ban", "approval") and "rule_proposal" in beside:
         return None  # what a proposal would do ("consultation on lifting the ban") is no action yet
     if (
