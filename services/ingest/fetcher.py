@@ -160,5 +160,8 @@ def _status_error(response: httpx.Response, now: datetime) -> FetchFailed:
     retry_after = None
     if status in {429, 503}:
         retry_after = retry_after_seconds(response.headers.get("retry-after"), now=now)
-    reason = "http_4xx" if 400 <= status < 500 else "http_5xx" if status >= 500 else "protocol"
+    if status == 429:
+        reason = "http_429"  # rate limited: told apart from other 4xx, the publisher wants us slower
+    else:
+        reason = "http_4xx" if 400 <= status < 500 else "http_5xx" if status >= 500 else "protocol"
     return FetchFailed(reason, f"HTTP {status}", status_code=status, retry_after_s=retry_after)

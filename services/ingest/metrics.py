@@ -13,6 +13,7 @@ POLL_REASONS = (
     "timeout",
     "http_4xx",
     "http_5xx",
+    "http_429",
     "too_large",
     "blocked",
     "parse",

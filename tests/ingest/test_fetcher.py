@@ -53,7 +53,7 @@ def test_conditional_get_sends_validators_and_reads_304(site: Site) -> None:
 
 def test_retry_after_on_429_and_503(site: Site) -> None:
     limited = fetch(site.serve("/429", Reply(429, b"slow down", {"Retry-After": "120"})))
-    assert (limited.outcome, limited.reason, limited.retry_after_s) == ("error", "http_4xx", 120.0)
+    assert (limited.outcome, limited.reason, limited.retry_after_s) == ("error", "http_429", 120.0)
     busy = fetch(site.serve("/503", Reply(503, b"busy", {"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})))
     assert busy.reason == "http_5xx"
     assert busy.retry_after_s is not None and busy.retry_after_s > 86400
