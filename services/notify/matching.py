@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import ahocorasick
 
@@ -25,6 +25,7 @@ ANCHORS = ("watchlist", "companies", "keywords", "regulators", "jurisdictions", 
 # their pairs, which are far more selective than either alone.
 BROAD = ("jurisdictions", "actions", "languages")
 MAX_PAIRS = 64
+SCORED = frozenset({"companies", "regulators", "actions"})
 
 
 def normalise(text: str) -> str:
@@ -60,12 +61,14 @@ class Rule:
     watchlist: frozenset[str]
     watchlist_any: bool
     min_confidence: float
+    # What is left to check once the index offered the rule (its anchor filters are known to match).
+    residual: tuple[tuple[str, frozenset[str], bool], ...] = field(default=(), compare=False, repr=False)
 
     @classmethod
     def from_filters(cls, subscription_id: str, tenant_id: str, filters: Filters) -> Rule:
         """Normalise a subscription's filters."""
         watch_any = filters.watchlist and not filters.watchlist_entities
-        return cls(
+        rule = cls(
             subscription_id=subscription_id,
             tenant_id=tenant_id,
             companies=frozenset(normalise(v) for v in filters.companies),
@@ -78,6 +81,20 @@ class Rule:
             watchlist_any=watch_any,
             min_confidence=filters.min_confidence,
         )
+        return replace(rule, residual=rule.residual_checks())
+
+    def residual_checks(self) -> tuple[tuple[str, frozenset[str], bool], ...]:
+        """(filter, values, scored) of the filters a candidate from the index must still pass: all but
+        the anchor's (a scored anchor too when a minimum confidence applies)."""
+        anchor = self.anchor()
+        anchored = set(anchor[0].split("+")) if anchor else set()
+        checks = []
+        for name in ("companies", "regulators", "actions", "jurisdictions", "languages", "keywords"):
+            values: frozenset[str] = getattr(self, name)
+            scored = name in SCORED
+            if values and (name not in anchored or (scored and self.min_confidence > 0)):
+                checks.append((name, values, scored))
+        return tuple(checks)
 
     def anchor(self) -> tuple[str, Iterable[str]] | None:
         """The filter this rule is indexed under, with its posting keys; None for a match-all rule."""
@@ -246,7 +263,19 @@ class MatchIndex:
         return found
 
 
+def _passes_residual(rule: Rule, item: Features) -> bool:
+    """``matches`` for a rule the index offered: only the filters its anchor did not settle."""
+    for name, values, scored in rule.residual:
+        offered = getattr(item, name)
+        if scored:
+            if not _confident(values, offered, rule.min_confidence):
+                return False
+        elif values.isdisjoint(offered):
+            return False
+    return True
+
+
 def match(item: ClassifiedItem, index: MatchIndex) -> list[Rule]:
     """The subscriptions an item matches, in no particular order."""
     offered = features_of(item, index.keywords)
-    return [rule for rule in index.candidates(offered).values() if matches(rule, offered)]
+    return [rule for rule in index.candidates(offered).values() if _passes_residual(rule, offered)]
