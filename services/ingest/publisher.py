@@ -26,7 +26,7 @@ from services.ingest.models import utcnow
 from services.ingest.settings import IngestSettings
 from services.ingest.store import backlog_size, mark_for_republish, mark_published, pending_items, set_aside
 from services.pipeline.events import RawItem, wrap
-from services.pipeline.metrics import ITEMS_OUT
+from services.pipeline.metrics import ITEMS_FAILED, ITEMS_OUT
 from services.pipeline.producer import send_event
 from services.pipeline.topics import ITEMS_RAW
 from services.pipeline.tracing import new_traceparent
@@ -106,6 +106,7 @@ class Publisher:
         if unreadable:
             with self._sessions.begin() as session:
                 set_aside(session, item_ids=unreadable)
+            ITEMS_FAILED.labels(stage="ingest", reason="unreadable").inc(len(unreadable))
         if sent:
             self._settle(producer, sent)
         return len(sent) + len(unreadable)
