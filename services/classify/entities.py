@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from services.classify import context
 from services.classify.automaton import is_acronym
-from services.classify.fields import Field, Found, found, longest_only
+from services.classify.fields import EvidenceData, Field, Found, found, longest_only
 from services.classify.kb import KnowledgeBase
 from services.classify.normalise import fold
 from services.classify.orgs import CONFIDENCE as PATTERN_CONFIDENCE
@@ -65,9 +65,9 @@ def _choose(
 
 def _grouped(
     hits: list[Found], key: Callable[[Found], str], confidence: Callable[[Found], float]
-) -> list[tuple[str, float, list[Evidence]]]:
+) -> list[tuple[str, float, list[EvidenceData]]]:
     """(id, best confidence, evidence) per id, title hits first, then in text order."""
-    groups: dict[str, tuple[float, list[Evidence]]] = {}
+    groups: dict[str, tuple[float, list[EvidenceData]]] = {}
     for hit in sorted(hits, key=lambda h: (h.field.name != "title", h.start)):
         ref = key(hit)
         best, evidence = groups.get(ref, (0.0, []))
