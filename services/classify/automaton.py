@@ -9,7 +9,6 @@ letters on (Weko, Cade), so "sec" or "cac" in running text are no hits.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -103,9 +102,10 @@ class Automaton:
         self._automaton.make_automaton()
         self.size = len(patterns)
 
-    def _scan(self, text: Normalised, scanned: str, offset: int) -> Iterator[Hit]:
+    def _scan(self, text: Normalised, scanned: str, offset: int) -> list[Hit]:
         folded = text.text
         length = len(folded)
+        hits: list[Hit] = []
         for end_index, (size, left, right, entries, exact, stem) in self._automaton.iter(scanned):
             start = end_index - size + 1 + left + offset
             end = end_index + 1 - right + offset
@@ -116,21 +116,22 @@ class Automaton:
                 entries = tuple(entry for entry in entries if _case_ok(entry, text, start, end))
                 if not entries:
                     continue
-            yield Hit(start, end, entries)
+            hits.append(Hit(start, end, entries))
+        return hits
 
-    def find(self, text: Normalised) -> Iterator[Hit]:
+    def find(self, text: Normalised) -> list[Hit]:
         """Hits in a folded text; its original decides the case rules."""
         folded = text.text
-        hits = list(self._scan(text, f" {folded} ", -1))
-        yield from hits
+        hits = self._scan(text, f" {folded} ", -1)
         if folded.isascii() or not _CJK_ANY.search(folded) or not _LATIN_ANY.search(folded):
-            return
+            return hits
         seen = {(hit.start, hit.end) for hit in hits}
         for run in _RUNS_BESIDE_CJK.finditer(folded):
             for hit in self._scan(text, f" {run.group()} ", run.start() - 1):
                 if (hit.start, hit.end) not in seen and _edge(folded[hit.start]) == 1:
                     seen.add((hit.start, hit.end))
-                    yield hit
+                    hits.append(hit)
+        return hits
 
 
 def _case_ok(entry: Entry, text: Normalised, start: int, end: int) -> bool:
