@@ -116,7 +116,8 @@ class Scheduler:
         if free > 0:
             due = await asyncio.to_thread(self._claim, free)
             for snapshot in due:
-                self._start(snapshot)
+                if snapshot.id not in self._tasks:  # a poll asked for meanwhile is already running
+                    self._start(snapshot)
         if time.monotonic() - self._gauges_at >= GAUGE_REFRESH_S:
             self._gauges_at = time.monotonic()
             await asyncio.to_thread(self.refresh_gauges)
