@@ -108,3 +108,9 @@ def test_what_an_investigation_or_a_proposal_is_about_is_no_action(classifier: C
 def test_a_numbered_text_in_force_is_no_new_rule(classifier: Classifier) -> None:
     assert _types(classifier, "Medicine can be used under COVID-19 Ordinance 3", "", "en") == []
     assert _types(classifier, "Federal Council adopts the ordinances", "", "en") == ["final_rule"]
+
+
+def test_international_sanctions_are_no_fine(classifier: Classifier) -> None:
+    assert "fine" not in _types(classifier, "EU verlängert Sanktionen gegen Russland", "", "de")
+    assert "fine" not in _types(classifier, "L'UE proroga le sanzioni contro la Russia", "", "it")
+    assert _types(classifier, "WEKO sanktioniert Swisscom", "", "de") == ["fine"]
