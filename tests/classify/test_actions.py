@@ -114,3 +114,8 @@ def test_international_sanctions_are_no_fine(classifier: Classifier) -> None:
     assert "fine" not in _types(classifier, "EU verlängert Sanktionen gegen Russland", "", "de")
     assert "fine" not in _types(classifier, "L'UE proroga le sanzioni contro la Russia", "", "it")
     assert _types(classifier, "WEKO sanktioniert Swisscom", "", "de") == ["fine"]
+
+
+def test_a_profit_warning_is_no_regulatory_warning(classifier: Classifier) -> None:
+    assert _types(classifier, "Carmaker issues profit warning as sales slow", "", "en") == []
+    assert _types(classifier, "SEC warns investors about crypto schemes", "", "en") == ["warning"]
