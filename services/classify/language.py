@@ -9,7 +9,7 @@ from typing import Any
 SUPPORTED = ("en", "fr", "de", "es", "it", "pt", "nl", "zh", "ja", "ko")
 # Languages the model may answer beside the supported ones, so that a Swedish item is not called Dutch.
 OTHERS = ("sv", "da", "no", "fi", "pl", "cs", "sk", "ro", "hu", "el", "ru", "uk", "tr", "ca", "id", "ar", "he")
-SAMPLE_CHARS = 160  # the model's cost grows with length; a title and a lead decide as well as a page
+SAMPLE_CHARS = 120  # the model's cost grows with length; a title and a lead decide as well as a page
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
