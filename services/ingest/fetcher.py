@@ -7,6 +7,7 @@ One :class:`Fetcher` (one pooled httpx client) serves every poll. A fetch never 
 from __future__ import annotations
 
 import asyncio
+import logging
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from services.ingest.http_headers import fresh_for_seconds, retry_after_seconds
 from services.ingest.settings import IngestSettings
 from services.pipeline.netguard import BlockedURL, GuardedTransport, NetworkPolicy
 
+log = logging.getLogger(__name__)
 ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
 Outcome = Literal["ok", "not_modified", "error"]
 
@@ -90,8 +92,11 @@ class Fetcher:
         except httpx.ConnectError as exc:
             reason = "blocked" if isinstance(exc.__cause__, BlockedURL) else "connect"
             return FetchResult("error", url, reason, str(exc)[:500] or type(exc).__name__)
-        except (httpx.HTTPError, zlib.error, ValueError) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, zlib.error, ValueError) as exc:
             return FetchResult("error", url, "protocol", f"{type(exc).__name__}: {exc}"[:500])
+        except Exception as exc:  # whatever a hostile server provokes, the poller goes on
+            log.exception("Unexpected fetch failure", extra={"feed_url": url})
+            return FetchResult("error", url, "internal", f"{type(exc).__name__}: {exc}"[:500])
 
     async def _follow(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
         headers = {}

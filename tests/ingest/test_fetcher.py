@@ -156,3 +156,13 @@ def test_connection_refused_is_a_connect_error() -> None:
 
     result = fetch(f"http://127.0.0.1:{free_port()}/feed.xml")
     assert (result.outcome, result.reason) == ("error", "connect")
+
+
+def test_a_malformed_redirect_is_a_clean_error(site: Site) -> None:
+    result = fetch(site.serve("/bad", Reply(302, b"", {"Location": "http://[::1"})))
+    assert (result.outcome, result.reason) == ("error", "protocol")
+    unsupported = fetch(site.serve("/ftp", Reply(302, b"", {"Location": "ftp://example.org/feed"})))
+    assert (unsupported.reason, unsupported.error) == (
+        "blocked",
+        "blocked by SSRF policy: scheme 'ftp' is not http or https",
+    )
