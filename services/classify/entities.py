@@ -186,19 +186,22 @@ def _company_tags(
 def _candidates(item_field: Field, taken: list[Found], lang: str) -> list[tuple[Organisation, float]]:
     """Organisations by legal form, then (title only) by their place beside an action verb; none that
     overlaps a known name (a country's name is part of many a company's name, not of a headline's subject)."""
+    by_form = find_organisations(item_field.text.original)
+    by_place: list[Organisation] = []
+    if item_field.name == "title":
+        triggers = [item_field.text.span(h.start, h.end) for h in item_field.hits if h.entries[0].kind == "action"]
+        by_place = by_position(item_field.text.original, triggers, lang)
+    mergers = {item_field.sentence(h.start) for h in item_field.hits if any(e.ref == "_merger" for e in h.entries)}
+    if mergers:
+        spans = [_sentence_span(item_field, index) for index in sorted(mergers)]
+        by_place += merger_parties(item_field.text.original, spans, lang)
+    if not by_form and not by_place:
+        return []
     known = [h for h in taken if h.field is item_field]
     entities = [item_field.text.span(h.start, h.end) for h in known if h.kind != "country"]
     everything = [item_field.text.span(h.start, h.end) for h in known]
-    found = [(org, PATTERN_CONFIDENCE, entities) for org in find_organisations(item_field.text.original)]
-    if item_field.name == "title":
-        triggers = [item_field.text.span(h.start, h.end) for h in item_field.hits if h.entries[0].kind == "action"]
-        orgs = by_position(item_field.text.original, triggers, lang)
-        found += [(org, POSITION_CONFIDENCE, everything) for org in orgs]
-    mergers = {item_field.sentence(h.start) for h in item_field.hits if any(e.ref == "_merger" for e in h.entries)}
-    if mergers:
-        found += [(org, POSITION_CONFIDENCE, everything) for org in merger_parties(item_field.text.original, [
-            _sentence_span(item_field, index) for index in sorted(mergers)
-        ], lang)]  # fmt: skip
+    found = [(org, PATTERN_CONFIDENCE, entities) for org in by_form]
+    found += [(org, POSITION_CONFIDENCE, everything) for org in by_place]
     return [
         (org, confidence) for org, confidence, spans in found
         if not any(start < org.end and org.start < end for start, end in spans)
@@ -216,13 +219,10 @@ def _pattern_tags(
     fields: tuple[Field, ...], taken: list[Found], regulator_ids: list[str], kb: KnowledgeBase, lang: str
 ) -> list[CompanyTag]:
     tags: dict[str, CompanyTag] = {}
-    known_words = {
-        word for hit in taken if hit.kind in ("company", "product")
-        for name in kb.companies[hit.ref].all_names() for word in context.alias_key(name).split()
-    }  # fmt: skip
+    companies = {hit.ref for hit in taken if hit.kind in ("company", "product")}
     for item_field in fields:
         for org, confidence in _candidates(item_field, taken, lang):
-            if " " not in org.name and context.alias_key(org.name) in known_words:
+            if " " not in org.name and any(context.alias_key(org.name) in kb.company_words(ref) for ref in companies):
                 continue  # "Poste" beside "la Poste suisse": a known company's own word
             if any(fold(org.name) in kb.folded_regulator_names(key) for key in regulator_ids):
                 continue  # the regulator's own name in a form the automaton did not list

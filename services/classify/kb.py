@@ -75,10 +75,19 @@ class KnowledgeBase:
     company_rank: dict[str, int] = field(default_factory=dict, init=False)
 
     _folded_names: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
+    _company_words: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.regulator_rank.update((key, index) for index, key in enumerate(self.regulators))
         self.company_rank.update((key, index) for index, key in enumerate(self.companies))
+
+    def company_words(self, key: str) -> frozenset[str]:
+        """Every folded word of a company's names (computed once per company)."""
+        words = self._company_words.get(key)
+        if words is None:
+            words = frozenset(word for name in self.companies[key].all_names() for word in fold(name).split())
+            self._company_words[key] = words
+        return words
 
     def folded_regulator_names(self, key: str) -> frozenset[str]:
         """A regulator's names and acronyms, folded (computed once per regulator)."""
