@@ -21,7 +21,7 @@ from services.notify.metrics import ALERTS_MATCHED
 from services.notify.models import AlertItem, Delivery, Subscription, utcnow
 from services.notify.queue import alert_item_key, delivery_key, insert_ignoring_duplicates, previously_alerted
 from services.notify.schedule import next_digest_at
-from services.notify.store import active_subscriptions, rule_of, subscriptions_signature
+from services.notify.store import active_versions, rule_of, subscriptions_by_ids, subscriptions_signature
 from services.pipeline.events import ClassifiedItem
 from services.pipeline.messages import InvalidMessage, Message
 
@@ -56,11 +56,17 @@ class Plan:
 
 
 class IndexCache:
-    """The match index of the active subscriptions, rebuilt whenever the subscription table changed."""
+    """The match index of the active subscriptions, refreshed whenever the subscription table changed.
+
+    Only subscriptions created or changed since the last refresh are loaded and normalised again (with
+    100,000 subscriptions a full rebuild normalises for seconds; the index itself builds in a fraction).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._signature: object = None
+        self._versions: dict[str, datetime] = {}
+        self._rules: dict[str, Rule] = {}
         self.index = MatchIndex([])
         self.plans: dict[str, Plan] = {}
 
@@ -69,12 +75,21 @@ class IndexCache:
         signature = subscriptions_signature(session)
         with self._lock:
             if signature != self._signature:
-                subscriptions = active_subscriptions(session)
-                self.index = MatchIndex(rule_of(s) for s in subscriptions)
-                self.plans = {s.id: Plan.of(s) for s in subscriptions}
+                self._update(session)
                 self._signature = signature
                 log.info("Match index rebuilt", extra={"subscriptions": self.index.size})
             return self.index, self.plans
+
+    def _update(self, session: Session) -> None:
+        versions = active_versions(session)
+        changed = [sid for sid, version in versions.items() if self._versions.get(sid) != version]
+        plans = {sid: plan for sid, plan in self.plans.items() if sid in versions}
+        rules = {sid: rule for sid, rule in self._rules.items() if sid in versions}
+        for subscription in subscriptions_by_ids(session, changed):
+            rules[subscription.id] = rule_of(subscription)
+            plans[subscription.id] = Plan.of(subscription)
+        self._versions, self._rules, self.plans = versions, rules, plans
+        self.index = MatchIndex(rules.values())
 
 
 class Intake:

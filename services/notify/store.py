@@ -209,10 +209,23 @@ def load_targets(session: Session, *, subscription_ids: set[str], now: datetime)
     }
 
 
-def active_subscriptions(session: Session) -> list[Subscription]:
-    """Subscriptions that receive alerts: not paused, not disabled."""
-    query = select(Subscription).where(Subscription.paused.is_(False), Subscription.disabled_reason.is_(None))
-    return list(session.scalars(query))
+_ACTIVE = (Subscription.paused.is_(False), Subscription.disabled_reason.is_(None))
+
+
+def active_versions(session: Session) -> dict[str, datetime]:
+    """Id and last change of every subscription that receives alerts (not paused, not disabled)."""
+    return {
+        row.id: row.updated_at
+        for row in session.execute(select(Subscription.id, Subscription.updated_at).where(*_ACTIVE))
+    }
+
+
+def subscriptions_by_ids(session: Session, ids: list[str], *, chunk: int = 5000) -> list[Subscription]:
+    """The subscriptions with these ids (queried in chunks, to stay under the databases' parameter limits)."""
+    found: list[Subscription] = []
+    for start in range(0, len(ids), chunk):
+        found += session.scalars(select(Subscription).where(Subscription.id.in_(ids[start : start + chunk])))
+    return found
 
 
 def rule_of(subscription: Subscription) -> Rule:

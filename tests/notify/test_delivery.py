@@ -115,7 +115,8 @@ def test_retries_end_dead_after_the_schedule(
     wait_for(lambda: [d.status for d in running.deliveries()] == ["dead"], "the delivery to die")
     delivery = running.deliveries()[0]
     assert delivery.attempts == 3 and delivery.last_status_code == 500
-    assert [a.outcome for a in running.published] == ["retry_scheduled", "retry_scheduled", "dead"]
+    outcomes = ["retry_scheduled", "retry_scheduled", "dead"]
+    wait_for(lambda: [a.outcome for a in running.published] == outcomes, "the attempts to be published")
 
 
 def test_retry_after_pushes_the_next_attempt(
