@@ -84,7 +84,13 @@ def prepare(snapshot: FeedSnapshot, result: FetchResult) -> Prepared:
         jurisdiction=snapshot.jurisdiction,
     )
     now = utcnow()
-    return Prepared(snapshot, result, parsed, [normalise(entry, context, first_seen=now) for entry in parsed.entries])
+    items = []
+    for entry in parsed.entries:
+        try:
+            items.append(normalise(entry, context, first_seen=now))
+        except ValueError as exc:  # one unreadable entry does not cost the feed its other items
+            log.warning("Feed entry skipped", extra={"feed_id": snapshot.id, "error": str(exc)[:300]})
+    return Prepared(snapshot, result, parsed, items)
 
 
 class Recorder:
