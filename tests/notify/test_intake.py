@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
 from services.notify.matching import match
-from services.notify.models import Subscription
+from services.notify.models import Subscription, utcnow
 from services.notify.schemas import Filters, SubscriptionUpdate
-from services.notify.store import get_subscription, update_subscription
+from services.notify.store import active_secrets, get_subscription, rotate_secret, update_subscription
 from tests.notify.conftest import Running, make_item
 
 
@@ -42,3 +43,14 @@ def test_index_follows_subscription_changes(engine: Engine, notify_on: Callable[
     with running.context.sessions.begin() as session:
         session.delete(session.get(Subscription, globex))
     assert matched() == set()
+
+
+def test_previous_secret_signs_only_during_the_overlap(engine: Engine, notify_on: Callable[..., Running]) -> None:
+    running = notify_on(engine, start=False)
+    sub_id, first = running.subscribe(running.tenant(), {"type": "webhook", "url": "https://hooks.example.org/x"})
+    with running.context.sessions.begin() as session:
+        subscription = session.get(Subscription, sub_id)
+        assert subscription is not None
+        second, expires = rotate_secret(session, subscription=subscription, overlap_s=3600)
+        assert active_secrets(subscription, now=utcnow()) == (second, first)
+        assert active_secrets(subscription, now=expires + timedelta(seconds=1)) == (second,)
