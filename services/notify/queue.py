@@ -150,54 +150,69 @@ def record(
         Delivery.id.in_(list(outcome_of)), Delivery.status == "pending"
     )
     changes: list[dict[str, Any]] = []
-    history: list[dict[str, Any]] = []
     attempts: list[DeliveryAttempt] = []
-    gone: dict[str, str] = {}
     for row in session.execute(query):
-        outcome, count = outcome_of[row.id], row.attempts + 1
-        label, next_at = _next_state(count, outcome, now=now, schedule=schedule)
-        change: dict[str, Any] = {"lease_owner": None, "lease_until": None} if row.lease_owner == owner else {}
-        changes.append(
-            change
-            | {
-                "id": row.id,
-                "attempts": count,
-                "status": "pending" if label == "retry_scheduled" else label,
-                "next_attempt_at": next_at or row.next_attempt_at,
-                "delivered_at": now if outcome.delivered else None,
-                "last_status_code": outcome.status_code,
-                "last_error": outcome.error,
-            }
-        )
-        fields = {"status_code": outcome.status_code, "latency_ms": outcome.latency_ms, "error": outcome.error}
-        history.append({"delivery_id": row.id, "attempt": count, "attempted_at": now, "outcome": label, **fields})
-        attempts.append(
-            DeliveryAttempt(
-                delivery_id=row.id,
-                item_id=row.item_id,
-                subscription_id=row.subscription_id,
-                tenant_id=row.tenant_id,
-                channel=row.channel,
-                attempt=count,
-                outcome=label,
-                attempted_at=now,
-                next_attempt_at=next_at if label == "retry_scheduled" else None,
-                **fields,
-            )
-        )
-        if outcome.gone:
-            gone[row.subscription_id] = outcome.error or "endpoint answered 410 Gone"
+        change, attempt = _settle(row, outcome_of[row.id], owner=owner, now=now, schedule=schedule)
+        changes.append(change)
+        attempts.append(attempt)
     if changes:
         session.execute(update(Delivery), changes)
-        session.execute(insert(Attempt), history)
-    for subscription_id, reason in gone.items():
+        session.execute(insert(Attempt), [_history(attempt) for attempt in attempts])
+    gone = {a.subscription_id: outcome_of[a.delivery_id] for a in attempts if outcome_of[a.delivery_id].gone}
+    for subscription_id, outcome in gone.items():
         session.execute(
             update(Subscription)
             .where(Subscription.id == subscription_id)
-            .values(disabled_reason=reason, updated_at=now)
+            .values(disabled_reason=outcome.error or "endpoint answered 410 Gone", updated_at=now)
             .execution_options(synchronize_session=False)
         )
     return attempts
+
+
+def _settle(
+    row: Any, outcome: Outcome, *, owner: str, now: datetime, schedule: list[float]
+) -> tuple[dict[str, Any], DeliveryAttempt]:
+    """The new state of one delivery after an attempt, and the attempt as published."""
+    count = row.attempts + 1
+    label, next_at = _next_state(count, outcome, now=now, schedule=schedule)
+    change: dict[str, Any] = {"lease_owner": None, "lease_until": None} if row.lease_owner == owner else {}
+    change |= {
+        "id": row.id,
+        "attempts": count,
+        "status": "pending" if label == "retry_scheduled" else label,
+        "next_attempt_at": next_at or row.next_attempt_at,
+        "delivered_at": now if outcome.delivered else None,
+        "last_status_code": outcome.status_code,
+        "last_error": outcome.error,
+    }
+    attempt = DeliveryAttempt(
+        delivery_id=row.id,
+        item_id=row.item_id,
+        subscription_id=row.subscription_id,
+        tenant_id=row.tenant_id,
+        channel=row.channel,
+        attempt=count,
+        outcome=label,
+        status_code=outcome.status_code,
+        latency_ms=outcome.latency_ms,
+        error=outcome.error,
+        attempted_at=now,
+        next_attempt_at=next_at if label == "retry_scheduled" else None,
+    )
+    return change, attempt
+
+
+def _history(attempt: DeliveryAttempt) -> dict[str, Any]:
+    """The notify_attempts row of a published attempt."""
+    return {
+        "delivery_id": attempt.delivery_id,
+        "attempt": attempt.attempt,
+        "attempted_at": attempt.attempted_at,
+        "outcome": attempt.outcome,
+        "status_code": attempt.status_code,
+        "latency_ms": attempt.latency_ms,
+        "error": attempt.error,
+    }
 
 
 def _next_state(

@@ -19,22 +19,20 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.notify import metrics
-from services.notify.batching import Planned, plan
+from services.notify.batching import Planned
 from services.notify.breaker import Endpoints
 from services.notify.channels import Outcome
 from services.notify.channels.http import make_client
+from services.notify.claiming import Round, claim_round
 from services.notify.dispatcher import Dispatcher, DispatcherFactory
 from services.notify.models import utcnow
-from services.notify.payload import Alert, build_alert
-from services.notify.queue import Claimed, claim, load_items, record, release, retry_queue_depth
+from services.notify.queue import record, release, retry_queue_depth
 from services.notify.settings import NotifySettings
-from services.notify.store import load_targets
-from services.pipeline.events import ClassifiedItem, DeliveryAttempt
+from services.pipeline.events import DeliveryAttempt
 from services.pipeline.metrics import END_TO_END_LATENCY, ITEMS_OUT
 from services.pipeline.netguard import NetworkPolicy
 
@@ -52,14 +50,6 @@ HOLD_PER_ENDPOINT = 100  # claimed messages kept waiting per endpoint; the rest 
 class _Result:
     planned: Planned
     outcome: Outcome
-
-
-@dataclass
-class _Round:
-    rows: list[Claimed]
-    planned: list[Planned]
-    first_seen: dict[str, datetime]
-    traceparents: dict[str, str | None]
 
 
 class DeliveryWorker:
@@ -226,36 +216,8 @@ class DeliveryWorker:
         assert self._results is not None
         await self._results.put(_Result(planned, outcome))
 
-    def _claim(self, exclude: set[str]) -> _Round | None:
-        s, now = self._settings, utcnow()
-        with self._sessions.begin() as session:
-            rows = claim(
-                session,
-                owner=self.owner,
-                now=now,
-                lease_s=s.delivery_lease_s,
-                limit=s.delivery_batch_size,
-                exclude=exclude,
-            )
-            if not rows:
-                return None
-            targets = load_targets(session, subscription_ids={r.subscription_id for r in rows}, now=now)
-            items = load_items(session, ids={r.alert_item_id for r in rows})
-        alerts: dict[str, Alert] = {}
-        parsed: dict[str, ClassifiedItem] = {}
-        first_seen, traceparents = {}, {}
-        for row in rows:
-            item, target = items.get(row.alert_item_id), targets.get(row.subscription_id)
-            if item is None or target is None:
-                continue
-            classified = parsed.get(item.id) or parsed.setdefault(item.id, ClassifiedItem.model_validate(item.payload))
-            kind: Literal["created", "updated"] = "updated" if row.kind == "updated" else "created"
-            alerts[row.id] = build_alert(
-                classified, alert_id=row.id, kind=kind, subscription_id=row.subscription_id, tenant_id=target.tenant_id
-            )
-            first_seen[row.id], traceparents[row.id] = item.first_seen_at, item.traceparent
-        planned = plan(rows, targets, alerts, slack_max=s.slack_max_alerts_per_message)
-        return _Round(rows, planned, first_seen, traceparents)
+    def _claim(self, exclude: set[str]) -> Round | None:
+        return claim_round(self._sessions, owner=self.owner, settings=self._settings, exclude=exclude)
 
     def _release(self, ids: set[str]) -> None:
         with self._sessions.begin() as session:

@@ -1,0 +1,73 @@
+"""One claim of the delivery worker: reserve due deliveries, load their targets and items, plan messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.notify.batching import Planned, plan
+from services.notify.channels import Target
+from services.notify.models import AlertItem, utcnow
+from services.notify.payload import Alert, build_alert
+from services.notify.queue import Claimed, claim, load_items
+from services.notify.settings import NotifySettings
+from services.notify.store import load_targets
+from services.pipeline.events import ClassifiedItem
+
+
+@dataclass
+class Round:
+    """What one claim reserved, as messages ready to send, with each delivery's first sight and trace."""
+
+    rows: list[Claimed]
+    planned: list[Planned]
+    first_seen: dict[str, datetime]
+    traceparents: dict[str, str | None]
+
+
+def claim_round(
+    sessions: sessionmaker[Session], *, owner: str, settings: NotifySettings, exclude: set[str]
+) -> Round | None:
+    """Reserve up to ``delivery_batch_size`` due deliveries (not of ``exclude``d subscriptions); None if none."""
+    now = utcnow()
+    with sessions.begin() as session:
+        rows = claim(
+            session,
+            owner=owner,
+            now=now,
+            lease_s=settings.delivery_lease_s,
+            limit=settings.delivery_batch_size,
+            exclude=exclude,
+        )
+        if not rows:
+            return None
+        targets = load_targets(session, subscription_ids={r.subscription_id for r in rows}, now=now)
+        items = load_items(session, ids={r.alert_item_id for r in rows})
+    alerts, first_seen, traceparents = build_alerts(rows, targets, items)
+    planned = plan(rows, targets, alerts, slack_max=settings.slack_max_alerts_per_message)
+    return Round(rows, planned, first_seen, traceparents)
+
+
+def build_alerts(
+    rows: Sequence[Claimed], targets: dict[str, Target], items: dict[str, AlertItem]
+) -> tuple[dict[str, Alert], dict[str, datetime], dict[str, str | None]]:
+    """The alert of each claimed delivery (items parsed once), its item's first sight and traceparent."""
+    alerts: dict[str, Alert] = {}
+    parsed: dict[str, ClassifiedItem] = {}
+    first_seen: dict[str, datetime] = {}
+    traceparents: dict[str, str | None] = {}
+    for row in rows:
+        item, target = items.get(row.alert_item_id), targets.get(row.subscription_id)
+        if item is None or target is None:
+            continue  # the subscription or the item vanished since
+        classified = parsed.get(item.id) or parsed.setdefault(item.id, ClassifiedItem.model_validate(item.payload))
+        kind: Literal["created", "updated"] = "updated" if row.kind == "updated" else "created"
+        alerts[row.id] = build_alert(
+            classified, alert_id=row.id, kind=kind, subscription_id=row.subscription_id, tenant_id=target.tenant_id
+        )
+        first_seen[row.id], traceparents[row.id] = item.first_seen_at, item.traceparent
+    return alerts, first_seen, traceparents
