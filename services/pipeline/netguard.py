@@ -7,9 +7,11 @@ registration and again at each connection (:class:`GuardedTransport`), since DNS
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -56,6 +58,9 @@ class NetworkPolicy:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise BlockedURL(f"host {host!r} does not resolve: {exc.strerror}") from exc
+        return self._checked(infos)
+
+    def _checked(self, infos: list[tuple[Any, ...]]) -> list[IPAddress]:
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
         for address in addresses:
             self.check_address(address)
@@ -63,30 +68,64 @@ class NetworkPolicy:
 
     def check_url(self, url: str) -> None:
         """Validate scheme, credentials and host of a URL, resolving the host."""
-        parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"}:
-            raise BlockedURL(f"scheme {parts.scheme!r} is not http or https")
-        if not parts.hostname:
-            raise BlockedURL("URL has no host")
-        if parts.username or parts.password:
-            raise BlockedURL("URL may not carry credentials")
+        self.resolve(*_host_and_port(url))
+
+    async def checked_addresses(self, url: str) -> list[IPAddress]:
+        """Validate a URL as check_url does, resolving without blocking; return the addresses to connect to."""
+        host, port = _host_and_port(url)
         try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError as exc:
-            raise BlockedURL(f"bad port: {exc}") from exc
-        self.resolve(parts.hostname, port)
+            literal = ipaddress.ip_address(host)
+        except ValueError:
+            literal = None
+        if literal is not None:
+            self.check_address(literal)
+            return [literal]
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise BlockedURL(f"host {host!r} does not resolve: {exc.strerror}") from exc
+        return self._checked(infos)
+
+
+def _host_and_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"}:
+        raise BlockedURL(f"scheme {parts.scheme!r} is not http or https")
+    if not parts.hostname:
+        raise BlockedURL("URL has no host")
+    if parts.username or parts.password:
+        raise BlockedURL("URL may not carry credentials")
+    try:
+        return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise BlockedURL(f"bad port: {exc}") from exc
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):
-    """An httpx transport that re-checks the destination of every request (redirects included)."""
+    """An httpx transport that checks the destination of every request (redirects included) and connects to
+    the very address it checked, so a DNS answer that changes between check and connection (rebinding)
+    cannot reach a refused address. The Host header, TLS SNI and certificate check keep the original name."""
 
     def __init__(self, policy: NetworkPolicy, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._policy = policy
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        original = request.url
         try:
-            self._policy.check_url(str(request.url))
+            addresses = await self._policy.checked_addresses(str(original))
         except BlockedURL as exc:
             raise httpx.ConnectError(f"blocked by SSRF policy: {exc}", request=request) from exc
-        return await super().handle_async_request(request)
+        if original.scheme == "https":
+            request.extensions = {**request.extensions, "sni_hostname": original.host}
+        try:
+            for address in addresses[:-1]:
+                request.url = original.copy_with(host=str(address))
+                try:
+                    return await super().handle_async_request(request)
+                except httpx.ConnectError:
+                    continue  # the next address the name resolved to
+            request.url = original.copy_with(host=str(addresses[-1]))
+            return await super().handle_async_request(request)
+        finally:
+            request.url = original  # redirects and logs see the name, not the address

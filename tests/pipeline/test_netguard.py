@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from services.pipeline.netguard import BlockedURL, GuardedTransport, NetworkPolicy
+from services.pipeline.netguard import BlockedURL, GuardedTransport, IPAddress, NetworkPolicy
 
 
 @pytest.mark.parametrize(
@@ -62,9 +62,14 @@ def local_server() -> Iterator[str]:
                 self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
                 self.end_headers()
                 return
+            if self.path == "/relative":
+                self.send_response(302)
+                self.send_header("Location", "/host")
+                self.end_headers()
+                return
             self.send_response(200)
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(self.headers["Host"].encode() if self.path == "/host" else b"ok")
 
         def log_message(self, *args: object) -> None:
             pass
@@ -86,3 +91,23 @@ def test_guarded_transport_checks_every_connection_including_redirects(local_ser
     assert asyncio.run(fetch(NetworkPolicy("127.0.0.0/8"), "/")).text == "ok"
     with pytest.raises(httpx.ConnectError, match="metadata"):
         asyncio.run(fetch(NetworkPolicy("127.0.0.0/8"), "/redirect"))
+
+
+def test_guarded_transport_connects_to_the_address_it_checked_under_the_original_name(local_server: str) -> None:
+    port = local_server.rsplit(":", 1)[1]
+    checked: list[str] = []
+
+    class Recording(NetworkPolicy):
+        def check_address(self, address: IPAddress) -> None:
+            checked.append(str(address))
+            super().check_address(address)
+
+    async def fetch(path: str) -> httpx.Response:
+        transport = GuardedTransport(Recording("127.0.0.0/8"))
+        async with httpx.AsyncClient(transport=transport, follow_redirects=True) as client:
+            return await client.get(f"http://localhost:{port}{path}")
+
+    response = asyncio.run(fetch("/relative"))
+    assert response.text == f"localhost:{port}"  # the Host header keeps the name, also after a redirect
+    assert str(response.url) == f"http://localhost:{port}/host"
+    assert checked and set(checked) <= {"127.0.0.1", "::1"}
