@@ -136,44 +136,42 @@ class Intake:
     ) -> int:
         item, now = classified.item, self._clock()
         item_key = alert_item_key(item.item_id, item.revision)
-        insert_ignoring_duplicates(
-            session,
-            AlertItem,
-            [
-                {
-                    "id": item_key,
-                    "item_id": item.item_id,
-                    "revision": item.revision,
-                    "payload": classified.model_dump(mode="json"),
-                    "first_seen_at": item.first_seen_at,
-                    "traceparent": traceparent,
-                    "created_at": now,
-                }
-            ],
-        )
+        alert_item = {
+            "id": item_key,
+            "item_id": item.item_id,
+            "revision": item.revision,
+            "payload": classified.model_dump(mode="json"),
+            "first_seen_at": item.first_seen_at,
+            "traceparent": traceparent,
+            "created_at": now,
+        }
+        insert_ignoring_duplicates(session, AlertItem, [alert_item])
         ids = {rule.subscription_id for rule in rules}
         updated = (
             previously_alerted(session, item_id=item.item_id, revision=item.revision, subscription_ids=ids)
             if item.is_update
             else set()
         )
-        rows: list[dict[str, Any]] = []
-        for rule in rules:
-            plan = plans[rule.subscription_id]
-            rows.append(
-                {
-                    "id": delivery_key(rule.subscription_id, item.item_id, item.revision),
-                    "tenant_id": rule.tenant_id,
-                    "subscription_id": rule.subscription_id,
-                    "alert_item_id": item_key,
-                    "item_id": item.item_id,
-                    "kind": "updated" if rule.subscription_id in updated else "created",
-                    "channel": plan.channel,
-                    "digest": plan.digest is not None,
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": plan.due_at(now),
-                    "created_at": now,
-                }
-            )
+        rows = [_delivery_row(rule, plans[rule.subscription_id], classified, item_key, updated, now) for rule in rules]
         return insert_ignoring_duplicates(session, Delivery, rows)
+
+
+def _delivery_row(
+    rule: Rule, plan: Plan, classified: ClassifiedItem, item_key: str, updated: set[str], now: datetime
+) -> dict[str, Any]:
+    """The pending delivery of one item revision to one subscription (its id is the idempotency key)."""
+    item = classified.item
+    return {
+        "id": delivery_key(rule.subscription_id, item.item_id, item.revision),
+        "tenant_id": rule.tenant_id,
+        "subscription_id": rule.subscription_id,
+        "alert_item_id": item_key,
+        "item_id": item.item_id,
+        "kind": "updated" if rule.subscription_id in updated else "created",
+        "channel": plan.channel,
+        "digest": plan.digest is not None,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": plan.due_at(now),
+        "created_at": now,
+    }
