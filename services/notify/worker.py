@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.notify import metrics
@@ -116,10 +117,14 @@ class DeliveryWorker:
             recorder = asyncio.create_task(self._record_loop())
             last_gauge = 0.0
             while not self._stopping.is_set():
-                started = await self._round(dispatcher)
-                if time.monotonic() - last_gauge > GAUGE_EVERY_S:
-                    last_gauge = time.monotonic()
-                    await asyncio.to_thread(self._update_gauge)
+                try:
+                    started = await self._round(dispatcher)
+                    if time.monotonic() - last_gauge > GAUGE_EVERY_S:
+                        last_gauge = time.monotonic()
+                        await asyncio.to_thread(self._update_gauge)
+                except SQLAlchemyError as exc:  # the store is away: what was claimed is claimed again later
+                    log.warning("Unable to claim deliveries", extra={"error": str(exc)[:300]})
+                    started = 0
                 if not started:
                     await self._idle(s.delivery_poll_interval_s)
             await self._drain(recorder)
@@ -234,7 +239,12 @@ class DeliveryWorker:
                 batch.append(self._results.get_nowait())
             results = [r for r in batch if r is not None]
             if results:
-                await asyncio.to_thread(self._record, results)
+                try:
+                    await asyncio.to_thread(self._record, results)
+                except SQLAlchemyError as exc:  # leases expire and the deliveries are sent again, same ids
+                    log.warning(
+                        "Unable to record delivery attempts", extra={"count": len(results), "error": str(exc)[:300]}
+                    )
             if None in batch:
                 return
 
