@@ -18,14 +18,13 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, DateTime, Dialect, String, func, select
+from sqlalchemy import JSON, String, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
-from sqlalchemy.types import TypeDecorator
 
 from services.classify.automaton import Automaton, Builder
 from services.classify.normalise import normalise
-from services.pipeline.db import Base
+from services.pipeline.db import Base, UTCDateTime
 from services.pipeline.events import Evidence, WatchlistHit
 
 log = logging.getLogger(__name__)
@@ -35,24 +34,6 @@ MAX_NAME_CHARS = 200
 MAX_ALIASES = 50
 MAX_EVIDENCE = 5
 _SEPARATOR = "\x1f"
-
-
-class _UTCTimestamp(TypeDecorator[datetime]):
-    """Stored in UTC, read back timezone-aware (SQLite drops the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class WatchlistEntity(Base):
@@ -65,8 +46,8 @@ class WatchlistEntity(Base):
     name: Mapped[str] = mapped_column(String(MAX_NAME_CHARS))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     kind: Mapped[str] = mapped_column(String(16), default="organisation")
-    created_at: Mapped[datetime] = mapped_column(_UTCTimestamp())
-    updated_at: Mapped[datetime] = mapped_column(_UTCTimestamp(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 Name = Field(min_length=1, max_length=MAX_NAME_CHARS)

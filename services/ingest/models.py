@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-from services.pipeline.db import Base
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
-
-
-class UTCTimestamp(TypeDecorator[datetime]):
-    """A timestamp stored in UTC and read back timezone-aware (SQLite drops the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from services.pipeline.db import Base, UTCDateTime, utcnow
 
 
 class Feed(Base):
@@ -49,23 +24,23 @@ class Feed(Base):
     regulator: Mapped[str | None] = mapped_column(String(200))
     jurisdiction: Mapped[str | None] = mapped_column(String(16))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCTimestamp, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Conditional GET validators of the last successful response.
     etag: Mapped[str | None] = mapped_column(String(500))
     last_modified: Mapped[str | None] = mapped_column(String(100))
     # Status.
-    last_polled_at: Mapped[datetime | None] = mapped_column(UTCTimestamp)
-    last_success_at: Mapped[datetime | None] = mapped_column(UTCTimestamp)
+    last_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_reason: Mapped[str | None] = mapped_column(String(32))
-    last_error_at: Mapped[datetime | None] = mapped_column(UTCTimestamp)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     parse_warning: Mapped[str | None] = mapped_column(Text)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     items_seen: Mapped[int] = mapped_column(Integer, default=0)
     # False until the first successful poll: that poll only publishes items inside the backfill window.
     backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
-    next_poll_at: Mapped[datetime] = mapped_column(UTCTimestamp, default=utcnow, index=True)
+    next_poll_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class Item(Base):
@@ -84,6 +59,6 @@ class Item(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     pending: Mapped[bool] = mapped_column(Boolean, default=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    first_seen_at: Mapped[datetime] = mapped_column(UTCTimestamp)
-    updated_at: Mapped[datetime] = mapped_column(UTCTimestamp)
-    acked_at: Mapped[datetime | None] = mapped_column(UTCTimestamp, index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

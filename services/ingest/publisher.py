@@ -22,9 +22,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.metrics import ITEMS_PUBLISHED, PUBLISH_BACKLOG
-from services.ingest.models import utcnow
 from services.ingest.settings import IngestSettings
 from services.ingest.store import backlog_size, mark_for_republish, mark_published, pending_items, set_aside
+from services.pipeline.db import utcnow
 from services.pipeline.events import RawItem, wrap
 from services.pipeline.metrics import ITEMS_FAILED, ITEMS_OUT
 from services.pipeline.producer import send_event

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest import schedule
 from services.ingest.fetcher import FetchResult
-from services.ingest.models import Feed, utcnow
+from services.ingest.models import Feed
 from services.ingest.normalise import FeedContext, normalise
 from services.ingest.parser import FeedParseError, ParsedFeed, parse_feed
 from services.ingest.settings import IngestSettings
 from services.ingest.store import StoreCounts, store_items
+from services.pipeline.db import utcnow
 from services.pipeline.events import RawItem
 
 log = logging.getLogger(__name__)

@@ -8,9 +8,10 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.ingest.models import Feed, utcnow
+from services.ingest.models import Feed
 from services.ingest.schemas import FeedCreate, FeedUpdate
 from services.ingest.store import FeedExists, create_feed, feed_by_url
+from services.pipeline.db import utcnow
 from services.pipeline.netguard import BlockedURL, NetworkPolicy
 
 

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.ingest.fetcher import Fetcher
 from services.ingest.limits import HostLimiter
 from services.ingest.metrics import FEEDS, PUBLISH_BACKLOG
-from services.ingest.models import utcnow
 from services.ingest.poller import Poller
 from services.ingest.recorder import FeedSnapshot, PollOutcome
 from services.ingest.settings import IngestSettings
 from services.ingest.store import backlog_size, claim_due_feeds, feed_state_counts
+from services.pipeline.db import utcnow
 from services.pipeline.netguard import NetworkPolicy
 
 log = logging.getLogger(__name__)

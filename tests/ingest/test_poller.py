@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.ingest.models import Item, utcnow
+from services.ingest.models import Item
 from services.ingest.schemas import feed_state
 from services.ingest.settings import IngestSettings
 from services.ingest.store import mark_published, pending_items
+from services.pipeline.db import utcnow
 from services.pipeline.events import RawItem
 from tests.ingest.conftest import PollRunner, Reply, Site, add_feed, feed, item, rss
 
