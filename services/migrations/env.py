@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy.types import TypeDecorator
@@ -13,7 +13,7 @@ from services.schema import load_metadata
 target_metadata = load_metadata()
 
 
-def render_item(kind: str, obj: Any, _context: Any) -> str | bool:
+def render_item(kind: str, obj: Any, _context: Any) -> str | Literal[False]:
     """Render a column type that wraps another (UTC timestamps) as the type it stores, so migrations never
     import service modules."""
     if kind == "type" and isinstance(obj, TypeDecorator):
