@@ -89,6 +89,7 @@ def run_service(service: Service, settings: CommonSettings) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     threads = [_start_worker(worker, failed) for worker in service.workers]
+
     def stop_on_failure() -> None:
         failed.wait()
         server.should_exit = True
