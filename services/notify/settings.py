@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from services.pipeline.settings import CommonSettings
 
@@ -84,3 +84,13 @@ class NotifySettings(CommonSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> NotifySettings:
+        longest = max(self.delivery_timeout_s, self.smtp_timeout_s)
+        if self.delivery_lease_s < 2 * longest:
+            raise ValueError(
+                f"delivery_lease_s ({self.delivery_lease_s}) must be at least twice the longest send timeout "
+                f"({longest}): a lease that expires during a send lets the delivery be sent twice"
+            )
+        return self

@@ -178,6 +178,8 @@ class DeliveryWorker:
         work = await asyncio.to_thread(self._claim, exclude)
         if work is None:
             return False
+        in_flight = {i for planned in self._tasks.values() for i in planned.delivery_ids}
+        work.planned = [p for p in work.planned if in_flight.isdisjoint(p.delivery_ids)]  # never twice at once
         self._first_seen.update(work.first_seen)
         self._traceparents.update(work.traceparents)
         held: dict[str, int] = defaultdict(int)

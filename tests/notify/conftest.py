@@ -223,6 +223,8 @@ def notify_settings(database_url: str, **overrides: Any) -> NotifySettings:
         "retry_schedule_s": [0.05, 0.05, 0.05],
         "delivery_poll_interval_s": 0.05,
         "delivery_lease_s": 5.0,
+        "delivery_timeout_s": 2.0,
+        "smtp_timeout_s": 2.0,
         "breaker_cooldown_s": 0.2,
         "slack_min_interval_s": 0.2,
         "smtp_tls": "none",

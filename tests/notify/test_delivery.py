@@ -71,7 +71,9 @@ def test_failing_endpoint_gets_every_alert_exactly_once_after_recovering(
 def test_slow_endpoint_does_not_delay_a_healthy_one(
     engine: Engine, receiver: Receiver, notify_on: Callable[..., Running]
 ) -> None:
-    running = notify_on(engine, start=False, endpoint_concurrency=2, delivery_timeout_s=30, delivery_batch_size=10)
+    running = notify_on(
+        engine, start=False, endpoint_concurrency=2, delivery_timeout_s=30, delivery_lease_s=60, delivery_batch_size=10
+    )
     receiver.hold["/slow"] = threading.Event()
     tenant = running.tenant()
     _, secret = running.subscribe(tenant, {"type": "webhook", "url": receiver.url + "/slow"})

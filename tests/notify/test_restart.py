@@ -83,6 +83,8 @@ def test_killed_mid_retry_and_restarted_delivers_everything_once(
         "REGALERTS_RETRY_SCHEDULE_S": json.dumps([0.2] * 40),
         "REGALERTS_DELIVERY_POLL_INTERVAL_S": "0.1",
         "REGALERTS_DELIVERY_LEASE_S": "2",
+        "REGALERTS_DELIVERY_TIMEOUT_S": "1",
+        "REGALERTS_SMTP_TIMEOUT_S": "1",
         "REGALERTS_BREAKER_COOLDOWN_S": "0.3",
         "REGALERTS_UNSUBSCRIBE_SECRET": "restart-test",
     }
