@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.notify.batching import Planned, plan
 from services.notify.channels import Target
-from services.notify.models import AlertItem, utcnow
+from services.notify.models import AlertItem
 from services.notify.payload import Alert, build_alert
 from services.notify.queue import Claimed, claim, load_items
 from services.notify.settings import NotifySettings
 from services.notify.store import load_targets
+from services.pipeline.db import utcnow
 from services.pipeline.events import ClassifiedItem
 
 

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.notify.matching import MatchIndex, Rule, match
 from services.notify.metrics import ALERTS_MATCHED
-from services.notify.models import AlertItem, Delivery, Subscription, utcnow
+from services.notify.models import AlertItem, Delivery, Subscription
 from services.notify.queue import alert_item_key, delivery_key, insert_ignoring_duplicates, previously_alerted
 from services.notify.schedule import next_digest_at
 from services.notify.store import active_versions, rule_of, subscriptions_by_ids, subscriptions_signature
+from services.pipeline.db import utcnow
 from services.pipeline.events import ClassifiedItem
 from services.pipeline.messages import InvalidMessage, Message
 

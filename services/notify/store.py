@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.notify.channels import Target
 from services.notify.matching import Rule
-from services.notify.models import Key, Subscription, Tenant, Unsubscribe, utcnow
+from services.notify.models import Key, Subscription, Tenant, Unsubscribe
 from services.notify.schemas import (
     Digest,
     EmailChannel,
@@ -25,6 +25,7 @@ from services.notify.schemas import (
 )
 from services.notify.signing import generate_secret
 from services.notify.tokens import new_key
+from services.pipeline.db import utcnow
 
 API_KEY_PREFIX = "rak_"
 

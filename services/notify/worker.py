@@ -30,9 +30,9 @@ from services.notify.channels import Outcome
 from services.notify.channels.http import make_client
 from services.notify.claiming import Round, claim_round
 from services.notify.dispatcher import Dispatcher, DispatcherFactory
-from services.notify.models import utcnow
 from services.notify.queue import record, release, retry_queue_depth
 from services.notify.settings import NotifySettings
+from services.pipeline.db import utcnow
 from services.pipeline.events import DeliveryAttempt
 from services.pipeline.metrics import END_TO_END_LATENCY, ITEMS_OUT
 from services.pipeline.netguard import NetworkPolicy

@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine, select, update
 
-from services.notify.models import Attempt, Delivery, Subscription, utcnow
+from services.notify.models import Attempt, Delivery, Subscription
+from services.pipeline.db import utcnow
 from tests.notify.conftest import Receiver, Running, make_item, wait_for
 
 

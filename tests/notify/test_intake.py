@@ -8,9 +8,10 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from services.notify.matching import match
-from services.notify.models import Subscription, utcnow
+from services.notify.models import Subscription
 from services.notify.schemas import Filters, SubscriptionUpdate
 from services.notify.store import active_secrets, get_subscription, rotate_secret, update_subscription
+from services.pipeline.db import utcnow
 from tests.notify.conftest import Running, make_item
 
 

@@ -13,9 +13,10 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy import Engine, update
 
 from services.notify.api.app import create_app
-from services.notify.models import Delivery, utcnow
+from services.notify.models import Delivery
 from services.notify.tokens import read_token
 from services.pipeline.broker import free_port
+from services.pipeline.db import utcnow
 from tests.notify.conftest import Receiver, Running, ServedApp, _Mailbox, make_item, wait_for
 
 

@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 
 from services.notify.api.deps import CurrentTenant, SessionDep, not_found
-from services.notify.models import Attempt, Delivery, utcnow
+from services.notify.models import Attempt, Delivery
 from services.notify.queue import attempts_of, list_deliveries, replay
 from services.notify.schemas import AttemptPublic, DeliveryPage, DeliveryPublic
+from services.pipeline.db import utcnow
 
 router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"])
 

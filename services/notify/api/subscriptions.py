@@ -9,7 +9,7 @@ from services.classify.watchlist import get_entity
 from services.notify.api.deps import ContextDep, CurrentTenant, NotifyContext, SessionDep, not_found
 from services.notify.channels import Batch
 from services.notify.channels.http import make_client
-from services.notify.models import Subscription, utcnow
+from services.notify.models import Subscription
 from services.notify.sample import sample_alert
 from services.notify.schemas import (
     Filters,
@@ -30,6 +30,7 @@ from services.notify.store import (
     to_public,
     update_subscription,
 )
+from services.pipeline.db import utcnow
 from services.pipeline.netguard import BlockedURL
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
