@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import ahocorasick
+import ahocorasick_rs
 
 from services.classify.kb import KnowledgeBase
 from services.classify.normalise import Normalised, fold
@@ -76,6 +76,7 @@ _CJK_CHARS = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3"
 # Latin runs that touch CJK text ("14款app被通报"): no space marks their edges, so they are matched again alone.
 _CJK_ANY = re.compile(f"[{_CJK_CHARS}]")
 _LATIN_ANY = re.compile("[a-z]")
+_WORD_ANY = re.compile("[^\\W_]")  # a letter or digit (runs beside CJK hold no CJK)
 _RUNS_BESIDE_CJK = re.compile(rf"(?<=[{_CJK_CHARS}])[^{_CJK_CHARS}]+|[^{_CJK_CHARS}]+(?=[{_CJK_CHARS}])")
 
 
@@ -84,31 +85,37 @@ class Automaton:
 
     Folded text has a space wherever it had punctuation or white space, and the automaton scans it with a
     space at each end, so a pattern that needs a word boundary is stored with a space on that side: it
-    cannot match inside a word, and no boundary needs checking afterwards.
+    cannot match inside a word, and no boundary needs checking afterwards. The automaton is ahocorasick-rs's
+    contiguous NFA: it scans CJK text as fast as Latin text (pyahocorasick searched the root's hundreds of
+    CJK children one by one).
     """
 
     def __init__(self, patterns: dict[str, list[Entry]]) -> None:
-        self._automaton = ahocorasick.Automaton()
-        # pyahocorasick searches a node's children in insertion order, and the root has hundreds (every first
-        # character of a CJK name). Keys that can never match (folded text has no NUL) put the characters of
-        # alphabetic text first among them: Latin text then scans three times faster.
-        for ch in " abcdefghijklmnopqrstuvwxyz0123456789":
-            self._automaton.add_word(f"{ch}\x00", (0, 0, 0, (), False, False))
-        for key, entries in patterns.items():
-            left, right = int(key.startswith(" ")), int(key.endswith(" "))
-            exact = any(entry.exact is not None for entry in entries)
-            stem = not right and _edge(key[-1]) == 1
-            self._automaton.add_word(key, (len(key), left, right, tuple(entries), exact, stem))
-        self._automaton.make_automaton()
+        keys = list(patterns)
+        # Per pattern: left and right boundary spaces, entries, whether case matters, whether a stem.
+        self._payloads = [
+            (
+                int(key.startswith(" ")), int(key.endswith(" ")), tuple(patterns[key]),
+                any(entry.exact is not None for entry in patterns[key]),
+                not key.endswith(" ") and _edge(key[-1]) == 1,
+            )
+            for key in keys
+        ]  # fmt: skip
+        self._automaton = ahocorasick_rs.AhoCorasick(
+            keys, matchkind=ahocorasick_rs.MatchKind.Standard,
+            implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+        )  # fmt: skip
         self.size = len(patterns)
 
     def _scan(self, text: Normalised, scanned: str, offset: int) -> list[Hit]:
         folded = text.text
         length = len(folded)
         hits: list[Hit] = []
-        for end_index, (size, left, right, entries, exact, stem) in self._automaton.iter(scanned):
-            start = end_index - size + 1 + left + offset
-            end = end_index + 1 - right + offset
+        payloads = self._payloads
+        for index, start, end in self._automaton.find_matches_as_indexes(scanned, overlapping=True):
+            left, right, entries, exact, stem = payloads[index]
+            start += left + offset
+            end += offset - right
             if stem:  # the evidence runs to the end of the word
                 while end < length and folded[end].isalnum() and folded[end] < _WORD_LIMIT:
                     end += 1
@@ -127,6 +134,8 @@ class Automaton:
             return hits
         seen = {(hit.start, hit.end) for hit in hits}
         for run in _RUNS_BESIDE_CJK.finditer(folded):
+            if not _WORD_ANY.search(run.group()):
+                continue  # spaces and punctuation only: no alphabetic pattern can match there
             for hit in self._scan(text, f" {run.group()} ", run.start() - 1):
                 if (hit.start, hit.end) not in seen and _edge(folded[hit.start]) == 1:
                     seen.add((hit.start, hit.end))
