@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.classify.classifier import Classifier
+from services.classify.classifier import Classifier, freeze_heap
 
 FLOOR_ITEMS_PER_S = 5_000
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]")
@@ -108,6 +108,7 @@ def main() -> None:
     started = time.perf_counter()
     classifier = Classifier.load()
     load_s = time.perf_counter() - started
+    freeze_heap()
     loaded = _resident_mib()
     stats = classifier.stats
     print(f"knowledge base: {stats.regulators} regulators, {stats.companies} companies, {stats.patterns} patterns")

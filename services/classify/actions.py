@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from services.classify.fields import Field, Found, found, longest_only
-from services.pipeline.events import ActionTag, ActionType
+from services.classify.fields import Field, Found, TagData, found, longest_only
 
 CONFIDENCE = {"title": 0.9, "lead": 0.8, "body": 0.6, "background": 0.45}
 MAX_EVIDENCE = 5
@@ -146,8 +145,8 @@ def _score(kind: str, hit: Found, backgrounds: set[tuple[int, int]]) -> _Scored:
     return _Scored(kind, hit, False, CONFIDENCE["body"])
 
 
-def extract_actions(fields: tuple[Field, ...], lang: str) -> list[ActionTag]:
-    """Action tags of an item, primary ones first, each with its evidence."""
+def extract_actions(fields: tuple[Field, ...], lang: str) -> list[TagData]:
+    """Action tags of an item (the fields of ActionTag), primary ones first, each with its evidence."""
     hits = found(fields, _LEXICON_KINDS, _languages(lang))
     triggers = [h for h in hits if h.kind == "action"]
     cues = [h for h in hits if h.kind == "cue"]
@@ -156,11 +155,10 @@ def extract_actions(fields: tuple[Field, ...], lang: str) -> list[ActionTag]:
     for kind, hit in _apply_rules(triggers, cues):
         merged.setdefault(kind, []).append(_score(kind, hit, backgrounds))
     tags = [
-        ActionTag(
-            type=ActionType(kind), confidence=max(s.confidence for s in scored),
-            primary=any(s.primary for s in scored),
-            evidence=[s.hit.evidence() for s in scored[:MAX_EVIDENCE]],
-        )
+        {
+            "type": kind, "confidence": max(s.confidence for s in scored), "primary": any(s.primary for s in scored),
+            "evidence": [s.hit.evidence() for s in scored[:MAX_EVIDENCE]],
+        }
         for kind, scored in merged.items()
     ]  # fmt: skip
-    return sorted(tags, key=lambda tag: (not tag.primary, -tag.confidence, tag.type.value))
+    return sorted(tags, key=lambda tag: (not tag["primary"], -tag["confidence"], tag["type"]))

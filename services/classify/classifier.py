@@ -3,6 +3,7 @@ jurisdictions), each tag with the words that produced it and a confidence."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from dataclasses import dataclass
@@ -12,10 +13,10 @@ from services.classify import language
 from services.classify.actions import extract_actions
 from services.classify.automaton import Automaton, build_automaton
 from services.classify.entities import extract_entities
-from services.classify.fields import prepare
+from services.classify.fields import TagData, prepare
 from services.classify.kb import KB_DIR, KnowledgeBase, load
 from services.classify.normalise import fold, warm_up
-from services.pipeline.events import RegulatorTag, Tags
+from services.pipeline.events import Tags
 
 VERSION = "1.0"
 MAX_TITLE_CHARS = 1_000
@@ -31,6 +32,14 @@ def _kb_digest(folder: Path) -> str:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
+
+
+def freeze_heap() -> None:
+    """Put everything alive now (knowledge base, automaton, folding tables: a quarter of a million objects)
+    out of the garbage collector's reach, so that its full collections stop walking them (5-10 % more items
+    per second). Call once after loading, in a process that keeps its classifier for life."""
+    gc.collect()
+    gc.freeze()
 
 
 @dataclass(frozen=True)
@@ -81,24 +90,24 @@ class Classifier:
         hinted = self._hinted_regulator(regulator_hint, regulators)
         if hinted is not None:
             regulators = [*regulators, hinted]
-        jurisdictions = list(dict.fromkeys(tag.jurisdiction for tag in regulators))
+        jurisdictions = list(dict.fromkeys(tag["jurisdiction"] for tag in regulators))
         hint = (jurisdiction_hint or "").strip().upper()
         if hint and hint not in jurisdictions:
             jurisdictions.append(hint)
         if not jurisdictions and actions:
             jurisdictions = entities.countries[:MAX_FALLBACK_JURISDICTIONS]
-        return Tags(
-            language=detected, companies=entities.companies, regulators=regulators, actions=actions,
-            jurisdictions=jurisdictions, classifier_version=self.version,
-        )  # fmt: skip
+        return Tags.model_validate({
+            "language": detected, "companies": entities.companies, "regulators": regulators, "actions": actions,
+            "jurisdictions": jurisdictions, "classifier_version": self.version,
+        })  # fmt: skip
 
-    def _hinted_regulator(self, hint: str | None, found: list[RegulatorTag]) -> RegulatorTag | None:
+    def _hinted_regulator(self, hint: str | None, found: list[TagData]) -> TagData | None:
         """The feed's regulator, when the text does not name it itself (its own press releases)."""
         key = self._regulator_lookup.get(fold(hint.strip())) if hint else None
-        if key is None or any(tag.id == key for tag in found):
+        if key is None or any(tag["id"] == key for tag in found):
             return None
         regulator = self.kb.regulators[key]
-        return RegulatorTag(
-            id=regulator.id, name=regulator.name, acronym=regulator.acronyms[0] if regulator.acronyms else None,
-            jurisdiction=regulator.jurisdiction, confidence=HINT_CONFIDENCE,
-        )  # fmt: skip
+        return {
+            "id": regulator.id, "name": regulator.name, "acronym": regulator.acronyms[0] if regulator.acronyms else None,
+            "jurisdiction": regulator.jurisdiction, "confidence": HINT_CONFIDENCE, "evidence": [],
+        }  # fmt: skip

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from services.classify.classifier import Classifier
+from services.classify.classifier import Classifier, freeze_heap
 from services.classify.evaluation import Report, render
 from services.classify.kb import KB_DIR
 from services.pipeline.events import Tags
@@ -86,6 +86,7 @@ def run_eval(classifier: Classifier, dataset: Path, *, use_lang: bool = False) -
 
 def _tag(args: argparse.Namespace) -> int:
     classifier = Classifier.load(Path(args.kb))
+    freeze_heap()
     failures = run_tag(classifier, sys.stdin, sys.stdout)
     return 1 if failures else 0
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from services.classify import context
 from services.classify.automaton import is_acronym
-from services.classify.fields import EvidenceData, Field, Found, found, longest_only
+from services.classify.fields import EvidenceData, Field, Found, TagData, found, longest_only
 from services.classify.kb import KnowledgeBase
 from services.classify.normalise import fold
 from services.classify.orgs import CONFIDENCE as PATTERN_CONFIDENCE
@@ -29,7 +29,6 @@ from services.classify.orgs import (
     find_organisations,
     merger_parties,
 )
-from services.pipeline.events import CompanyTag, Evidence, RegulatorTag
 
 LANGUAGE_COUNTRIES: dict[str, frozenset[str]] = {
     "en": frozenset({"US", "GB", "IE", "AU", "CA", "NZ", "IN", "SG", "EU", "INT"}),
@@ -43,10 +42,10 @@ MAX_EVIDENCE = 5
 
 @dataclass
 class Entities:
-    """What :func:`extract_entities` found."""
+    """What :func:`extract_entities` found: the fields of RegulatorTag and CompanyTag, and country codes."""
 
-    regulators: list[RegulatorTag] = field(default_factory=list)
-    companies: list[CompanyTag] = field(default_factory=list)
+    regulators: list[TagData] = field(default_factory=list)
+    companies: list[TagData] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
 
 
@@ -100,7 +99,7 @@ def _without_appositives(hits: list[Found]) -> list[Found]:
     return kept
 
 
-def _regulator_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str) -> list[RegulatorTag]:
+def _regulator_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str) -> list[TagData]:
     hits = [h for h in hits if not (is_acronym(h.alias) and context.NUMBER_AFTER.match(context.after(h)))]
     hits = _without_appositives([h for h in hits if not context.in_dateline(h)])
     counts: dict[str, float] = {}
@@ -113,14 +112,14 @@ def _regulator_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang
         return counts.get(ref, 0) + 1.5 * (jurisdiction in places) + 1.0 * (jurisdiction in local)
 
     chosen = _choose(_by_span(hits), score, kb.regulator_rank)
-    tags: list[RegulatorTag] = []
+    tags: list[TagData] = []
     for ref, confidence, evidence in _grouped(
         chosen, lambda hit: _national(hit.ref, kb), lambda hit: 0.9 if is_acronym(hit.alias) else 0.95
     ):
         regulator = kb.regulators[ref]
         acronym = regulator.acronyms[0] if regulator.acronyms else None
-        tags.append(RegulatorTag(id=ref, name=regulator.name, acronym=acronym, jurisdiction=regulator.jurisdiction,
-                                 confidence=confidence, evidence=evidence))  # fmt: skip
+        tags.append({"id": ref, "name": regulator.name, "acronym": acronym, "jurisdiction": regulator.jurisdiction,
+                     "confidence": confidence, "evidence": evidence})  # fmt: skip
     return tags
 
 
@@ -157,9 +156,7 @@ def _company_ok(hit: Found, kb: KnowledgeBase, in_context: bool, same: list[Foun
     return in_context
 
 
-def _company_tags(
-    hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str, in_context: bool
-) -> list[CompanyTag]:
+def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str, in_context: bool) -> list[TagData]:
     by_ref: dict[str, list[Found]] = {}
     for hit in hits:
         by_ref.setdefault(hit.ref, []).append(hit)
@@ -178,7 +175,7 @@ def _company_tags(
 
     chosen = _choose(_by_span(kept), score, kb.company_rank)
     return [
-        CompanyTag(id=ref, name=kb.companies[ref].name, confidence=best, evidence=evidence)
+        {"id": ref, "name": kb.companies[ref].name, "confidence": best, "evidence": evidence}
         for ref, best, evidence in _grouped(chosen, lambda hit: hit.ref, confidence)
     ]
 
@@ -217,8 +214,8 @@ def _sentence_span(item_field: Field, index: int) -> tuple[int, int]:
 
 def _pattern_tags(
     fields: tuple[Field, ...], taken: list[Found], regulator_ids: list[str], kb: KnowledgeBase, lang: str
-) -> list[CompanyTag]:
-    tags: dict[str, CompanyTag] = {}
+) -> list[TagData]:
+    tags: dict[str, TagData] = {}
     companies = {hit.ref for hit in taken if hit.kind in ("company", "product")}
     for item_field in fields:
         for org, confidence in _candidates(item_field, taken, lang):
@@ -227,11 +224,13 @@ def _pattern_tags(
             if any(fold(org.name) in kb.folded_regulator_names(key) for key in regulator_ids):
                 continue  # the regulator's own name in a form the automaton did not list
             key = next((k for k in tags if k.startswith(org.id) or org.id.startswith(k)), org.id)
-            tag = tags.setdefault(key, CompanyTag(id=org.id, name=org.name, confidence=confidence, source="pattern"))
-            if len(tag.evidence) < MAX_EVIDENCE:
-                tag.evidence.append(Evidence(text=item_field.text.original[org.start : org.end],
-                                             field=item_field.name, start=org.start, end=org.end))  # fmt: skip
-            tag.confidence = max(tag.confidence, confidence)
+            tag = tags.setdefault(
+                key, {"id": org.id, "name": org.name, "confidence": confidence, "evidence": [], "source": "pattern"}
+            )
+            if len(tag["evidence"]) < MAX_EVIDENCE:
+                tag["evidence"].append({"text": item_field.text.original[org.start : org.end],
+                                        "field": item_field.name, "start": org.start, "end": org.end})  # fmt: skip
+            tag["confidence"] = max(tag["confidence"], confidence)
     return list(tags.values())
 
 
@@ -241,10 +240,10 @@ def extract_entities(fields: tuple[Field, ...], kb: KnowledgeBase, lang: str, ha
     countries = list(dict.fromkeys(h.ref for h in hits if h.kind == "country" and not context.common_word(h)))
     places = set(countries)
     regulators = _regulator_tags([h for h in hits if h.kind == "regulator"], kb, places, lang)
-    places |= {tag.jurisdiction for tag in regulators}
+    places |= {tag["jurisdiction"] for tag in regulators}
     in_context = has_actions or bool(regulators)
     company_hits = [h for h in hits if h.kind in ("company", "product")]
     companies = _company_tags(company_hits, kb, places, lang, in_context)
     taken = [h for h in hits if h.kind in ("company", "product", "regulator", "country")]
-    companies += _pattern_tags(fields, taken, [tag.id for tag in regulators], kb, lang)
+    companies += _pattern_tags(fields, taken, [tag["id"] for tag in regulators], kb, lang)
     return Entities(regulators, companies, countries)

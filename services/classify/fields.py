@@ -11,6 +11,9 @@ from services.classify.automaton import Automaton, Hit
 from services.classify.normalise import Normalised, normalise
 
 EvidenceData = dict[str, Any]  # the fields of an Evidence, before validation
+# The fields of a tag (CompanyTag, RegulatorTag, ActionTag), before validation: the classifier validates the
+# whole Tags once, in pydantic's core, instead of building a model per tag and per evidence.
+TagData = dict[str, Any]
 
 FieldName = Literal["title", "summary"]
 _SENTENCE_END = re.compile(r"[.!?…。！？\n]+")  # a plain character class: several times faster than lookaheads

@@ -18,10 +18,11 @@ from services.pipeline.topics import ITEMS_RAW
 def build_service(settings: ClassifySettings) -> Service:
     """Wire the classifier, the watchlist matcher, the consumer loop and the HTTP API."""
     from services.classify.api import make_router
-    from services.classify.classifier import Classifier
+    from services.classify.classifier import Classifier, freeze_heap
     from services.classify.watchlist import WatchlistMatcher
 
     classifier = Classifier.load()
+    freeze_heap()
     engine = make_engine(settings.database_url)
     watchlist = WatchlistMatcher(make_session_factory(engine), refresh_s=settings.watchlist_refresh_s)
     producer = make_producer(settings, client_id="classify")
