@@ -145,20 +145,31 @@ def _score(kind: str, hit: Found, backgrounds: set[tuple[int, int]]) -> _Scored:
     return _Scored(kind, hit, False, CONFIDENCE["body"])
 
 
-def extract_actions(fields: tuple[Field, ...], lang: str) -> list[TagData]:
+@dataclass(frozen=True)
+class Actions:
+    """What :func:`extract_actions` found: the fields of each ActionTag, and the sentences that state one."""
+
+    tags: list[TagData]
+    sentences: frozenset[tuple[str, int]]  # (field name, sentence index)
+
+
+def extract_actions(fields: tuple[Field, ...], lang: str) -> Actions:
     """Action tags of an item (the fields of ActionTag), primary ones first, each with its evidence."""
     hits = found(fields, _LEXICON_KINDS, _languages(lang))
     triggers = [h for h in hits if h.kind == "action"]
     cues = [h for h in hits if h.kind == "cue"]
     backgrounds = {_sentence_key(c) for c in cues if c.ref == "_background"}
     merged: dict[str, list[_Scored]] = {}
+    sentences: set[tuple[str, int]] = set()
     for kind, hit in _apply_rules(triggers, cues):
         merged.setdefault(kind, []).append(_score(kind, hit, backgrounds))
-    tags = [
+        sentences.add((hit.field.name, hit.sentence))
+    tags: list[TagData] = [
         {
             "type": kind, "confidence": max(s.confidence for s in scored), "primary": any(s.primary for s in scored),
             "evidence": [s.hit.evidence() for s in scored[:MAX_EVIDENCE]],
         }
         for kind, scored in merged.items()
     ]  # fmt: skip
-    return sorted(tags, key=lambda tag: (not tag["primary"], -tag["confidence"], tag["type"]))
+    tags.sort(key=lambda tag: (not tag["primary"], -tag["confidence"], tag["type"]))
+    return Actions(tags, frozenset(sentences))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from services.classify import language
 from services.classify.actions import extract_actions
+from services.classify.ambiguity import ItemContext
 from services.classify.automaton import Automaton, build_automaton
 from services.classify.entities import extract_entities
 from services.classify.fields import TagData, prepare
@@ -85,25 +86,26 @@ class Classifier:
         detected = language.detect(f"{title}\n{summary}", lang)
         fields = (prepare("title", title, self.automaton), prepare("summary", summary, self.automaton))
         actions = extract_actions(fields, detected)
-        entities = extract_entities(fields, self.kb, detected, bool(actions))
+        hinted_id = self._regulator_lookup.get(fold(regulator_hint.strip())) if regulator_hint else None
+        hint = (jurisdiction_hint or "").strip().upper()
+        item = ItemContext(actions.sentences, hinted_id, hint or None)
+        entities = extract_entities(fields, self.kb, detected, item)
         regulators = entities.regulators
-        hinted = self._hinted_regulator(regulator_hint, regulators)
+        hinted = self._hinted_regulator(hinted_id, regulators)
         if hinted is not None:
             regulators = [*regulators, hinted]
         jurisdictions = list(dict.fromkeys(tag["jurisdiction"] for tag in regulators))
-        hint = (jurisdiction_hint or "").strip().upper()
         if hint and hint not in jurisdictions:
             jurisdictions.append(hint)
-        if not jurisdictions and actions:
+        if not jurisdictions and actions.tags:
             jurisdictions = entities.countries[:MAX_FALLBACK_JURISDICTIONS]
         return Tags.model_validate({
-            "language": detected, "companies": entities.companies, "regulators": regulators, "actions": actions,
+            "language": detected, "companies": entities.companies, "regulators": regulators, "actions": actions.tags,
             "jurisdictions": jurisdictions, "classifier_version": self.version,
         })  # fmt: skip
 
-    def _hinted_regulator(self, hint: str | None, found: list[TagData]) -> TagData | None:
+    def _hinted_regulator(self, key: str | None, found: list[TagData]) -> TagData | None:
         """The feed's regulator, when the text does not name it itself (its own press releases)."""
-        key = self._regulator_lookup.get(fold(hint.strip())) if hint else None
         if key is None or any(tag["id"] == key for tag in found):
             return None
         regulator = self.kb.regulators[key]

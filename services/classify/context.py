@@ -41,10 +41,10 @@ def before(hit: Found) -> str:
 
 
 def sentence_initial(hit: Found) -> bool:
-    """Whether a hit opens its sentence (after quotes and brackets)."""
+    """Whether a hit opens its sentence or a headline's segment (after quotes, brackets, "ESTI – ")."""
     start = hit.field.text.to_original(hit.start)
     before = hit.field.text.original[:start].rstrip(" \"'«“‘(")
-    return not before or before[-1] in ".!?:\n"
+    return not before or before[-1] in ".!?:\n–—|" or before.endswith(" -")
 
 
 def common_word(hit: Found) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from services.classify import context
+from services.classify.ambiguity import ItemContext, in_context
 from services.classify.automaton import is_acronym
 from services.classify.fields import EvidenceData, Field, Found, TagData, found, longest_only
 from services.classify.kb import KnowledgeBase
@@ -99,9 +100,12 @@ def _without_appositives(hits: list[Found]) -> list[Found]:
     return kept
 
 
-def _regulator_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str) -> list[TagData]:
+def _regulator_tags(
+    hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str, item: ItemContext, named: set[str]
+) -> list[TagData]:
     hits = [h for h in hits if not (is_acronym(h.alias) and context.NUMBER_AFTER.match(context.after(h)))]
-    hits = _without_appositives([h for h in hits if not context.in_dateline(h)])
+    hits = in_context([h for h in hits if not context.in_dateline(h)], kb, item, named)
+    hits = _without_appositives(hits)
     counts: dict[str, float] = {}
     for hit in hits:
         counts[hit.ref] = counts.get(hit.ref, 0) + (1 if is_acronym(hit.alias) else 2)
@@ -159,8 +163,9 @@ def _company_ok(hit: Found, kb: KnowledgeBase, in_context: bool, same: list[Foun
 def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str, in_context: bool) -> list[TagData]:
     by_ref: dict[str, list[Found]] = {}
     for hit in hits:
-        by_ref.setdefault(hit.ref, []).append(hit)
-    kept = [h for h in hits if _company_ok(h, kb, in_context, by_ref[h.ref])]
+        if not context.common_word(hit):  # "l'avis" is no second mention of Avis
+            by_ref.setdefault(hit.ref, []).append(hit)
+    kept = [h for h in hits if h.ref in by_ref and _company_ok(h, kb, in_context, by_ref[h.ref])]
     counts: dict[str, int] = {}
     for hit in kept:
         counts[hit.ref] = counts.get(hit.ref, 0) + 1
@@ -234,14 +239,23 @@ def _pattern_tags(
     return list(tags.values())
 
 
-def extract_entities(fields: tuple[Field, ...], kb: KnowledgeBase, lang: str, has_actions: bool) -> Entities:
+def _named_places(every: list[Found], countries: list[str]) -> set[str]:
+    """Countries the item names, those inside longer names too ("Antitrust Usa", "Swiss Federal ...")."""
+    nested = {h.ref for h in every if h.kind == "country" and h.ref not in countries and not context.common_word(h)}
+    return nested.union(countries)
+
+
+def extract_entities(fields: tuple[Field, ...], kb: KnowledgeBase, lang: str, item: ItemContext) -> Entities:
     """Regulators, companies (known, then by legal form) and mentioned countries of an item."""
-    hits = longest_only(found(fields, frozenset({"regulator", "company", "product", "country"})))
+    every = found(fields, frozenset({"regulator", "company", "product", "country"}))
+    hits = longest_only(every)
     countries = list(dict.fromkeys(h.ref for h in hits if h.kind == "country" and not context.common_word(h)))
     places = set(countries)
-    regulators = _regulator_tags([h for h in hits if h.kind == "regulator"], kb, places, lang)
+    regulator_hits = [h for h in hits if h.kind == "regulator"]
+    named = _named_places(every, countries) if regulator_hits else places
+    regulators = _regulator_tags(regulator_hits, kb, places, lang, item, named)
     places |= {tag["jurisdiction"] for tag in regulators}
-    in_context = has_actions or bool(regulators)
+    in_context = bool(item.action_sentences) or bool(regulators)
     company_hits = [h for h in hits if h.kind in ("company", "product")]
     companies = _company_tags(company_hits, kb, places, lang, in_context)
     taken = [h for h in hits if h.kind in ("company", "product", "regulator", "country")]

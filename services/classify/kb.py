@@ -38,6 +38,9 @@ class Regulator:
     domains: tuple[str, ...] = ()
     parent: str | None = None
     source: str = ""
+    # Folded names and acronyms that are also common words or other entities (CAC, FCA, Brussels): they
+    # name this body only in context (see ``ambiguity.py``).
+    ambiguous: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,7 @@ def _regulator(record: dict[str, Any]) -> Regulator:
         acronyms=_strings(record.get("acronyms")), names=tuple(dict.fromkeys(names)),
         domains=_strings(record.get("domains")), parent=record.get("parent") or None,
         source=str(record.get("source") or ""),
+        ambiguous=frozenset(fold(form) for form in _strings(record.get("ambiguous_acronyms"))),
     )  # fmt: skip
 
 

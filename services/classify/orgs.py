@@ -112,8 +112,11 @@ def find_organisations(text: str) -> list[Organisation]:
             name, start = _trim(match.group("name"), match.start("name"))
             if name and any(ch.isalpha() for ch in name):
                 found.append(Organisation(name, start, form.end()))
-    if _CJK_MARK.search(text):
-        for cjk in _CJK.finditer(text):
+    marks = [mark.start() for mark in _CJK_MARK.finditer(text)]
+    if marks:
+        # Every match holds a form or prefix that starts with a mark, its name at most 10 characters before
+        # it and at most 14 after: only that stretch of the text is searched.
+        for cjk in _CJK.finditer(text, max(0, marks[0] - 10), marks[-1] + 20):
             name = cjk.group("name") or cjk.group("after") or ""
             if len(name) >= 2:
                 found.append(Organisation(name.strip(), cjk.start(), cjk.end()))
