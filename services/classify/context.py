@@ -67,6 +67,8 @@ def cited_as_source(hit: Found) -> bool:
 
 def in_dateline(hit: Found) -> bool:
     """The agency of a dateline: "HONG KONG (AP) –", "BERLIN (dpa) -"."""
+    if hit.start == 0 or hit.field.text.text[hit.start - 1] != " ":
+        return False  # "(" folds to a space, one for one
     start, end = hit.field.text.span(hit.start, hit.end)
     original = hit.field.text.original
     if start == 0 or original[start - 1] != "(":

@@ -136,8 +136,7 @@ def _national(ref: str, kb: KnowledgeBase) -> str:
 
 
 def _company_ok(hit: Found, kb: KnowledgeBase, in_context: bool, same: list[Found]) -> bool:
-    if context.common_word(hit):
-        return False  # apple, shell, orange: the common word
+    """Whether a company hit that is no common word names the company here."""
     if hit.kind == "product" and context.CHANNEL_BEFORE.search(context.before(hit)):
         return False
     if (
@@ -162,10 +161,10 @@ def _company_ok(hit: Found, kb: KnowledgeBase, in_context: bool, same: list[Foun
 
 def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: str, in_context: bool) -> list[TagData]:
     by_ref: dict[str, list[Found]] = {}
-    for hit in hits:
-        if not context.common_word(hit):  # "l'avis" is no second mention of Avis
-            by_ref.setdefault(hit.ref, []).append(hit)
-    kept = [h for h in hits if h.ref in by_ref and _company_ok(h, kb, in_context, by_ref[h.ref])]
+    names = [h for h in hits if not context.common_word(h)]  # apple, shell, "l'avis": the common word
+    for hit in names:
+        by_ref.setdefault(hit.ref, []).append(hit)
+    kept = [h for h in names if _company_ok(h, kb, in_context, by_ref[h.ref])]
     counts: dict[str, int] = {}
     for hit in kept:
         counts[hit.ref] = counts.get(hit.ref, 0) + 1
@@ -193,7 +192,7 @@ def _candidates(item_field: Field, taken: list[Found], lang: str) -> list[tuple[
     if item_field.name == "title":
         triggers = [item_field.text.span(h.start, h.end) for h in item_field.hits if h.entries[0].kind == "action"]
         by_place = by_position(item_field.text.original, triggers, lang)
-    mergers = {item_field.sentence(h.start) for h in item_field.hits if any(e.ref == "_merger" for e in h.entries)}
+    mergers = {item_field.sentence(h.start) for h in item_field.hits for e in h.entries if e.ref == "_merger"}
     if mergers:
         spans = [_sentence_span(item_field, index) for index in sorted(mergers)]
         by_place += merger_parties(item_field.text.original, spans, lang)
