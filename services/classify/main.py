@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from services.classify.service import make_handler
 from services.classify.settings import ClassifySettings
+from services.pipeline.api import service_app
 from services.pipeline.db import make_engine, make_session_factory, ping
 from services.pipeline.events import RawItem, Tags
 from services.pipeline.http import kafka_ready_check, ops_router
@@ -44,7 +43,7 @@ def build_service(settings: ClassifySettings) -> Service:
         handler=make_handler(producer, classify, watchlist.match),
         producer=producer,
     )
-    app = FastAPI(title="RegAlerts classify", version="1")
+    app = service_app(title="RegAlerts classify")
     app.include_router(
         ops_router({"database": lambda: ping(engine), "broker": kafka_ready_check(settings.bootstrap_servers)})
     )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from functools import partial
 
-from fastapi import FastAPI
-
 from services.ingest import metrics
 from services.ingest.api import IngestContext, router
 from services.ingest.publisher import Publisher
 from services.ingest.scheduler import Scheduler
 from services.ingest.settings import IngestSettings
+from services.pipeline.api import service_app
 from services.pipeline.db import make_engine, make_session_factory, ping
 from services.pipeline.http import kafka_ready_check, ops_router
 from services.pipeline.kafka import make_producer
@@ -41,7 +40,7 @@ def build_service(settings: IngestSettings) -> Service:
     )
     publisher = Publisher(settings=settings, sessions=sessions, make_producer=producer_factory)
     scheduler = Scheduler(settings=settings, sessions=sessions, policy=policy, on_stored=publisher.wake)
-    app = FastAPI(title="RegAlerts ingest", version="1", description=DESCRIPTION)
+    app = service_app(title="RegAlerts ingest", description=DESCRIPTION)
     app.state.ingest = IngestContext(settings, sessions, policy, scheduler.poll_now)
     app.include_router(
         ops_router({"database": lambda: ping(engine), "broker": kafka_ready_check(settings.bootstrap_servers)})

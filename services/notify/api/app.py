@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.notify.api import deliveries, subscriptions, unsubscribe, watchlists
 from services.notify.api.deps import NotifyContext
+from services.pipeline.api import service_app
 from services.pipeline.http import ReadyCheck, ops_router
 
 DESCRIPTION = """Subscriptions, deliveries and watchlists of RegAlerts tenants.
@@ -16,7 +17,7 @@ Another tenant's ids answer 404, exactly like ids that do not exist."""
 
 def create_app(context: NotifyContext, ready_checks: dict[str, ReadyCheck]) -> FastAPI:
     """The API with its routers and the operational routes (healthz, readyz, metrics)."""
-    app = FastAPI(title="RegAlerts notify", version="1", description=DESCRIPTION)
+    app = service_app(title="RegAlerts notify", description=DESCRIPTION)
     app.state.notify = context
     app.include_router(ops_router(ready_checks))
     app.include_router(subscriptions.router)

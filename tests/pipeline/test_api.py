@@ -1,0 +1,83 @@
+"""The shared API protections, against a real uvicorn server: body cap, input-free validation errors, ASCII JSON."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+from pydantic import BaseModel, Field
+
+from services.pipeline.api import service_app
+from services.pipeline.broker import free_port
+
+LIMIT = 10_000
+
+
+class Echo(BaseModel):
+    text: str = Field(max_length=5_000)
+    score: float = Field(default=0.5, ge=0, le=1)
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    app = service_app(title="test", max_body_bytes=LIMIT)
+
+    @app.post("/echo")
+    def echo(body: Echo) -> dict[str, object]:
+        return {"text": body.text, "score": body.score}
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_a_body_over_the_cap_is_refused_by_its_declared_length(base_url: str) -> None:
+    response = httpx.post(f"{base_url}/echo", content=b"x" * (LIMIT + 1), headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_a_chunked_body_over_the_cap_is_refused_while_it_is_read(base_url: str) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"text": "'
+        for _ in range(50):
+            yield b"y" * 1_000
+        yield b'"}'
+
+    response = httpx.post(f"{base_url}/echo", content=chunks(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_validation_errors_name_the_field_without_echoing_the_input(base_url: str) -> None:
+    big = "z" * 9_000
+    response = httpx.post(f"{base_url}/echo", json={"text": big})
+    assert response.status_code == 422
+    assert big[:100] not in response.text and len(response.content) < 1_000
+    assert response.json()["detail"][0]["loc"] == ["body", "text"]
+
+
+def test_an_infinite_number_is_a_422_not_a_500(base_url: str) -> None:
+    response = httpx.post(
+        f"{base_url}/echo", content=b'{"text": "a", "score": 1e999}', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "score"]
+
+
+def test_a_lone_surrogate_is_a_clear_422_in_ascii_json(base_url: str) -> None:
+    response = httpx.post(
+        f"{base_url}/echo", content=b'{"text": "a\\ud800b"}', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.content.isascii()
+    assert response.json()["detail"][0]["loc"] == ["body", "text"]
