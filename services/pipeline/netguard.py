@@ -25,6 +25,21 @@ METADATA_ADDRESSES = frozenset(
 )
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 destination (RFC 6052 NAT64, RFC 8215, RFC 4291 compatible).
+_IPV4_CARRYING = tuple(ipaddress.IPv6Network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96"))
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address leads to (mapped, 6to4, NAT64 or IPv4-compatible), if any."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if any(address in network for network in _IPV4_CARRYING) and int(address) > 1:  # not :: or ::1
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 class BlockedURL(ValueError):
     """The URL may not be fetched or posted to; the message says why."""
 
@@ -42,9 +57,17 @@ class NetworkPolicy:
         self.allowed = parse_cidrs(allow_cidrs)
 
     def check_address(self, address: IPAddress) -> None:
-        """Raise BlockedURL when the address is not public and not explicitly allowed."""
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
+        """Raise BlockedURL when the address is not public and not explicitly allowed.
+
+        An IPv6 address that carries an IPv4 address (mapped, compatible, NAT64, 6to4) is judged by the IPv4
+        address it reaches; site-local and Teredo addresses are never public destinations.
+        """
+        if isinstance(address, ipaddress.IPv6Address):
+            if address.is_site_local or address.teredo:
+                raise BlockedURL(f"address {address} is site-local or a Teredo tunnel")
+            embedded = embedded_ipv4(address)
+            if embedded is not None:
+                address = embedded
         if address in METADATA_ADDRESSES:
             raise BlockedURL(f"address {address} is a cloud metadata endpoint")
         if any(address in network for network in self.allowed):

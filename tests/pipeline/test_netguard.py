@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import http.server
+import ipaddress
 import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from services.pipeline.netguard import BlockedURL, GuardedTransport, IPAddress, NetworkPolicy
+from services.pipeline.netguard import BlockedURL, GuardedTransport, IPAddress, NetworkPolicy, embedded_ipv4
 
 
 @pytest.mark.parametrize(
@@ -26,6 +27,14 @@ from services.pipeline.netguard import BlockedURL, GuardedTransport, IPAddress, 
         "http://[::ffff:127.0.0.1]/",
         "http://0.0.0.0/",
         "http://100.64.0.1/",
+        "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 to 169.254.169.254
+        "http://[64:ff9b::a00:1]/",  # NAT64 to 10.0.0.1
+        "http://[2002:a9fe:a9fe::]/",  # 6to4 from 169.254.169.254
+        "http://[2002:7f00:1::]/",  # 6to4 from 127.0.0.1
+        "http://[::169.254.169.254]/",  # IPv4-compatible
+        "http://[::10.0.0.1]/",
+        "http://[fec0::1]/",  # site-local
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",  # Teredo
     ],
 )
 def test_non_public_addresses_are_refused(url: str) -> None:
@@ -111,3 +120,18 @@ def test_guarded_transport_connects_to_the_address_it_checked_under_the_original
     assert response.text == f"localhost:{port}"  # the Host header keeps the name, also after a redirect
     assert str(response.url) == f"http://localhost:{port}/host"
     assert checked and set(checked) <= {"127.0.0.1", "::1"}
+
+
+@pytest.mark.parametrize(
+    ("address", "reached"),
+    [
+        ("64:ff9b::808:808", "8.8.8.8"),
+        ("2002:808:808::1", "8.8.8.8"),
+        ("::ffff:8.8.8.8", "8.8.8.8"),
+        ("2606:4700:4700::1111", None),
+    ],
+)
+def test_ipv6_addresses_are_judged_by_the_ipv4_address_they_carry(address: str, reached: str | None) -> None:
+    ip = ipaddress.IPv6Address(address)
+    assert str(embedded_ipv4(ip)) == str(reached) if reached else embedded_ipv4(ip) is None
+    NetworkPolicy().check_address(ip)  # public either way: allowed
