@@ -12,7 +12,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -110,6 +110,9 @@ class Fetcher:
             if location is None:
                 return result
             url = urljoin(url, location)
+            scheme = urlsplit(url).scheme.lower()
+            if scheme not in {"http", "https"}:
+                raise FetchFailed("blocked", f"redirect to a {scheme!r} URL refused: only http and https are followed")
             if url in seen:
                 raise FetchFailed("redirects", f"redirect loop back to {url}")
             seen.add(url)

@@ -164,5 +164,11 @@ def test_a_malformed_redirect_is_a_clean_error(site: Site) -> None:
     unsupported = fetch(site.serve("/ftp", Reply(302, b"", {"Location": "ftp://example.org/feed"})))
     assert (unsupported.reason, unsupported.error) == (
         "blocked",
-        "blocked by SSRF policy: scheme 'ftp' is not http or https",
+        "redirect to a 'ftp' URL refused: only http and https are followed",
     )
+
+
+def test_a_redirect_to_a_file_url_names_the_scheme(site: Site) -> None:
+    result = fetch(site.serve("/file", Reply(302, b"", {"Location": "file:///etc/passwd"})))
+    assert (result.outcome, result.reason) == ("error", "blocked")
+    assert result.error == "redirect to a 'file' URL refused: only http and https are followed"
