@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from services.ingest.models import Feed
 
@@ -41,9 +42,16 @@ class FeedCreate(FeedFields):
 
 
 class FeedUpdate(FeedFields):
-    """Fields to change; absent fields stay as they are."""
+    """Fields to change; absent fields stay as they are. ``title: null`` is refused (a feed always has a title);
+    null clears language, regulator and jurisdiction and sets the interval back to the service default."""
 
     url: str | None = Field(default=None, max_length=2048)
+
+    @model_validator(mode="after")
+    def _title_not_null(self) -> FeedUpdate:
+        if "title" in self.model_fields_set and self.title is None:
+            raise PydanticCustomError("null_title", "title cannot be null: omit it to keep the current title")
+        return self
 
 
 class FeedStatus(BaseModel):

@@ -87,6 +87,17 @@ def test_register_read_change_delete(client: httpx.Client, site: Site) -> None:
     assert client.get(f"/v1/feeds/{feed_id}", headers=AUTH).status_code == 404
 
 
+def test_a_null_title_is_refused_and_null_hints_are_cleared(client: httpx.Client, site: Site) -> None:
+    url = site.serve("/feed.xml", Reply(200, rss([item(1)])))
+    feed_id = client.post("/v1/feeds", json={"url": url, "title": "Wire", "regulator": "x"}, headers=AUTH).json()["id"]
+    refused = client.patch(f"/v1/feeds/{feed_id}", json={"title": None}, headers=AUTH)
+    assert refused.status_code == 422
+    assert "title cannot be null" in refused.text
+    cleared = client.patch(f"/v1/feeds/{feed_id}", json={"regulator": None}, headers=AUTH)
+    assert cleared.status_code == 200
+    assert (cleared.json()["title"], cleared.json()["regulator"]) == ("Wire", None)
+
+
 @pytest.mark.parametrize("url", ["ftp://example.org/feed", "http://user:pw@127.0.0.1/feed", "not a url"])
 def test_bad_urls_are_refused_at_registration(client: httpx.Client, url: str) -> None:
     response = client.post("/v1/feeds", json={"url": url}, headers=AUTH)
