@@ -77,7 +77,14 @@ class EmailChannel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["email"] = "email"
-    addresses: list[EmailAddress] = Field(min_length=1, max_length=50)
+    addresses: list[EmailAddress] = Field(
+        min_length=1, max_length=50, description="Normalised (domain in lower case); repeats are dropped."
+    )
+
+    @field_validator("addresses")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))  # an address given twice would receive every alert twice
 
 
 Channel = Annotated[WebhookChannel | EmailChannel, Field(discriminator="type")]
@@ -102,6 +109,9 @@ class Digest(BaseModel):
         return value
 
 
+DIGEST_NEEDS_MODE = 'a "digest" schedule applies only to mode "digest": send "mode": "digest" with it'
+
+
 class SubscriptionCreate(BaseModel):
     """A new subscription."""
 
@@ -116,10 +126,10 @@ class SubscriptionCreate(BaseModel):
 
     @model_validator(mode="after")
     def _digest_with_mode(self) -> SubscriptionCreate:
+        if self.mode == "instant" and self.digest is not None:
+            raise ValueError(DIGEST_NEEDS_MODE)
         if self.mode == "digest" and self.digest is None:
             self.digest = Digest()
-        if self.mode == "instant":
-            self.digest = None
         return self
 
 
@@ -134,6 +144,12 @@ class SubscriptionUpdate(BaseModel):
     mode: Literal["instant", "digest"] | None = None
     digest: Digest | None = None
     paused: bool | None = None
+
+    @model_validator(mode="after")
+    def _digest_with_mode(self) -> SubscriptionUpdate:
+        if self.mode == "instant" and self.digest is not None:
+            raise ValueError(DIGEST_NEEDS_MODE)
+        return self
 
 
 class SubscriptionPublic(BaseModel):
@@ -155,6 +171,15 @@ class SubscriptionCreated(SubscriptionPublic):
     """The answer to a creation: the only time the webhook signing secret is shown."""
 
     secret: str | None = Field(description="whsec_ signing secret of a JSON webhook; shown once.")
+
+
+class SubscriptionChanged(SubscriptionPublic):
+    """The answer to a change: a new webhook signing secret is shown here, once."""
+
+    secret: str | None = Field(
+        description="whsec_ signing secret, only when this change made the subscription a JSON webhook "
+        "that had none; shown once. null otherwise."
+    )
 
 
 class SecretRotated(BaseModel):

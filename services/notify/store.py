@@ -108,8 +108,12 @@ def list_subscriptions(session: Session, *, tenant_id: str) -> list[Subscription
     return list(session.scalars(query))
 
 
-def update_subscription(session: Session, *, subscription: Subscription, data: SubscriptionUpdate) -> Subscription:
-    """Apply a partial update; a new channel clears a 410 disablement, a new JSON webhook gets a secret."""
+def update_subscription(session: Session, *, subscription: Subscription, data: SubscriptionUpdate) -> str | None:
+    """Apply a partial update; a new channel clears a 410 disablement, a new JSON webhook gets a secret.
+
+    Returns that new secret (to show once), or None when the change made none.
+    """
+    secret = None
     if data.name is not None:
         subscription.name = data.name
     if data.filters is not None:
@@ -117,7 +121,7 @@ def update_subscription(session: Session, *, subscription: Subscription, data: S
     if data.channel is not None:
         columns = _channel_columns(data.channel)
         if columns["channel"] == "webhook" and not subscription.secret:
-            subscription.secret = generate_secret()
+            subscription.secret = secret = generate_secret()
         for key, value in columns.items():
             setattr(subscription, key, value)
         subscription.disabled_reason = None
@@ -130,7 +134,7 @@ def update_subscription(session: Session, *, subscription: Subscription, data: S
         subscription.paused = data.paused
     subscription.updated_at = utcnow()
     session.flush()
-    return subscription
+    return secret
 
 
 def rotate_secret(session: Session, *, subscription: Subscription, overlap_s: float) -> tuple[str, datetime]:
@@ -203,7 +207,7 @@ def load_targets(session: Session, *, subscription_ids: set[str], now: datetime)
             name=s.name,
             channel=s.channel,
             url=s.url,
-            addresses=tuple(a for a in s.addresses if a not in gone.get(s.id, set())),
+            addresses=tuple(a for a in dict.fromkeys(s.addresses) if a not in gone.get(s.id, set())),
             secrets=active_secrets(s, now=now),
         )
         for s in subscriptions

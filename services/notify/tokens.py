@@ -34,6 +34,8 @@ def make_token(key: str, *, subscription_id: str, address: str) -> str:
 
 def read_token(key: str, token: str) -> tuple[str, str]:
     """The (subscription id, address) a token names; raise InvalidToken when it was not signed with key."""
+    if not token.isascii():  # tokens are base64url; compare_digest refuses non-ASCII text
+        raise InvalidToken("malformed token")
     body, _, mac = token.partition(".")
     expected = _b64(hmac.new(key.encode(), body.encode(), hashlib.sha256).digest()[:18])
     if not mac or not hmac.compare_digest(mac, expected):

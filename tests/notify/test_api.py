@@ -143,3 +143,51 @@ def test_redirects_are_not_followed(api: Api, receiver: Receiver) -> None:
     assert outcome["delivered"] is False and outcome["status_code"] == 302
     assert "redirects are not followed" in outcome["error"]
     assert receiver.received == []
+
+
+def test_switching_to_a_webhook_shows_its_new_secret_once(api: Api, receiver: Receiver) -> None:
+    body = {"name": "mail", "channel": {"type": "email", "addresses": ["ops@example.com"]}}
+    created = api.client.post("/v1/subscriptions", json=body, headers=api.auth("a")).json()
+    assert created["secret"] is None
+    webhook = {"channel": {"type": "webhook", "url": receiver.url + "/switched"}}
+    changed = api.client.patch(f"/v1/subscriptions/{created['id']}", json=webhook, headers=api.auth("a"))
+    assert changed.status_code == 200, changed.text
+    secret = changed.json()["secret"]
+    assert secret.startswith("whsec_") and changed.json()["channel"]["type"] == "webhook"
+    receiver.secrets["/switched"] = secret  # the receiver verifies the signature with the secret shown
+    outcome = api.client.post(f"/v1/subscriptions/{created['id']}/test", headers=api.auth("a")).json()
+    assert outcome["delivered"] is True and len(receiver.on("/switched")) == 1 and receiver.refused == 0
+    renamed = api.client.patch(f"/v1/subscriptions/{created['id']}", json={"name": "x"}, headers=api.auth("a"))
+    assert renamed.json()["secret"] is None  # shown once: not on later changes, nor on reads
+    assert secret not in api.client.get(f"/v1/subscriptions/{created['id']}", headers=api.auth("a")).text
+
+
+def test_repeated_addresses_are_kept_once(api: Api) -> None:
+    addresses = ["ops@example.com", "ops@example.com", "ops@EXAMPLE.com", "legal@example.com"]
+    body = {"name": "mail", "channel": {"type": "email", "addresses": addresses}}
+    created = api.client.post("/v1/subscriptions", json=body, headers=api.auth("a")).json()
+    assert created["channel"]["addresses"] == ["ops@example.com", "legal@example.com"]
+    patch = {"channel": {"type": "email", "addresses": ["Ann@Example.org", "Ann@example.ORG"]}}
+    changed = api.client.patch(f"/v1/subscriptions/{created['id']}", json=patch, headers=api.auth("a")).json()
+    assert changed["channel"]["addresses"] == ["Ann@example.org"]
+
+
+def test_a_digest_schedule_needs_digest_mode(api: Api) -> None:
+    channel = {"type": "email", "addresses": ["ops@example.com"]}
+    digest = {"frequency": "hourly", "hour": 8, "timezone": "UTC"}
+    for fields in ({"mode": "instant", "digest": digest}, {"digest": digest}):
+        response = api.client.post(
+            "/v1/subscriptions", json={"name": "x", "channel": channel, **fields}, headers=api.auth("a")
+        )
+        assert response.status_code == 422 and "applies only to mode" in response.text, response.text
+    created = api.client.post("/v1/subscriptions", json={"name": "x", "channel": channel}, headers=api.auth("a")).json()
+    url = f"/v1/subscriptions/{created['id']}"
+    for patch in ({"digest": digest}, {"mode": "instant", "digest": digest}):
+        response = api.client.patch(url, json=patch, headers=api.auth("a"))
+        assert response.status_code == 422 and "applies only to mode" in response.text, response.text
+    assert api.client.get(url, headers=api.auth("a")).json()["mode"] == "instant"  # nothing changed
+    changed = api.client.patch(url, json={"mode": "digest", "digest": digest}, headers=api.auth("a")).json()
+    assert (changed["mode"], changed["digest"]) == ("digest", digest)
+    daily = {**digest, "frequency": "daily", "hour": 7}
+    assert api.client.patch(url, json={"digest": daily}, headers=api.auth("a")).json()["digest"] == daily
+    assert api.client.patch(url, json={"mode": "instant"}, headers=api.auth("a")).json()["digest"] is None

@@ -24,7 +24,7 @@ def test_tampered_body_refused() -> None:
         read_token("k", forged + "." + token.split(".")[1])
 
 
-@pytest.mark.parametrize("token", ["", "abc", "abc.", ".abc", "!!!.???"])
+@pytest.mark.parametrize("token", ["", "abc", "abc.", ".abc", "!!!.???", "abc.\u00e9", "\u00e9.abc", "abc.\ud800"])
 def test_malformed_refused(token: str) -> None:
     with pytest.raises(InvalidToken):
         read_token("k", token)

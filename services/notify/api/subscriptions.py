@@ -12,9 +12,11 @@ from services.notify.channels.http import make_client
 from services.notify.models import Subscription
 from services.notify.sample import sample_alert
 from services.notify.schemas import (
+    DIGEST_NEEDS_MODE,
     Filters,
     SampleOutcome,
     SecretRotated,
+    SubscriptionChanged,
     SubscriptionCreate,
     SubscriptionCreated,
     SubscriptionPublic,
@@ -83,17 +85,24 @@ def read(subscription_id: str, session: SessionDep, tenant: CurrentTenant) -> Su
     return to_public(_owned(session, tenant, subscription_id))
 
 
+def _check_digest(subscription: Subscription, body: SubscriptionUpdate) -> None:
+    """A digest schedule without mode "digest" on an instant subscription would change nothing: refuse it."""
+    if body.digest is not None and body.mode is None and subscription.mode != "digest":
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=DIGEST_NEEDS_MODE)
+
+
 @router.patch("/{subscription_id}", summary="Change a subscription (pause/resume with paused)")
 def patch(
     subscription_id: str, body: SubscriptionUpdate, session: SessionDep, tenant: CurrentTenant, context: ContextDep
-) -> SubscriptionPublic:
-    """Change the given fields only."""
+) -> SubscriptionChanged:
+    """Change the given fields only; a change to a JSON webhook shows its new signing secret, once."""
     subscription = _owned(session, tenant, subscription_id)
     _check_channel(context, body.channel)
     _check_filters(session, tenant, body.filters)
-    update_subscription(session, subscription=subscription, data=body)
+    _check_digest(subscription, body)
+    secret = update_subscription(session, subscription=subscription, data=body)
     session.commit()
-    return to_public(subscription)
+    return SubscriptionChanged(**to_public(subscription).model_dump(), secret=secret)
 
 
 def _set_paused(session: SessionDep, tenant: CurrentTenant, subscription_id: str, paused: bool) -> SubscriptionPublic:
