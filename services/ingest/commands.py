@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.catalog import install_catalog
@@ -45,16 +46,31 @@ def _list(_args: argparse.Namespace) -> int:
     return 0
 
 
+# The option that sets each FeedCreate field, for error messages.
+_OPTIONS = {"url": "URL", "poll_interval_s": "--interval"}
+
+
+def _usage_error(exc: ValidationError) -> str:
+    """One line naming the offending option, e.g. ``--interval: Input should be greater than 0``."""
+    error = exc.errors(include_url=False)[0]
+    field = str(error["loc"][0]) if error["loc"] else ""
+    return f"{_OPTIONS.get(field, f'--{field}')}: {error['msg']}"
+
+
 def _add(args: argparse.Namespace) -> int:
     settings, sessions, policy = _context()
-    spec = FeedCreate(
-        url=args.url,
-        title=args.title,
-        language=args.language,
-        regulator=args.regulator,
-        jurisdiction=args.jurisdiction,
-        poll_interval_s=args.interval,
-    )
+    try:
+        spec = FeedCreate(
+            url=args.url,
+            title=args.title,
+            language=args.language,
+            regulator=args.regulator,
+            jurisdiction=args.jurisdiction,
+            poll_interval_s=args.interval,
+        )
+    except ValidationError as exc:
+        print(f"error: {_usage_error(exc)}", file=sys.stderr)
+        return 2
     try:
         with sessions.begin() as session:
             feed = register(session, spec, policy=policy, floor_s=settings.poll_interval_floor_s)

@@ -59,6 +59,22 @@ def test_add_list_export_and_import(
     assert run("feeds", "import-opml", str(tmp_path / "missing.opml")) == 1
 
 
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        (["--interval", "-5"], "error: --interval: Input should be greater than 0"),
+        (["--title", "x" * 501], "error: --title: String should have at most 500 characters"),
+    ],
+)
+def test_add_with_a_bad_option_prints_one_line_and_exits_2(
+    store: Path, site: Site, capsys: pytest.CaptureFixture[str], option: list[str], expected: str
+) -> None:
+    assert run("feeds", "add", site.url("/a.xml"), *option) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [expected]
+    assert captured.out == ""
+
+
 def test_load_catalog(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("feeds", "load-catalog") == 0
     assert "already registered" in capsys.readouterr().out
