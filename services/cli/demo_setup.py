@@ -42,6 +42,23 @@ def create_demo_tenant(var: Path, database_url: str) -> str:
     return api_key
 
 
+def demo_tenant_key(client: httpx.Client, notify_url: str, var: Path, database_url: str) -> str:
+    """The demo tenant's API key: the one kept in ``var`` from an earlier run when it still works, after
+    removing that run's demo subscriptions (their receiver is gone); else a new tenant's."""
+    path = var / "demo-tenant.json"
+    if path.exists():
+        api_key = str(json.loads(path.read_text(encoding="utf-8"))["api_key"])
+        headers = {"Authorization": f"Bearer {api_key}"}
+        listed = client.get(f"{notify_url}/v1/subscriptions", headers=headers)
+        if listed.status_code == 200:
+            names = {spec["name"] for spec in DEMO_SUBSCRIPTIONS}
+            for subscription in listed.json():
+                if subscription["name"] in names:
+                    client.delete(f"{notify_url}/v1/subscriptions/{subscription['id']}", headers=headers)
+            return api_key
+    return create_demo_tenant(var, database_url)
+
+
 def _subscribe(client: httpx.Client, notify_url: str, api_key: str, server: DemoServer, spec: dict[str, Any]) -> None:
     hook = secrets.token_urlsafe(9)
     body = {**spec, "channel": {"type": "webhook", "url": f"{server.url}/hooks/{hook}", "format": "json"}}
@@ -52,19 +69,25 @@ def _subscribe(client: httpx.Client, notify_url: str, api_key: str, server: Demo
 
 
 def _register_feed(client: httpx.Client, ingest_url: str, admin_token: str, url: str, title: str) -> None:
+    """Register the feed (or find it, registered by an earlier run) and poll it now."""
     headers = {"Authorization": f"Bearer {admin_token}"}
     response = client.post(f"{ingest_url}/v1/feeds", json={"url": url, "title": title}, headers=headers)
-    response.raise_for_status()
-    feed_id = response.json()["id"]
+    if response.status_code == 409:
+        listed = client.get(f"{ingest_url}/v1/feeds", headers=headers)
+        listed.raise_for_status()
+        feed_id = next(feed["id"] for feed in listed.json() if feed["url"] == url)
+    else:
+        response.raise_for_status()
+        feed_id = response.json()["id"]
     client.post(f"{ingest_url}/v1/feeds/{feed_id}/poll", headers=headers).raise_for_status()
 
 
 def register_demo(
     *, server: DemoServer, ingest_url: str, notify_url: str, var: Path, admin_token: str, database_url: str
 ) -> None:
-    """Create the demo tenant and subscriptions, then register and poll the sample feeds."""
-    api_key = create_demo_tenant(var, database_url)
+    """Set up (or, on a restart with the same ``var``, take over) the demo tenant, subscriptions and feeds."""
     with httpx.Client(timeout=30) as client:
+        api_key = demo_tenant_key(client, notify_url, var, database_url)
         for spec in DEMO_SUBSCRIPTIONS:
             _subscribe(client, notify_url, api_key, server, spec)
         for feed in DEMO_FEEDS:

@@ -24,15 +24,32 @@ EMBEDDED_BROKER_PORT = 19092
 
 
 @contextlib.contextmanager
-def _broker(settings: CommonSettings, var: Path) -> Iterator[str]:
+def _broker(settings: CommonSettings, var: Path) -> Iterator[tuple[str, EmbeddedBroker | None]]:
     """The configured bootstrap servers, or an embedded broker started for the duration of the block."""
     if settings.bootstrap_servers:
-        yield settings.kafka_bootstrap_servers
+        yield settings.kafka_bootstrap_servers, None
         return
     with EmbeddedBroker(available_port(EMBEDDED_BROKER_PORT), log_path=var / "broker.log") as broker:
         create_topics(broker.bootstrap)
         print(f"  broker    embedded, {broker.bootstrap} (memory only)")
-        yield broker.bootstrap
+        yield broker.bootstrap, broker
+
+
+def restart_with_broker(broker: EmbeddedBroker, children: list[Child], timeout_s: float) -> None:
+    """The embedded broker exited: start it again and restart every service, whose Kafka clients cannot
+    recover from a broker that lost all its state. Ingest republishes its recent items; notify's idempotency
+    keeps subscribers from seeing them twice."""
+    print(f"  broker    exited with code {broker.exit_code}: restarting it and every service", flush=True)
+    log.warning("Embedded broker exited, restarting it and the services", extra={"code": broker.exit_code})
+    for child in children:
+        child.stop(timeout=timeout_s)
+    broker.start()
+    create_topics(broker.bootstrap)
+    for child in children:
+        child.start()
+    for child in children:
+        child.wait_ready(timeout=90)
+    print("  broker    back; services restarted", flush=True)
 
 
 def available_port(preferred: int) -> int:
@@ -73,7 +90,7 @@ def run_up(*, demo: bool, var: Path, stop: threading.Event) -> int:
     print("RegAlerts is starting")
     upgrade(database_url)
     print(f"  database  {database_url}")
-    with _broker(settings, var) as bootstrap:
+    with _broker(settings, var) as (bootstrap, broker):
         token = admin_token(var)
         env = {
             "REGALERTS_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
@@ -101,6 +118,8 @@ def run_up(*, demo: bool, var: Path, stop: threading.Event) -> int:
                 run_demo(children=urls, var=var, env=env, port=available_port(DEMO_PORT))
             print("Ctrl-C stops everything.", flush=True)
             while not stop.wait(1.0):
+                if broker is not None and broker.exit_code is not None:
+                    restart_with_broker(broker, children, settings.shutdown_timeout_s)
                 for child in children:
                     child.restart_if_exited()
         finally:

