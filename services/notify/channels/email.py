@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from email import policy
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
+from email.policy import EmailPolicy, Policy
 from email.utils import formatdate, make_msgid
 
 import aiosmtplib
@@ -15,6 +17,33 @@ from services.notify.render import group_by_regulator, render_template
 from services.notify.settings import NotifySettings
 
 SUBJECT_CHARS = 150
+MAX_LINE = 998  # RFC 5322's hard limit on a header line
+
+
+class VerbatimHeader(UnstructuredHeader):
+    """A header written on one line exactly as given: folding a long unbreakable URL would turn it into an
+    RFC 2047 encoded word, and mail clients no longer find the link (RFC 2369 wants ``<URL>`` as is).
+
+    Only plain printable ASCII without spaces is written verbatim (line breaks are refused anyway when
+    the header is set); anything else is folded the usual, safe way.
+    """
+
+    def fold(self, *, policy: Policy) -> str:
+        """``Name: value`` and the policy's line separator."""
+        line = f"{self.name}: {self}"
+        if len(line) > MAX_LINE or not all(33 <= ord(ch) < 127 for ch in str(self)):
+            return str(super().fold(policy=policy))
+        return line + policy.linesep
+
+
+def _policy() -> EmailPolicy:
+    registry = HeaderRegistry()
+    registry.map_to_type("list-unsubscribe", VerbatimHeader)
+    return policy.SMTP.clone(header_factory=registry)
+
+
+# SMTP's policy (CRLF, no line breaks in header values), with List-Unsubscribe kept verbatim.
+EMAIL_POLICY = _policy()
 
 # Builds the one-click unsubscribe URL of (subscription id, address).
 UnsubscribeLink = Callable[[str, str], str]
@@ -38,7 +67,8 @@ def subject_of(batch: Batch) -> str:
 
 
 def render_email(batch: Batch, *, sender: str, recipient: str, unsubscribe_url: str) -> EmailMessage:
-    """The message for one recipient (pure). The SMTP policy refuses CR/LF in any header value."""
+    """The message for one recipient (pure). The SMTP policy refuses CR/LF in any header value; the
+    unsubscribe URL goes out verbatim (RFC 2369, RFC 8058)."""
     digest = batch.digest or len(batch.alerts) > 1
     groups = group_by_regulator(batch.alerts) if digest else [group_by_regulator(batch.alerts)[0]]
     subject = subject_of(batch)
@@ -49,7 +79,7 @@ def render_email(batch: Batch, *, sender: str, recipient: str, unsubscribe_url: 
         "subscription_name": batch.target.name,
         "unsubscribe_url": unsubscribe_url,
     }
-    message = EmailMessage(policy=policy.SMTP)
+    message = EmailMessage(policy=EMAIL_POLICY)
     message["Subject"] = subject
     message["From"] = sender
     message["To"] = recipient
