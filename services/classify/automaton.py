@@ -120,7 +120,9 @@ class Automaton:
                 while end < length and folded[end].isalnum() and folded[end] < _WORD_LIMIT:
                     end += 1
             if exact:
-                entries = tuple(entry for entry in entries if _case_ok(entry, text, start, end))
+                original_start, original_end = text.span(start, end)
+                written = text.original[original_start:original_end]
+                entries = tuple(entry for entry in entries if _case_ok(entry.exact, written))
                 if not entries:
                     continue
             hits.append(Hit(start, end, entries))
@@ -143,13 +145,11 @@ class Automaton:
         return hits
 
 
-def _case_ok(entry: Entry, text: Normalised, start: int, end: int) -> bool:
-    if entry.exact is None:
+def _case_ok(exact: str | None, written: str) -> bool:
+    """Whether the text as written shows a case-sensitive form's own case (or title case from 4 letters on)."""
+    if exact is None or written == exact:
         return True
-    found = text.original.__getitem__(slice(*text.span(start, end)))
-    if found == entry.exact:
-        return True
-    return len(entry.exact) >= 4 and "." not in entry.exact and found == entry.exact.title()
+    return len(exact) >= 4 and "." not in exact and written == exact.title()
 
 
 class Builder:
