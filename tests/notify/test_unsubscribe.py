@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from email.message import EmailMessage
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine
 
 from services.notify.api.app import create_app
+from services.notify.channels.email import EMAIL_POLICY
 from services.notify.models import Unsubscribe
 from tests.notify.conftest import Api, Running, ServedApp, make_item, wait_for
 
@@ -50,3 +53,12 @@ def test_a_non_ascii_token_is_an_invalid_link(api: Api) -> None:
             answer = api.client.request(method, f"/unsubscribe/{token}")
             assert answer.status_code == 404, (method, token, answer.text)
             assert "Link not valid" in answer.text
+
+
+def test_only_plain_ascii_is_written_verbatim() -> None:
+    message = EmailMessage(policy=EMAIL_POLICY)
+    with pytest.raises(ValueError, match="linefeed or carriage return"):
+        message["List-Unsubscribe"] = "<https://x.example/u/1>\r\nBcc: victim@example.com"
+    message["List-Unsubscribe"] = "<https://x.example/u/é>"
+    folded = message.as_bytes()
+    assert b"Bcc" not in folded and b"List-Unsubscribe: =?utf-8?" in folded  # folded the usual, safe way

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from email import policy
-from email.headerregistry import HeaderRegistry, UnstructuredHeader
+from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import EmailPolicy, Policy
 from email.utils import formatdate, make_msgid
@@ -20,7 +20,7 @@ SUBJECT_CHARS = 150
 MAX_LINE = 998  # RFC 5322's hard limit on a header line
 
 
-class VerbatimHeader(UnstructuredHeader):
+class VerbatimHeader(UnstructuredHeader, BaseHeader):
     """A header written on one line exactly as given: folding a long unbreakable URL would turn it into an
     RFC 2047 encoded word, and mail clients no longer find the link (RFC 2369 wants ``<URL>`` as is).
 
@@ -36,7 +36,7 @@ class VerbatimHeader(UnstructuredHeader):
         return line + policy.linesep
 
 
-def _policy() -> EmailPolicy:
+def _policy() -> EmailPolicy[EmailMessage]:
     registry = HeaderRegistry()
     registry.map_to_type("list-unsubscribe", VerbatimHeader)
     return policy.SMTP.clone(header_factory=registry)
