@@ -13,6 +13,7 @@ from services.pipeline.logging import configure_logging
 log = logging.getLogger(__name__)
 
 SERVICES = ("ingest", "classify", "notify")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _run_service(args: argparse.Namespace) -> int:
@@ -50,12 +51,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``regalerts`` console script."""
+    """Entry point of the ``regalerts`` console script.
+
+    A bad setting or argument ends with one line saying what is wrong and exit code 2, not a traceback.
+    """
+    from alembic.util import CommandError
+    from pydantic import ValidationError
+
     from services.pipeline.settings import CommonSettings
 
-    args = build_parser().parse_args(argv)
-    configure_logging(args.log_level or CommonSettings().log_level, "cli")
-    sys.exit(args.func(args))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        level = (args.log_level or CommonSettings().log_level).upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"unknown log level {level!r} (one of {', '.join(LOG_LEVELS)})")
+        configure_logging(level, "cli")
+        sys.exit(args.func(args))
+    except ValidationError as exc:
+        problems = "; ".join(f"REGALERTS_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        parser.exit(2, f"regalerts: bad setting: {problems}\n")
+    except (ValueError, CommandError) as exc:
+        parser.exit(2, f"regalerts: {exc}\n")
 
 
 if __name__ == "__main__":

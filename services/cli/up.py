@@ -74,11 +74,16 @@ def admin_token(var: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+# Settings only one service needs stay out of the others' environment (the admin token above all).
+SERVICE_ONLY = {"REGALERTS_ADMIN_TOKEN": "ingest"}
+
+
 def _children(var: Path, env: dict[str, str]) -> list[Child]:
     children = []
     for name, preferred in PORTS.items():
         port = available_port(preferred)
-        children.append(Child(name, port, {**env, "REGALERTS_HTTP_PORT": str(port)}, var / "logs" / f"{name}.log"))
+        own = {key: value for key, value in env.items() if SERVICE_ONLY.get(key, name) == name}
+        children.append(Child(name, port, {**own, "REGALERTS_HTTP_PORT": str(port)}, var / "logs" / f"{name}.log"))
     return children
 
 
