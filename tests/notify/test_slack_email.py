@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy import Engine, update
 
 from services.notify.api.app import create_app
-from services.notify.models import Delivery
+from services.notify.models import Delivery, Subscription
 from services.notify.tokens import read_token
 from services.pipeline.broker import free_port
 from services.pipeline.db import utcnow
@@ -177,3 +177,22 @@ def test_email_logs_in_with_the_configured_credentials(engine: Engine, notify_on
         assert len(mailbox.messages) == 1 and "535" in (wrong.published[0].error or "")
     finally:
         controller.stop()
+
+
+def test_an_address_given_twice_gets_each_alert_once(
+    engine: Engine, smtp: tuple[int, Any], notify_on: Callable[..., Running]
+) -> None:
+    port, mailbox = smtp
+    running = notify_on(engine, smtp_port=port)
+    addresses = ["ops@example.com", "ops@EXAMPLE.com", "ops@example.com"]
+    running.subscribe(running.tenant(), {"type": "email", "addresses": addresses})
+    running.intake.ingest(make_item("feed:1"))
+    wait_for(lambda: [d.status for d in running.deliveries()] == ["delivered"], "the delivery")
+    assert [rcpt for rcpt, _ in mailbox.messages] == [["ops@example.com"]]
+    with running.context.sessions.begin() as session:  # a row stored with a repeat still sends once
+        session.execute(update(Subscription).values(addresses=["ops@example.com", "ops@example.com"]))
+    running.intake.ingest(make_item("feed:2"))
+    wait_for(
+        lambda: {d.status for d in running.deliveries()} == {"delivered"} and len(running.deliveries()) == 2, "both"
+    )
+    assert [rcpt for rcpt, _ in mailbox.messages] == [["ops@example.com"]] * 2
