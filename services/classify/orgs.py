@@ -15,8 +15,10 @@ _LEGAL_FORMS = (
 _WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’\-]*|[A-Z0-9][A-Z0-9&\-]+|\([A-Z][\w\-]*\))"
 _JOINER = r"(?:&|and|und|et|e|y|de|di|du|von|van|der|des|del)"
 # A legal form follows its name after a space (or ", "): the space leads the pattern, so the regex engine
-# jumps from space to space instead of trying every form at every character.
-_FORM = re.compile(rf" (?P<form>{_LEGAL_FORMS})(?![\w])")
+# jumps from space to space instead of trying every form at every character,
+# and a lookahead on the forms' first letters skips most words before trying the alternatives.
+_FIRST_LETTERS = "".join(sorted({form[0] for form in _LEGAL_FORMS.split("|")}))
+_FORM = re.compile(rf" (?=[{_FIRST_LETTERS}])(?P<form>{_LEGAL_FORMS})(?![\w])")
 # The name just before a legal form: searched in a window that ends at the form.
 _NAME_BEFORE = re.compile(rf"(?<![\w.])(?P<name>{_WORD}(?:[ \-](?:{_JOINER} )?{_WORD}){{0,4}}),? $")
 _NAME_WINDOW = 120
