@@ -21,7 +21,7 @@ from services.ingest.recorder import PollOutcome
 from services.ingest.registry import InvalidFeed, Registered, change, register, register_all
 from services.ingest.schemas import FeedCreate, FeedPublic, FeedUpdate, to_public
 from services.ingest.settings import IngestSettings
-from services.ingest.store import FeedExists, list_feeds
+from services.ingest.store import FeedExists, delete_feed, get_feed, list_feeds
 from services.pipeline.netguard import NetworkPolicy
 
 PollNow = Callable[[str], "concurrent.futures.Future[PollOutcome]"]
@@ -81,7 +81,7 @@ router = APIRouter(prefix="/v1/feeds", tags=["feeds"], dependencies=[Depends(req
 
 
 def _feed(session: Session, feed_id: str) -> Feed:
-    feed = session.get(Feed, feed_id)
+    feed = get_feed(session, feed_id)
     if feed is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="feed not found")
     return feed
@@ -142,9 +142,9 @@ def patch(feed_id: str, spec: FeedUpdate, context: ContextDep, session: SessionD
     return context.public(feed)
 
 
-@router.delete("/{feed_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a feed and its items")
+@router.delete("/{feed_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a feed (its unsent items too)")
 def delete(feed_id: str, session: SessionDep) -> Response:
-    session.delete(_feed(session, feed_id))
+    delete_feed(session, feed=_feed(session, feed_id))
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -153,7 +153,7 @@ def delete(feed_id: str, session: SessionDep) -> Response:
 async def poll(feed_id: str, context: ContextDep, response: Response) -> FeedPublic:
     def exists() -> bool:
         with context.sessions() as session:
-            return session.get(Feed, feed_id) is not None
+            return get_feed(session, feed_id) is not None
 
     if not await run_in_threadpool(exists):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="feed not found")

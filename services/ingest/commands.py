@@ -27,6 +27,8 @@ def _context() -> tuple[IngestSettings, sessionmaker[Session], NetworkPolicy]:
 
 def _print_report(what: str, report: Registered) -> int:
     print(f"{what}: {report.created} feeds registered, {report.existing} already registered")
+    for skipped in report.skipped:
+        print(f"skipped: {skipped['url']}: already registered as {skipped['id']}")
     for refusal in report.refused:
         print(f"refused: {refusal['url']}: {refusal['error']}", file=sys.stderr)
     return 0 if not report.refused else 1

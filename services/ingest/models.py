@@ -41,6 +41,8 @@ class Feed(Base):
     # False until the first successful poll: that poll only publishes items inside the backfill window.
     backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
     next_poll_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Set when the operator deletes the feed: the row and its items stay as dedupe memory (docs/ingest.md).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Item(Base):

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.ingest.fetcher import Fetcher, FetchResult
 from services.ingest.limits import HostLimiter
 from services.ingest.metrics import FEED_POLLS, POLL_DURATION
-from services.ingest.models import Feed
 from services.ingest.recorder import FeedSnapshot, PollOutcome, Prepared, Recorder, prepare
 from services.ingest.settings import IngestSettings
+from services.ingest.store import get_feed
 from services.pipeline.metrics import ITEMS_IN
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class Poller:
 
         def load() -> FeedSnapshot | None:
             with self._sessions() as session:
-                feed = session.get(Feed, feed_id)
+                feed = get_feed(session, feed_id)
                 return FeedSnapshot.of(feed) if feed else None
 
         return await asyncio.get_running_loop().run_in_executor(self._store, load)

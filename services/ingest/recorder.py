@@ -130,7 +130,7 @@ class Recorder:
         return [self._record(session, feeds.get(p.snapshot.id), p, now) for p in batch]
 
     def _record(self, session: Session, feed: Feed | None, prepared: Prepared, now: datetime) -> PollOutcome:
-        if feed is None:
+        if feed is None or feed.deleted_at is not None:
             return PollOutcome("gone")
         result = prepared.result
         feed.last_polled_at = now

@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.models import Feed
+from services.ingest.normalise import canonical_link
 from services.ingest.schemas import FeedCreate, FeedUpdate
-from services.ingest.store import FeedExists, create_feed, feed_by_url
+from services.ingest.store import FeedExists, create_feed, feed_by_url, purge_feed
 from services.pipeline.db import utcnow
 from services.pipeline.netguard import BlockedURL, NetworkPolicy
 
@@ -20,6 +21,9 @@ class Registered(BaseModel):
 
     created: int = 0
     existing: int = 0
+    skipped: list[dict[str, str]] = Field(
+        default_factory=list, description="Feeds already registered: url and the registered feed's id."
+    )
     refused: list[dict[str, str]] = Field(default_factory=list)
 
 
@@ -28,7 +32,12 @@ class InvalidFeed(ValueError):
 
 
 def check_feed_url(url: str, policy: NetworkPolicy, *, resolve: bool = True) -> str:
-    """The URL stripped, or InvalidFeed when it is not http(s) or (resolving it) reaches a refused address."""
+    """The URL normalised, or InvalidFeed when it is not http(s) or (resolving it) reaches a refused address.
+
+    Normalised as item links are (``normalise.canonical_link``): scheme and host in lower case, default
+    port and fragment dropped, tracking parameters (utm_*, fbclid, ...) removed. Feeds are stored and
+    compared in this form, so one feed cannot be registered twice under different spellings.
+    """
     url = url.strip()
     try:
         if resolve:
@@ -39,7 +48,10 @@ def check_feed_url(url: str, policy: NetworkPolicy, *, resolve: bool = True) -> 
                 raise BlockedURL("not an http(s) URL with a host and no credentials")
     except BlockedURL as exc:
         raise InvalidFeed(f"feed URL refused: {exc}") from exc
-    return url
+    canonical = canonical_link(url, url)
+    if canonical is None:
+        raise InvalidFeed("feed URL refused: not an http(s) URL with a host")
+    return canonical
 
 
 def _check_interval(interval_s: float | None, floor_s: float) -> None:
@@ -63,11 +75,13 @@ def change(session: Session, feed: Feed, spec: FeedUpdate, *, policy: NetworkPol
     changes = spec.model_dump(exclude_unset=True)
     _check_interval(changes.get("poll_interval_s"), floor_s)
     url = changes.pop("url", None)
-    if url is not None and url.strip() != feed.url:
-        url = check_feed_url(url, policy)
+    url = check_feed_url(url, policy) if url is not None else None
+    if url is not None and url != feed.url:
         other = feed_by_url(session, url=url)
-        if other is not None:
+        if other is not None and other.deleted_at is None:
             raise FeedExists(other.id)
+        if other is not None:
+            purge_feed(session, feed=other)  # a deleted feed's memory gives way to the one moving there
         feed.url, feed.etag, feed.last_modified, feed.backfilled = url, None, None, False
         feed.next_poll_at = utcnow()
     for name, value in changes.items():
@@ -95,8 +109,9 @@ def register_all(
             with sessions.begin() as session:
                 register(session, spec, policy=policy, floor_s=floor_s, resolve=resolve)
             report.created += 1
-        except FeedExists:
+        except FeedExists as exc:
             report.existing += 1
+            report.skipped.append({"url": spec.url, "id": exc.feed_id})
         except InvalidFeed as exc:
             report.refused.append({"url": spec.url, "error": str(exc)})
     return report

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.ingest.dedupe import Decision, StoredItem, decide
 from services.ingest.models import Feed, Item
+from services.pipeline.db import utcnow
 from services.pipeline.events import RawItem
 
 CHUNK = 400  # ids per IN (...) clause, well under every backend's parameter limit
@@ -26,25 +27,72 @@ class FeedExists(ValueError):
         self.feed_id = feed_id
 
 
+# What registering a deleted feed again sets from the request (None included: the old value goes).
+_REVIVED_FIELDS = ("title", "poll_interval_s", "language", "regulator", "jurisdiction")
+
+
 def create_feed(session: Session, *, url: str, **fields: Any) -> Feed:
-    """Register a feed (due at once); raise FeedExists when its URL is already registered."""
+    """Register a feed (due at once); raise FeedExists when its URL is already registered.
+
+    A deleted feed with this URL comes back as it was, same id and items, so nothing it already
+    published is sent again; it is polled afresh (validators cleared, backfill window applied again).
+    """
     existing = feed_by_url(session, url=url)
-    if existing is not None:
+    if existing is not None and existing.deleted_at is None:
         raise FeedExists(existing.id)
+    if existing is not None:
+        return _revive(session, existing, fields)
     feed = Feed(id=uuid.uuid4().hex, url=url, **{k: v for k, v in fields.items() if v is not None})
     session.add(feed)
     session.flush()
     return feed
 
 
+def _revive(session: Session, feed: Feed, fields: dict[str, Any]) -> Feed:
+    for name in _REVIVED_FIELDS:
+        setattr(feed, name, fields.get(name))
+    feed.title = feed.title or ""
+    feed.enabled = fields.get("enabled") is not False
+    now = utcnow()
+    feed.deleted_at, feed.created_at, feed.next_poll_at = None, now, fields.get("next_poll_at") or now
+    feed.etag, feed.last_modified, feed.backfilled, feed.consecutive_failures = None, None, False, 0
+    session.flush()
+    return feed
+
+
 def feed_by_url(session: Session, *, url: str) -> Feed | None:
-    """The feed registered with exactly this URL."""
+    """The feed (deleted or not) registered with this URL, as normalised by ``registry.check_feed_url``."""
     return session.scalars(select(Feed).where(Feed.url == url)).first()
 
 
+def get_feed(session: Session, feed_id: str) -> Feed | None:
+    """The feed with this id, or None when there is none or it was deleted."""
+    feed = session.get(Feed, feed_id)
+    return feed if feed is not None and feed.deleted_at is None else None
+
+
+def delete_feed(session: Session, *, feed: Feed) -> None:
+    """Delete a feed: it stops being polled and listed, its unsent items are dropped from the outbox, and its
+    row and items stay as the memory of what was published (see create_feed)."""
+    feed.deleted_at, feed.enabled = utcnow(), False
+    session.execute(
+        update(Item)
+        .where(Item.feed_id == feed.id, Item.pending.is_(True))
+        .values(pending=False)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+
+
+def purge_feed(session: Session, *, feed: Feed) -> None:
+    """Remove a feed row and (by cascade) its items for good."""
+    session.delete(feed)
+    session.flush()
+
+
 def list_feeds(session: Session, *, limit: int = 1000, offset: int = 0) -> list[Feed]:
-    """Feeds in registration order."""
-    query = select(Feed).order_by(Feed.created_at, Feed.id).limit(limit).offset(offset)
+    """Feeds (not deleted) in registration order."""
+    query = select(Feed).where(Feed.deleted_at.is_(None)).order_by(Feed.created_at, Feed.id).limit(limit).offset(offset)
     return list(session.scalars(query))
 
 
@@ -52,7 +100,7 @@ def claim_due_feeds(session: Session, *, now: datetime, limit: int, lease_s: flo
     """Enabled feeds due now, their next poll pushed ``lease_s`` ahead so the next tick does not take them again."""
     query = (
         select(Feed)
-        .where(Feed.enabled.is_(True), Feed.next_poll_at <= now)
+        .where(Feed.enabled.is_(True), Feed.deleted_at.is_(None), Feed.next_poll_at <= now)
         .order_by(Feed.next_poll_at)
         .limit(limit + len(exclude))
     )
@@ -72,7 +120,9 @@ def claim_due_feeds(session: Session, *, now: datetime, limit: int, lease_s: flo
 def feed_state_counts(session: Session, *, failing_threshold: int) -> dict[str, int]:
     """Number of feeds per state: disabled, failing (past the threshold), ok."""
     rows = session.execute(
-        select(Feed.enabled, Feed.consecutive_failures, func.count()).group_by(Feed.enabled, Feed.consecutive_failures)
+        select(Feed.enabled, Feed.consecutive_failures, func.count())
+        .where(Feed.deleted_at.is_(None))
+        .group_by(Feed.enabled, Feed.consecutive_failures)
     )
     counts = {"ok": 0, "failing": 0, "disabled": 0}
     for enabled, failures, count in rows:

@@ -87,6 +87,20 @@ def test_register_read_change_delete(client: httpx.Client, site: Site) -> None:
     assert client.get(f"/v1/feeds/{feed_id}", headers=AUTH).status_code == 404
 
 
+def test_one_feed_per_normalised_url_and_a_deleted_feed_comes_back(client: httpx.Client, site: Site) -> None:
+    url = site.serve("/file/f1.xml", Reply(200, rss([item(1)])))
+    feed_id = client.post("/v1/feeds", json={"url": url}, headers=AUTH).json()["id"]
+    for spelling in (url.replace("http://", "HTTP://") + "#frag", url + "?utm_source=x"):
+        duplicate = client.post("/v1/feeds", json={"url": spelling}, headers=AUTH)
+        assert duplicate.status_code == 409, spelling
+        assert duplicate.json()["detail"] == {"message": f"feed already registered as {feed_id}", "id": feed_id}
+    assert client.delete(f"/v1/feeds/{feed_id}", headers=AUTH).status_code == 204
+    assert client.get("/v1/feeds", headers=AUTH).json() == []
+    assert client.post(f"/v1/feeds/{feed_id}/poll", headers=AUTH).status_code == 404
+    again = client.post("/v1/feeds", json={"url": url + "#again"}, headers=AUTH)
+    assert again.status_code == 201 and (again.json()["id"], again.json()["url"]) == (feed_id, url)
+
+
 def test_a_null_title_is_refused_and_null_hints_are_cleared(client: httpx.Client, site: Site) -> None:
     url = site.serve("/feed.xml", Reply(200, rss([item(1)])))
     feed_id = client.post("/v1/feeds", json={"url": url, "title": "Wire", "regulator": "x"}, headers=AUTH).json()["id"]
