@@ -158,6 +158,8 @@ def record(
     if changes:
         session.execute(update(Delivery), changes)
         session.execute(insert(Attempt), [_history(attempt) for attempt in attempts])
+    for subscription_id, seconds in _retry_afters(attempts, outcome_of).items():
+        hold_endpoint(session, subscription_id=subscription_id, until=now + timedelta(seconds=seconds))
     gone = {a.subscription_id: outcome_of[a.delivery_id] for a in attempts if outcome_of[a.delivery_id].gone}
     for subscription_id, outcome in gone.items():
         session.execute(
@@ -167,6 +169,33 @@ def record(
             .execution_options(synchronize_session=False)
         )
     return attempts
+
+
+def _retry_afters(attempts: Sequence[DeliveryAttempt], outcome_of: dict[str, Outcome]) -> dict[str, float]:
+    """The longest Retry-After each subscription's endpoint answered in these attempts."""
+    holds: dict[str, float] = {}
+    for attempt in attempts:
+        seconds = outcome_of[attempt.delivery_id].retry_after_s
+        if seconds:
+            holds[attempt.subscription_id] = max(seconds, holds.get(attempt.subscription_id, 0.0))
+    return holds
+
+
+def hold_endpoint(session: Session, *, subscription_id: str, until: datetime) -> None:
+    """Pending deliveries to the subscription's endpoint (its URL, whichever subscription) wait until
+    ``until``, as its Retry-After asked: they are attempted then, and ``next_attempt_at`` says so."""
+    url = select(Subscription.url).where(Subscription.id == subscription_id).scalar_subquery()
+    same_endpoint = select(Subscription.id).where(or_(Subscription.id == subscription_id, Subscription.url == url))
+    session.execute(
+        update(Delivery)
+        .where(
+            Delivery.status == "pending",
+            Delivery.next_attempt_at < until,
+            Delivery.subscription_id.in_(same_endpoint),
+        )
+        .values(next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _settle(

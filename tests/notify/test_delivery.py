@@ -5,12 +5,16 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
+import httpx
 from sqlalchemy import Engine, select, update
 
+from services.notify.api.app import create_app
 from services.notify.models import Attempt, Delivery, Subscription
+from services.notify.store import create_tenant
 from services.pipeline.db import utcnow
-from tests.notify.conftest import Receiver, Running, make_item, wait_for
+from tests.notify.conftest import Receiver, Running, ServedApp, make_item, wait_for
 
 
 def _webhook(running: Running, receiver: Receiver, path: str, **fields: object) -> str:
@@ -152,3 +156,32 @@ def test_paused_subscription_holds_deliveries_until_resumed(
         session.execute(update(Subscription).where(Subscription.id == sub_id).values(paused=False, updated_at=utcnow()))
     running.worker.wake()
     wait_for(lambda: len(receiver.on("/p")) >= 1, "the held alert after resuming")
+
+
+def test_deliveries_held_by_retry_after_show_when_they_will_be_attempted(
+    engine: Engine, receiver: Receiver, notify_on: Callable[..., Running]
+) -> None:
+    running = notify_on(engine, start=False, endpoint_concurrency=1, retry_schedule_s=[1.0])
+    with running.context.sessions.begin() as session:
+        tenant, key = create_tenant(session, name="held")
+        tenant_id = tenant.id
+    for _ in range(2):  # two subscriptions on one endpoint: the Retry-After holds both
+        running.subscribe(tenant_id, {"type": "webhook", "url": receiver.url + "/busy"})
+    receiver.answer("/busy", (429, {"Retry-After": "120"}))
+    running.intake.ingest(make_item("feed:1"))
+    running.intake.ingest(make_item("feed:2"))
+    running.start()
+    wait_for(lambda: len(running.published) == 1, "the refused attempt to be recorded")
+    served = ServedApp(create_app(running.context, {}))
+    try:
+        page = httpx.get(served.url + "/v1/deliveries", headers={"Authorization": f"Bearer {key}"}).json()
+    finally:
+        served.close()
+    items = page["items"]
+    assert len(items) == 4 and {d["status"] for d in items} == {"pending"}
+    refused = [d for d in items if d["attempts"]]
+    assert len(refused) == 1 and refused[0]["attempts"][0]["status_code"] == 429
+    asked = datetime.fromisoformat(refused[0]["attempts"][0]["attempted_at"]) + timedelta(seconds=120)
+    for delivery in items:  # not a time already past: the moment the endpoint allowed
+        assert datetime.fromisoformat(delivery["next_attempt_at"]) == asked, delivery
+    assert receiver.received == []
