@@ -16,9 +16,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.models import Feed
-from services.ingest.opml import InvalidOPML, export_opml, parse_opml
+from services.ingest.opml import InvalidOPML, export_opml
+from services.ingest.opml import import_opml as import_document
 from services.ingest.recorder import PollOutcome
-from services.ingest.registry import InvalidFeed, Registered, change, register, register_all
+from services.ingest.registry import InvalidFeed, Registered, change, register
 from services.ingest.schemas import FeedCreate, FeedPublic, FeedUpdate, to_public
 from services.ingest.settings import IngestSettings
 from services.ingest.store import FeedExists, delete_feed, get_feed, list_feeds
@@ -118,14 +119,14 @@ def export(session: SessionDep) -> Response:
 
 @router.post("/opml", summary="Import feeds from an OPML document (request body)")
 async def import_opml(request: Request, context: ContextDep) -> Registered:
+    document = await request.body()
+    floor_s = context.settings.poll_interval_floor_s
     try:
-        specs = parse_opml(await request.body())
+        return await run_in_threadpool(
+            lambda: import_document(document, context.sessions, policy=context.policy, floor_s=floor_s)
+        )
     except InvalidOPML as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
-    floor_s = context.settings.poll_interval_floor_s
-    return await run_in_threadpool(
-        lambda: register_all(context.sessions, specs, policy=context.policy, floor_s=floor_s)
-    )
 
 
 @router.get("/{feed_id}", summary="A feed and its status")

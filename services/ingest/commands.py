@@ -11,9 +11,9 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.catalog import install_catalog
-from services.ingest.opml import InvalidOPML, export_opml, parse_opml
-from services.ingest.registry import InvalidFeed, Registered, register, register_all
-from services.ingest.schemas import FeedCreate, to_public
+from services.ingest.opml import InvalidOPML, export_opml, import_opml
+from services.ingest.registry import InvalidFeed, Registered, register
+from services.ingest.schemas import FeedCreate, first_error, to_public
 from services.ingest.settings import IngestSettings
 from services.ingest.store import FeedExists, list_feeds
 from services.pipeline.db import make_engine, make_session_factory
@@ -54,9 +54,8 @@ _OPTIONS = {"url": "URL", "poll_interval_s": "--interval"}
 
 def _usage_error(exc: ValidationError) -> str:
     """One line naming the offending option, e.g. ``--interval: Input should be greater than 0``."""
-    error = exc.errors(include_url=False)[0]
-    field = str(error["loc"][0]) if error["loc"] else ""
-    return f"{_OPTIONS.get(field, f'--{field}')}: {error['msg']}"
+    field, message = first_error(exc)
+    return f"{_OPTIONS.get(field, f'--{field}')}: {message}"
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -87,11 +86,13 @@ def _add(args: argparse.Namespace) -> int:
 def _import_opml(args: argparse.Namespace) -> int:
     settings, sessions, policy = _context()
     try:
-        specs = parse_opml(Path(args.file).read_bytes())
+        report = import_opml(
+            Path(args.file).read_bytes(), sessions, policy=policy, floor_s=settings.poll_interval_floor_s
+        )
     except (OSError, InvalidOPML) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    return _print_report("opml", register_all(sessions, specs, policy=policy, floor_s=settings.poll_interval_floor_s))
+    return _print_report("opml", report)
 
 
 def _export_opml(_args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from services.ingest.models import Feed
@@ -83,6 +83,12 @@ class FeedPublic(BaseModel):
     enabled: bool
     created_at: datetime
     status: FeedStatus
+
+
+def first_error(exc: ValidationError) -> tuple[str, str]:
+    """The field and message of a validation error's first complaint, for one-line error reports."""
+    error = exc.errors(include_url=False)[0]
+    return (str(error["loc"][0]) if error["loc"] else "", error["msg"])
 
 
 def feed_state(feed: Feed, *, failing_threshold: int) -> FeedState:

@@ -148,9 +148,12 @@ def test_opml_import_and_export(client: httpx.Client, site: Site) -> None:
       <outline text="no url"/></body></opml>"""
     imported = client.post("/v1/feeds/opml", content=opml.encode(), headers=AUTH)
     assert imported.status_code == 200, imported.text
-    assert (imported.json()["created"], len(imported.json()["refused"])) == (2, 1)
+    assert imported.json()["created"] == 2
+    assert [r["url"] for r in imported.json()["refused"]] == ["", "gopher://example.org/"]
+    assert imported.json()["refused"][0]["error"] == "outline 'no url' has no xmlUrl"
     again = client.post("/v1/feeds/opml", content=opml.encode(), headers=AUTH).json()
     assert (again["created"], again["existing"]) == (0, 2)
+    assert [s["url"] for s in again["skipped"]] == [site.url("/a.xml"), site.url("/b.xml")]
     exported = client.get("/v1/feeds/opml", headers=AUTH)
     assert exported.headers["content-type"].startswith("text/x-opml")
     text = exported.text
