@@ -4,10 +4,29 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from services.ingest.parser import FeedParseError, ParsedEntry, ParsedFeed
+
+# JSON may escape a lone UTF-16 surrogate (\ud800); no encoder or database takes one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Strings:
+    """Reads string values, replacing lone surrogates with U+FFFD and counting the strings that held any."""
+
+    def __init__(self) -> None:
+        self.repaired = 0
+
+    def text(self, value: Any) -> str:
+        if not isinstance(value, str):
+            return ""
+        if value.isascii() or not _SURROGATE.search(value):
+            return value
+        self.repaired += 1
+        return _SURROGATE.sub("\ufffd", value)
 
 
 def parse_json_feed(body: bytes) -> ParsedFeed:
@@ -21,18 +40,14 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
     items = document.get("items")
     if not isinstance(items, list):
         raise FeedParseError("JSON Feed has no items list")
-    entries = [_entry(item) for item in items if isinstance(item, dict)]
+    strings = _Strings()
+    entries = [_entry(item, strings) for item in items if isinstance(item, dict)]
     skipped = len(items) - len(entries)
-    return ParsedFeed(
-        entries=entries,
-        title=_text(document.get("title")),
-        language=_text(document.get("language")) or None,
-        warning=f"{skipped} items are not objects" if skipped else None,
-    )
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    warnings = [f"{skipped} items are not objects"] if skipped else []
+    title, language = strings.text(document.get("title")), strings.text(document.get("language")) or None
+    if strings.repaired:
+        warnings.append(f"{strings.repaired} strings held invalid code points (lone surrogates), replaced by U+FFFD")
+    return ParsedFeed(entries=entries, title=title, language=language, warning="; ".join(warnings) or None)
 
 
 def parse_date(value: Any) -> datetime | None:
@@ -46,27 +61,27 @@ def parse_date(value: Any) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _authors(item: dict[str, Any]) -> list[str]:
+def _authors(item: dict[str, Any], strings: _Strings) -> list[str]:
     found = item.get("authors")
     if not isinstance(found, list):
         found = [item["author"]] if isinstance(item.get("author"), dict) else []
-    return [a["name"] for a in found if isinstance(a, dict) and isinstance(a.get("name"), str)]
+    return [strings.text(a["name"]) for a in found if isinstance(a, dict) and isinstance(a.get("name"), str)]
 
 
-def _entry(item: dict[str, Any]) -> ParsedEntry:
-    summary = _text(item.get("summary")) or _text(item.get("content_html"))
-    if not summary and _text(item.get("content_text")):
-        summary = html.escape(_text(item.get("content_text")))
+def _entry(item: dict[str, Any], strings: _Strings) -> ParsedEntry:
+    text = strings.text
+    summary = text(item.get("summary")) or text(item.get("content_html"))
+    if not summary:
+        summary = html.escape(text(item.get("content_text")))
     item_id = item.get("id")
+    tags = item.get("tags")
     return ParsedEntry(
-        guid=str(item_id) if isinstance(item_id, str | int) and str(item_id) else None,
-        link=_text(item.get("url")) or _text(item.get("external_url")) or None,
-        title_html=html.escape(_text(item.get("title"))),
+        guid=text(str(item_id)) if isinstance(item_id, str | int) and str(item_id) else None,
+        link=text(item.get("url")) or text(item.get("external_url")) or None,
+        title_html=html.escape(text(item.get("title"))),
         summary_html=summary,
         published=parse_date(item.get("date_published")) or parse_date(item.get("date_modified")),
-        authors=_authors(item),
-        categories=[t for t in item.get("tags", []) if isinstance(t, str)]
-        if isinstance(item.get("tags"), list)
-        else [],
-        language=_text(item.get("language")) or None,
+        authors=_authors(item, strings),
+        categories=[text(t) for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
+        language=text(item.get("language")) or None,
     )

@@ -84,14 +84,24 @@ def prepare(snapshot: FeedSnapshot, result: FetchResult) -> Prepared:
         regulator=snapshot.regulator,
         jurisdiction=snapshot.jurisdiction,
     )
+    items, skipped = normalise_all(parsed, context)
+    if skipped:
+        parsed = replace(parsed, warning="; ".join(filter(None, [parsed.warning, skipped])))
+    return Prepared(snapshot, result, parsed, items)
+
+
+def normalise_all(parsed: ParsedFeed, context: FeedContext) -> tuple[list[RawItem], str | None]:
+    """The items of the entries that normalise, and a warning naming what the others cost (None if nothing)."""
     now = utcnow()
-    items = []
+    items: list[RawItem] = []
+    errors: list[str] = []
     for entry in parsed.entries:
         try:
             items.append(normalise(entry, context, first_seen=now))
         except ValueError as exc:  # one unreadable entry does not cost the feed its other items
-            log.warning("Feed entry skipped", extra={"feed_id": snapshot.id, "error": str(exc)[:300]})
-    return Prepared(snapshot, result, parsed, items)
+            errors.append(str(exc)[:300])
+            log.warning("Feed entry skipped", extra={"feed_id": context.feed_id, "error": errors[-1]})
+    return items, f"{len(errors)} entries skipped, first: {errors[0]}" if errors else None
 
 
 class Recorder:

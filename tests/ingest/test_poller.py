@@ -303,3 +303,39 @@ def test_every_format_through_the_poller(site: Site, runner: PollRunner, session
         "From RSS 0.91",
         "From RSS 1.0",
     ]
+
+
+def test_a_json_feed_item_with_a_lone_surrogate_is_kept_and_the_repair_reported(
+    site: Site, runner: PollRunner, sessions: sessionmaker[Session]
+) -> None:
+    document = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": ['
+        b'{"id": "1", "title": "Regulator fines company 1", "content_text": "fine"},'
+        b'{"id": "2", "title": "Regulator fines \\ud800 company 2", "content_text": "x \\udc00 y",'
+        b' "tags": ["\\ud83d"]}]}'
+    )
+    feed_id = add_feed(sessions, site.serve("/j", Reply(200, document, {"Content-Type": "application/feed+json"})))
+    [outcome] = runner.poll(feed_id)
+    assert outcome.outcome == "ok"
+    assert sorted(i.title for i in pending(sessions)) == [
+        "Regulator fines company 1",
+        "Regulator fines \ufffd company 2",
+    ]
+    status = feed(sessions, feed_id)
+    assert status.items_seen == 2
+    assert status.parse_warning == "3 strings held invalid code points (lone surrogates), replaced by U+FFFD"
+
+
+def test_an_entry_that_cannot_be_normalised_is_named_in_the_warning() -> None:
+    from services.ingest.normalise import FeedContext
+    from services.ingest.parser import ParsedEntry, ParsedFeed
+    from services.ingest.recorder import normalise_all
+
+    entries = [
+        ParsedEntry(guid="1", link=None, title_html="Fine", summary_html="", published=None),
+        ParsedEntry(guid="2", link=None, title_html="Bad", summary_html="x \udc00 y", published=None),
+    ]
+    items, warning = normalise_all(ParsedFeed(entries), FeedContext("f", "http://127.0.0.1/f"))
+    assert [i.title for i in items] == ["Fine"]
+    assert warning is not None and warning.startswith("1 entries skipped, first: ")
+    assert normalise_all(ParsedFeed(entries[:1]), FeedContext("f", "http://127.0.0.1/f"))[1] is None
