@@ -76,7 +76,10 @@ def _add(args: argparse.Namespace) -> int:
         with sessions.begin() as session:
             feed = register(session, spec, policy=policy, floor_s=settings.poll_interval_floor_s)
             feed_id = feed.id
-    except (InvalidFeed, FeedExists) as exc:
+    except FeedExists as exc:
+        print(f"skipped: {args.url} is already registered as {exc.feed_id}", file=sys.stderr)
+        return 1
+    except InvalidFeed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(feed_id)

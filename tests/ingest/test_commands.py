@@ -34,8 +34,9 @@ def test_add_list_export_and_import(
 ) -> None:
     assert run("feeds", "add", site.url("/a.xml"), "--title", "A", "--jurisdiction", "gb") == 0
     feed_id = capsys.readouterr().out.strip()
-    assert run("feeds", "add", site.url("/a.xml")) == 1
-    assert "already registered" in capsys.readouterr().err
+    variant = site.url("/a.xml").replace("http://", "HTTP://") + "?utm_source=x#top"
+    assert run("feeds", "add", variant) == 1
+    assert capsys.readouterr().err == f"skipped: {variant} is already registered as {feed_id}\n"
     assert run("feeds", "add", "http://10.1.2.3/feed") == 1
     assert "not public" in capsys.readouterr().err
 
@@ -56,6 +57,10 @@ def test_add_list_export_and_import(
     opml.write_text(exported.replace("/a.xml", "/b.xml"), encoding="utf-8")
     assert run("feeds", "import-opml", str(opml)) == 0
     assert "opml: 1 feeds registered, 0 already registered" in capsys.readouterr().out
+    assert run("feeds", "list") == 0
+    b_id = json.loads(capsys.readouterr().out.splitlines()[1])["id"]
+    assert run("feeds", "import-opml", str(opml)) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [f"skipped: {site.url('/b.xml')}: already registered as {b_id}"]
     assert run("feeds", "import-opml", str(tmp_path / "missing.opml")) == 1
 
 
