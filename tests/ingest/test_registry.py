@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.ingest.models import Feed
 from services.ingest.registry import change, register, register_all
 from services.ingest.schemas import FeedCreate, FeedUpdate
 from services.ingest.store import FeedExists, delete_feed, get_feed, list_feeds
@@ -20,6 +21,14 @@ POLICY = NetworkPolicy("127.0.0.0/8")
 def add(sessions: sessionmaker[Session], url: str, **fields: Any) -> str:
     with sessions.begin() as session:
         return register(session, FeedCreate(url=url, **fields), policy=POLICY, floor_s=1).id
+
+
+def delete(sessions: sessionmaker[Session], feed_id: str) -> None:
+    """What DELETE /v1/feeds/{id} does."""
+    with sessions.begin() as session:
+        found = get_feed(session, feed_id)
+        assert found is not None
+        delete_feed(session, feed=found)
 
 
 def test_spellings_of_one_url_are_one_feed(sessions: sessionmaker[Session], site: Site) -> None:
@@ -68,10 +77,8 @@ def test_a_feed_deleted_and_added_again_does_not_publish_its_items_again(
     ack_all(sessions)
     site.serve("/f", Reply(200, rss([item(1), item(2), item(3)])))
     runner.poll(feed_id)  # item 3 is stored but the feed goes before the broker took it
-    with sessions.begin() as session:
-        found = get_feed(session, feed_id)
-        assert found is not None
-        delete_feed(session, feed=found)
+    delete(sessions, feed_id)
+    with sessions() as session:
         assert get_feed(session, feed_id) is None and list_feeds(session) == []
     assert pending(sessions) == []  # a deleted feed's unsent items leave the outbox
     site.serve("/f", Reply(200, rss([item(1), item(2), item(3), item(4)])))
@@ -93,10 +100,7 @@ def test_a_poll_of_a_deleted_feed_records_nothing(
     site: Site, runner: PollRunner, sessions: sessionmaker[Session]
 ) -> None:
     feed_id = add(sessions, site.serve("/f", Reply(200, rss([item(1)]))))
-    with sessions.begin() as session:
-        found = get_feed(session, feed_id)
-        assert found is not None
-        delete_feed(session, feed=found)
+    delete(sessions, feed_id)
     assert runner.poll(feed_id) == []
     assert pending(sessions) == [] and site.hits("/f") == []
 
@@ -104,14 +108,11 @@ def test_a_poll_of_a_deleted_feed_records_nothing(
 def test_moving_a_feed_onto_a_deleted_feeds_url_replaces_that_one(sessions: sessionmaker[Session]) -> None:
     gone = add(sessions, "http://127.0.0.1/a.xml")
     moving = add(sessions, "http://127.0.0.1/b.xml")
-    with sessions.begin() as session:
-        found = get_feed(session, gone)
-        assert found is not None
-        delete_feed(session, feed=found)
+    delete(sessions, gone)
     with sessions.begin() as session:
         found = get_feed(session, moving)
         assert found is not None
         change(session, found, FeedUpdate(url="http://127.0.0.1/a.xml"), policy=POLICY, floor_s=1)
     with sessions() as session:
         assert [(f.id, f.url) for f in list_feeds(session)] == [(moving, "http://127.0.0.1/a.xml")]
-        assert session.get(type(found), gone) is None
+        assert session.get(Feed, gone) is None
