@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 06:16:22.266830
+Create Date: 2026-11-25 07:21:49.975246
 """
 
 from collections.abc import Sequence
@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("items_seen", sa.Integer(), nullable=False),
         sa.Column("backfilled", sa.Boolean(), nullable=False),
         sa.Column("next_poll_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("url"),
     )
