@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from services.classify.classifier import Classifier, freeze_heap
 from services.classify.evaluation import Report, render
-from services.classify.kb import KB_DIR
+from services.classify.kb import KB_DIR, KnowledgeBaseError
 from services.pipeline.events import Tags
 
 log = logging.getLogger(__name__)
@@ -55,15 +55,16 @@ def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
             yield number, line
 
 
-def run_tag(classifier: Classifier, source: TextIO, sink: TextIO) -> int:
-    """Tag every line of ``source`` into ``sink``; a bad line becomes an error line. Returns the bad-line count."""
+def run_tag(classifier: Classifier, source: TextIO, sink: TextIO, errors: TextIO) -> int:
+    """Tag every line of ``source`` into ``sink``; a bad line becomes an error record on ``errors`` and the
+    rest go on. Returns the bad-line count."""
     failures = 0
     for number, line in _lines(source):
         try:
             item = parse_item(line)
         except InvalidLine as exc:
             failures += 1
-            sink.write(json.dumps({"line": number, "error": str(exc)}, ensure_ascii=False) + "\n")
+            errors.write(json.dumps({"line": number, "error": str(exc)}, ensure_ascii=False) + "\n")
             log.warning("Skipped an input line", extra={"line": number, "error": str(exc)})
             continue
         item["tags"] = tags_json(tag_item(classifier, item))
@@ -84,10 +85,20 @@ def run_eval(classifier: Classifier, dataset: Path, *, use_lang: bool = False) -
     return report
 
 
+def _load(folder: Path, command: str) -> Classifier | None:
+    try:
+        return Classifier.load(folder)
+    except KnowledgeBaseError as exc:
+        sys.stderr.write(f"regalerts {command}: {exc}\n")
+        return None
+
+
 def _tag(args: argparse.Namespace) -> int:
-    classifier = Classifier.load(Path(args.kb))
+    classifier = _load(Path(args.kb), "tag")
+    if classifier is None:
+        return 2
     freeze_heap()
-    failures = run_tag(classifier, sys.stdin, sys.stdout)
+    failures = run_tag(classifier, sys.stdin, sys.stdout, sys.stderr)
     return 1 if failures else 0
 
 
@@ -96,11 +107,16 @@ def _eval(args: argparse.Namespace) -> int:
     if not dataset.is_file():
         sys.stderr.write(f"regalerts eval: no such dataset file: {dataset}\n")
         return 2
-    classifier = Classifier.load(Path(args.kb))
+    classifier = _load(Path(args.kb), "eval")
+    if classifier is None:
+        return 2
     try:
         report = run_eval(classifier, dataset, use_lang=args.use_lang)
     except InvalidLine as exc:
         sys.stderr.write(f"regalerts eval: {exc}\n")
+        return 2
+    if report.items == 0:
+        sys.stderr.write(f"regalerts eval: the dataset has no items: {dataset}\n")
         return 2
     if args.json:
         sys.stdout.write(json.dumps(report.as_dict(), indent=2) + "\n")

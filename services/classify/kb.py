@@ -189,7 +189,13 @@ def load_lexicons(folder: Path) -> dict[str, dict[str, tuple[str, ...]]]:
 
 
 def load(folder: Path = KB_DIR) -> KnowledgeBase:
-    """Load the knowledge base from a folder (the package's own by default)."""
+    """Load the knowledge base from a folder (the package's own by default).
+
+    Raises :class:`KnowledgeBaseError` when the folder holds no ``regulators*.jsonl`` nor ``companies*.jsonl``."""
+    if not folder.is_dir():
+        raise KnowledgeBaseError(f"{folder}: not a folder")
+    if not any(folder.glob("regulators*.jsonl")) and not any(folder.glob("companies*.jsonl")):
+        raise KnowledgeBaseError(f"{folder}: not a knowledge base (no regulators*.jsonl or companies*.jsonl)")
     countries_file = folder / "countries.json"
     countries_folder = folder if countries_file.exists() else KB_DIR
     countries = json.loads((countries_folder / "countries.json").read_text(encoding="utf-8"))

@@ -20,10 +20,10 @@ def test_tag_writes_each_line_back_with_its_tags(classifier: Classifier) -> None
         + '{"id": "b", "title": 3}\n' + "not json\n"
         + json.dumps({"id": "c", "title": "约谈腾讯", "summary": "市场监管总局约谈腾讯。"}) + "\n"
     )  # fmt: skip
-    sink = io.StringIO()
-    assert run_tag(classifier, source, sink) == 2
+    sink, errors = io.StringIO(), io.StringIO()
+    assert run_tag(classifier, source, sink, errors) == 2
     lines = [json.loads(line) for line in sink.getvalue().splitlines()]
-    assert [line.get("id") for line in lines] == ["a", None, None, "c"]
+    assert [line.get("id") for line in lines] == ["a", "c"]
     first = lines[0]["tags"]
     assert set(first) == {"language", "companies", "regulators", "actions", "jurisdictions", "classifier_version"}
     assert [c["id"] for c in first["companies"]] == ["tencent"] and first["regulators"][0]["acronym"] == "COMCO"
@@ -31,9 +31,10 @@ def test_tag_writes_each_line_back_with_its_tags(classifier: Classifier) -> None
         "type": "fine", "confidence": 0.9, "primary": True,
         "evidence": [{"text": "sanctionne", "field": "title", "start": 9, "end": 19}],
     }  # fmt: skip
-    assert lines[1] == {"line": 3, "error": "'title' must be a string"}
-    assert lines[2]["line"] == 4 and lines[2]["error"].startswith("not JSON")
-    assert lines[3]["tags"]["language"] == "zh" and lines[3]["tags"]["jurisdictions"] == ["CN"]
+    assert lines[1]["tags"]["language"] == "zh" and lines[1]["tags"]["jurisdictions"] == ["CN"]
+    failures = [json.loads(line) for line in errors.getvalue().splitlines()]
+    assert failures[0] == {"line": 3, "error": "'title' must be a string"}
+    assert len(failures) == 2 and failures[1]["line"] == 4 and failures[1]["error"].startswith("not JSON")
 
 
 def test_eval_scores_a_dataset(classifier: Classifier, tmp_path: Path) -> None:
@@ -69,3 +70,36 @@ def test_the_commands_run_from_the_command_line(tmp_path: Path) -> None:
         cwd=REPO_ROOT, timeout=120,
     )  # fmt: skip
     assert missing.returncode == 2 and "no such dataset file" in missing.stderr
+
+
+def _run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli.main", *args], input=stdin, capture_output=True, text=True,
+        cwd=REPO_ROOT, timeout=120,
+    )  # fmt: skip
+
+
+def test_eval_refuses_an_empty_dataset_and_a_folder_that_is_no_knowledge_base(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n  \n", encoding="utf-8")
+    result = _run(tmp_path, "eval", "--dataset", str(empty), "--kb", str(FIXTURE_KB))
+    assert result.returncode == 2 and "no items" in result.stderr and result.stdout == ""
+    not_kb = tmp_path / "not-kb"
+    not_kb.mkdir()
+    (not_kb / "notes.txt").write_text("hello", encoding="utf-8")
+    dataset = tmp_path / "set.jsonl"
+    dataset.write_text(json.dumps({"id": "x", "title": "La COMCO sanctionne Tencent"}) + "\n", encoding="utf-8")
+    for kb in (not_kb, tmp_path / "absent"):
+        result = _run(tmp_path, "eval", "--dataset", str(dataset), "--kb", str(kb))
+        assert result.returncode == 2 and ("knowledge base" in result.stderr or "not a folder" in result.stderr)
+        assert result.stdout == ""
+    result = _run(tmp_path, "tag", "--kb", str(not_kb), stdin=dataset.read_text(encoding="utf-8"))
+    assert result.returncode == 2 and "not a knowledge base" in result.stderr
+
+
+def test_tag_writes_errors_to_stderr_and_goes_on(tmp_path: Path) -> None:
+    lines = "not json\n" + json.dumps({"id": "ok", "title": "La COMCO sanctionne Tencent"}) + "\n"
+    result = _run(tmp_path, "tag", "--kb", str(FIXTURE_KB), stdin=lines)
+    assert result.returncode == 1
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["ok"]
+    assert '"line": 1' in result.stderr and "not JSON" in result.stderr

@@ -24,9 +24,18 @@ def test_entries_with_one_id_in_several_files_are_merged() -> None:
 
 
 def test_missing_files_give_an_empty_knowledge_base(tmp_path: Path) -> None:
+    (tmp_path / "regulators.jsonl").write_text("", encoding="utf-8")
     loaded = kb.load(tmp_path)
     assert loaded.regulators == {} and loaded.companies == {}
     assert loaded.lexicons and loaded.countries  # the package's own lexicons and countries
+
+
+def test_a_folder_without_entity_files_is_no_knowledge_base(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    with pytest.raises(kb.KnowledgeBaseError, match="not a knowledge base"):
+        kb.load(tmp_path)
+    with pytest.raises(kb.KnowledgeBaseError, match="not a folder"):
+        kb.load(tmp_path / "absent")
 
 
 def test_a_bad_line_names_its_file_and_line(tmp_path: Path) -> None:
@@ -39,6 +48,7 @@ def test_a_bad_line_names_its_file_and_line(tmp_path: Path) -> None:
 
 
 def test_a_lexicon_with_an_unknown_action_type_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "regulators.jsonl").write_text("", encoding="utf-8")
     (tmp_path / "actions").mkdir()
     (tmp_path / "actions" / "en.json").write_text(json.dumps({"fine": ["fine"], "smite": ["smite"]}))
     with pytest.raises(kb.KnowledgeBaseError, match="unknown action types"):
