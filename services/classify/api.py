@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Header, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.classify.classifier import MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, Classifier
 from services.pipeline.events import Tags
-
-MAX_BODY_BYTES = 256 * 1024  # 20,000 characters of CJK text are 60 KB of UTF-8; JSON escapes can double it
 
 
 class ClassifyRequest(BaseModel):
@@ -26,18 +22,14 @@ class ClassifyRequest(BaseModel):
     )  # fmt: skip
 
 
-def _body_size(content_length: Annotated[int | None, Header()] = None) -> None:
-    if content_length is not None and content_length > MAX_BODY_BYTES:
-        raise HTTPException(status_code=413, detail=f"request body over {MAX_BODY_BYTES} bytes")
-
-
 def make_router(classifier: Classifier) -> APIRouter:
-    """The ``/v1/classify`` route, bound to one loaded classifier."""
+    """The ``/v1/classify`` route, bound to one loaded classifier. The body's size is capped by the service's
+    application (``services.pipeline.api.service_app``, counted while the body is read); the largest valid item
+    (20,000 characters of summary, even all escaped as \\uXXXX) fits well under that cap."""
     router = APIRouter(prefix="/v1", tags=["classify"])
 
     @router.post(
-        "/classify", summary="Tag an item: language, companies, regulators, actions, jurisdictions",
-        dependencies=[Depends(_body_size)],
+        "/classify", summary="Tag an item: language, companies, regulators, actions, jurisdictions"
     )  # fmt: skip
     def classify(request: ClassifyRequest) -> Tags:  # sync: FastAPI runs it in its thread pool (CPU-bound work)
         return classifier.classify(request.title, request.summary, request.lang)

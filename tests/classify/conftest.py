@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from fastapi import FastAPI
 
 from services.classify.api import make_router
 from services.classify.classifier import Classifier
+from services.pipeline.api import service_app
 
 FIXTURE_KB = Path(__file__).resolve().parent / "kb"
 
@@ -33,7 +33,7 @@ def real_classifier() -> Classifier:
 @pytest.fixture(scope="module")
 def classify_api(classifier: Classifier) -> Iterator[httpx.Client]:
     """The classify API router in a FastAPI app, served by uvicorn on a free local port."""
-    app = FastAPI()
+    app = service_app(title="classify test")
     app.include_router(make_router(classifier))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="off"))
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

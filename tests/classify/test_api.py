@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+
 import httpx
 
-from services.classify.api import MAX_BODY_BYTES
+from services.classify.classifier import MAX_SUMMARY_CHARS
+from services.pipeline.api import DEFAULT_MAX_BODY_BYTES
+
+_JSON = {"content-type": "application/json"}
 
 
 def test_classify_returns_the_tags(classify_api: httpx.Client) -> None:
@@ -44,6 +50,18 @@ def test_bad_input_gets_a_clear_422(classify_api: httpx.Client) -> None:
     assert response.status_code == 422 and "JSON decode error" in response.text
 
 
-def test_an_oversized_body_is_refused(classify_api: httpx.Client) -> None:
-    response = classify_api.post("/v1/classify", json={"title": "x", "summary": "y" * MAX_BODY_BYTES})
-    assert response.status_code == 413 and "request body over" in response.json()["detail"]
+def test_an_oversized_body_is_refused_even_without_content_length(classify_api: httpx.Client) -> None:
+    body = json.dumps({"title": "x", "summary": "y" * DEFAULT_MAX_BODY_BYTES}).encode()
+    assert classify_api.post("/v1/classify", content=body, headers=_JSON).status_code == 413
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(body), 65_536):
+            yield body[start : start + 65_536]
+
+    assert classify_api.post("/v1/classify", content=chunks(), headers=_JSON).status_code == 413
+
+
+def test_the_largest_valid_item_fits_the_body_cap(classify_api: httpx.Client) -> None:
+    body = json.dumps({"title": "腾" * 1000, "summary": "腾" * MAX_SUMMARY_CHARS}, ensure_ascii=True).encode()
+    assert len(body) < DEFAULT_MAX_BODY_BYTES
+    assert classify_api.post("/v1/classify", content=body, headers=_JSON).status_code == 200
