@@ -14,7 +14,7 @@ from services.classify.actions import extract_actions
 from services.classify.ambiguity import ItemContext
 from services.classify.automaton import Automaton, build_automaton
 from services.classify.entities import extract_entities
-from services.classify.fields import TagData, prepare
+from services.classify.fields import Field, TagData, found, prepare
 from services.classify.kb import KB_DIR, KnowledgeBase, load
 from services.classify.normalise import fold, warm_up
 from services.pipeline.events import Tags
@@ -33,6 +33,14 @@ def _kb_digest(folder: Path) -> str:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
+
+
+def _trigger_languages(fields: tuple[Field, ...]) -> list[str]:
+    """The language of each action trigger matched in the sample the language model reads."""
+    return [
+        hit.lang for hit in found(fields, frozenset({"action"}))
+        if hit.lang and (hit.field.name == "title" or hit.start < language.SAMPLE_CHARS)
+    ]  # fmt: skip
 
 
 def freeze_heap() -> None:
@@ -83,8 +91,8 @@ class Classifier:
     ) -> Tags:  # fmt: skip
         """Tag one item. ``lang`` is the declared language, if any; the hints come from the feed."""
         title, summary = title[:MAX_TITLE_CHARS], summary[:MAX_SUMMARY_CHARS]
-        detected = language.detect(f"{title}\n{summary}", lang)
         fields = (prepare("title", title, self.automaton), prepare("summary", summary, self.automaton))
+        detected = language.detect(f"{title}\n{summary}", lang, lambda: _trigger_languages(fields))
         actions = extract_actions(fields, detected)
         hinted_id = self._regulator_lookup.get(fold(regulator_hint.strip())) if regulator_hint else None
         hint = (jurisdiction_hint or "").strip().upper()
