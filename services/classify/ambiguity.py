@@ -34,9 +34,14 @@ class ItemContext:
 
 
 def is_ambiguous(hit: Found, kb: KnowledgeBase) -> bool:
-    """Whether the words of a regulator hit are flagged as ambiguous for that body."""
-    forms = kb.regulators[hit.ref].ambiguous
-    return bool(forms) and alias_key(hit.alias) in forms
+    """Whether the words of a regulator hit are flagged as ambiguous for that body (in the case the knowledge
+    base writes them, when the body has the same form in another case unflagged: "Sec" but not "SEC")."""
+    regulator = kb.regulators[hit.ref]
+    return (
+        bool(regulator.ambiguous)
+        and alias_key(hit.alias) in regulator.ambiguous
+        and (hit.alias not in regulator.clear_forms)
+    )
 
 
 def in_context(hits: list[Found], kb: KnowledgeBase, item: ItemContext, places: set[str]) -> list[Found]:

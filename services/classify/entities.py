@@ -8,7 +8,8 @@
   or another, unambiguous name of the same company; "Meta-" is a prefix; a mention only at the start of a
   sentence needs a second one.
 - A product seen as a channel ("posted on Weibo", 在微博发文) does not make its owner a subject.
-- Names shared by several entries go to the one the item's countries and language point to.
+- Names shared by several entries go to the one the item's countries and language point to, then to the
+  dominant owner of a shared acronym (the one not flagged as ambiguous), never by knowledge-base order.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from services.classify import context
-from services.classify.ambiguity import ItemContext, in_context
+from services.classify.ambiguity import ItemContext, in_context, is_ambiguous
 from services.classify.automaton import is_acronym
 from services.classify.fields import EvidenceData, Field, Found, TagData, found, longest_only
 from services.classify.kb import KnowledgeBase
@@ -39,6 +40,12 @@ LANGUAGE_COUNTRIES: dict[str, frozenset[str]] = {
     "ja": frozenset({"JP"}), "ko": frozenset({"KR"}),
 }  # fmt: skip
 MAX_EVIDENCE = 5
+# Scores of the candidates for one span of text: a body or company of a country the item names beats one of
+# the item's language area, which beats the dominant owner of a shared acronym (the one whose form is not
+# flagged as ambiguous: the US SEC for "SEC"), which beats the rest.
+PLACE_WEIGHT = 2.0
+LOCAL_WEIGHT = 1.0
+DOMINANT_WEIGHT = 0.5
 
 
 @dataclass
@@ -50,16 +57,15 @@ class Entities:
     countries: list[str] = field(default_factory=list)
 
 
-def _choose(
-    spans: dict[tuple[int, int, int], list[Found]], score: Callable[[str], float], order: dict[str, int]
-) -> list[Found]:
-    """One hit per span: the candidate with the best score (ties: knowledge-base order)."""
+def _choose(spans: dict[tuple[int, int, int], list[Found]], score: Callable[[Found], float]) -> list[Found]:
+    """One hit per span: the candidate with the best score (ties, which context did not settle: the smaller
+    id, so that the order of the knowledge-base files never decides)."""
     chosen: list[Found] = []
     for candidates in spans.values():
         if len(candidates) == 1 or len({hit.ref for hit in candidates}) == 1:
             chosen.append(candidates[0])
         else:
-            chosen.append(max(candidates, key=lambda hit: (score(hit.ref), -order.get(hit.ref, 0))))
+            chosen.append(min(candidates, key=lambda hit: (-score(hit), hit.ref)))
     return chosen
 
 
@@ -110,12 +116,17 @@ def _regulator_tags(
     for hit in hits:
         counts[hit.ref] = counts.get(hit.ref, 0) + (1 if is_acronym(hit.alias) else 2)
     local = LANGUAGE_COUNTRIES.get(lang, frozenset())
+    if item.jurisdiction_hint:
+        places = places | {item.jurisdiction_hint}
 
-    def score(ref: str) -> float:
-        jurisdiction = kb.regulators[ref].jurisdiction
-        return counts.get(ref, 0) + 1.5 * (jurisdiction in places) + 1.0 * (jurisdiction in local)
+    def score(hit: Found) -> float:
+        jurisdiction = kb.regulators[hit.ref].jurisdiction
+        return (
+            counts.get(hit.ref, 0) + PLACE_WEIGHT * (jurisdiction in places) + LOCAL_WEIGHT * (jurisdiction in local)
+            + DOMINANT_WEIGHT * (not is_ambiguous(hit, kb))
+        )  # fmt: skip
 
-    chosen = _choose(_by_span(hits), score, kb.regulator_rank)
+    chosen = _choose(_by_span(hits), score)
     tags: list[TagData] = []
     for ref, confidence, evidence in _grouped(
         chosen, lambda hit: _national(hit.ref, kb), lambda hit: 0.9 if is_acronym(hit.alias) else 0.95
@@ -170,14 +181,14 @@ def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: 
         counts[hit.ref] = counts.get(hit.ref, 0) + 1
     local = LANGUAGE_COUNTRIES.get(lang, frozenset())
 
-    def score(ref: str) -> float:
-        country = kb.companies[ref].country
-        return counts[ref] + 1.5 * (country in places) + 1.0 * (country in local)
+    def score(hit: Found) -> float:
+        country = kb.companies[hit.ref].country
+        return counts[hit.ref] + PLACE_WEIGHT * (country in places) + LOCAL_WEIGHT * (country in local)
 
     def confidence(hit: Found) -> float:
         return 0.75 if hit.kind == "product" else 0.7 if kb.companies[hit.ref].ambiguous else 0.9
 
-    chosen = _choose(_by_span(kept), score, kb.company_rank)
+    chosen = _choose(_by_span(kept), score)
     return [
         {"id": ref, "name": kb.companies[ref].name, "confidence": best, "evidence": evidence}
         for ref, best, evidence in _grouped(chosen, lambda hit: hit.ref, confidence)

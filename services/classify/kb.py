@@ -41,6 +41,9 @@ class Regulator:
     # Folded names and acronyms that are also common words or other entities (CAC, FCA, Brussels): they
     # name this body only in context (see ``ambiguity.py``).
     ambiguous: frozenset[str] = frozenset()
+    # The body's own forms that fold like a flagged one but are not flagged as written ("SEC" of the US SEC,
+    # whose "Sec" is flagged; "Ofcom" beside a flagged "OFCOM"): the case tells them apart.
+    clear_forms: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -73,16 +76,8 @@ class KnowledgeBase:
     countries: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # language -> action type or cue key -> trigger patterns ("*" at the end: any continuation)
     lexicons: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
-    # position of each id in file order: ties between same-named entries go to the earlier one
-    regulator_rank: dict[str, int] = field(default_factory=dict, init=False)
-    company_rank: dict[str, int] = field(default_factory=dict, init=False)
-
     _folded_names: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
     _company_words: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.regulator_rank.update((key, index) for index, key in enumerate(self.regulators))
-        self.company_rank.update((key, index) for index, key in enumerate(self.companies))
 
     def company_words(self, key: str) -> frozenset[str]:
         """Every folded word of a company's names (computed once per company)."""
@@ -155,12 +150,15 @@ def _regulator(record: dict[str, Any]) -> Regulator:
     names = [name]
     for values in (names_by_language or {}).values():
         names.extend(_strings(values))
+    acronyms = _strings(record.get("acronyms"))
+    flagged = _strings(record.get("ambiguous_acronyms"))
+    ambiguous = frozenset(fold(form) for form in flagged)
+    clear = frozenset(form for form in (*acronyms, *names) if form not in flagged and fold(form) in ambiguous)
     return Regulator(
         id=record["id"], name=name, jurisdiction=str(record.get("jurisdiction") or "INT").upper(),
-        acronyms=_strings(record.get("acronyms")), names=tuple(dict.fromkeys(names)),
+        acronyms=acronyms, names=tuple(dict.fromkeys(names)),
         domains=_strings(record.get("domains")), parent=record.get("parent") or None,
-        source=str(record.get("source") or ""),
-        ambiguous=frozenset(fold(form) for form in _strings(record.get("ambiguous_acronyms"))),
+        source=str(record.get("source") or ""), ambiguous=ambiguous, clear_forms=clear,
     )  # fmt: skip
 
 

@@ -13,9 +13,13 @@ from services.pipeline.events import Tags
 REGULATORS = [
     {"id": "uk-fca", "name": "Financial Conduct Authority", "acronyms": ["FCA"], "jurisdiction": "GB",
      "ambiguous_acronyms": ["FCA"]},
-    {"id": "us-sec", "name": "Securities and Exchange Commission", "acronyms": ["SEC"], "jurisdiction": "US"},
+    # Bodies sharing "SEC", the dominant owner last: the order of the files must not decide.
     {"id": "ng-sec", "name": "Securities and Exchange Commission Nigeria", "acronyms": ["SEC"],
      "jurisdiction": "NG", "ambiguous_acronyms": ["SEC"]},
+    {"id": "ph-sec", "name": "Securities and Exchange Commission (Philippines)", "acronyms": ["SEC"],
+     "jurisdiction": "PH", "ambiguous_acronyms": ["SEC"]},
+    {"id": "us-sec", "name": "Securities and Exchange Commission", "acronyms": ["SEC", "Sec"], "jurisdiction": "US",
+     "ambiguous_acronyms": ["Sec"]},
     {"id": "us-fcc", "name": "Federal Communications Commission", "acronyms": ["FCC"], "jurisdiction": "US"},
     {"id": "ch-comcom", "name": "Federal Communications Commission (Switzerland)", "acronyms": ["ComCom"],
      "names": {"en": ["Federal Communications Commission"], "de": ["Eidgenössische Kommunikationskommission"]},
@@ -87,6 +91,24 @@ def test_a_rival_named_unambiguously_needs_strong_context(classifier: Classifier
     assert _regulators(classifier.classify("Nigeria: SEC fines Acme", "", "en")) == ["ng-sec"]
 
 
+@pytest.mark.parametrize("lang", ["en", "fr", "de", "es", "it", None])
+def test_a_shared_acronym_goes_to_its_dominant_owner_in_any_language(classifier: Classifier, lang: str | None) -> None:
+    for title in ("SEC fines Acme", "SEC opens probe into Acme", "SEC Acme"):
+        assert _regulators(classifier.classify(title, "", lang)) == ["us-sec"], title
+
+
+def test_the_case_of_a_flagged_form_counts(classifier: Classifier) -> None:
+    assert _regulators(classifier.classify("SEC Acme", "", "en")) == ["us-sec"]  # "Sec" is flagged, not "SEC"
+    assert _regulators(classifier.classify("Sec. 12 of the act", "", "en")) == []
+
+
+def test_context_gives_a_shared_acronym_to_another_owner(classifier: Classifier) -> None:
+    assert _regulators(classifier.classify("La SEC des Philippines sanctionne Acme", "", "fr")) == ["ph-sec"]
+    assert _regulators(classifier.classify("Philippinen: SEC verhängt Bußgeld gegen Acme", "", "de")) == ["ph-sec"]
+    tags = classifier.classify("SEC fines Acme", "", "en", jurisdiction_hint="NG")
+    assert _regulators(tags) == ["ng-sec"]
+
+
 def test_the_federal_communications_commission_is_the_swiss_comcom_in_swiss_context(classifier: Classifier) -> None:
     assert _regulators(classifier.classify("Federal Communications Commission approves merger", "", "en")) == ["us-fcc"]
     tags = classifier.classify(
@@ -118,3 +140,18 @@ def test_the_real_knowledge_base_flags_ambiguous_forms(real_classifier: Classifi
     assert "uk-fca" not in _regulators(tags)
     tags = real_classifier.classify("FCA fines Barclays £26m", "The FCA fined Barclays for failures.", "en")
     assert _regulators(tags) == ["uk-fca"]
+
+
+@pytest.mark.parametrize(
+    ("title", "regulator"),
+    [
+        ("SEC fines Tesla", "us-sec"),
+        ("SEC charges Goldman Sachs with fraud", "us-sec"),
+        ("SEC and Tesla settle", "us-sec"),
+        ("The Nigerian SEC fines Acme Ltd", "ng-sec"),
+        ("Thai SEC fines Acme", "th-sec"),
+        ("Ofcom fines BT", "uk-ofcom"),
+    ],
+)
+def test_shared_acronyms_on_the_real_knowledge_base(real_classifier: Classifier, title: str, regulator: str) -> None:
+    assert _regulators(real_classifier.classify(title, "", None)) == [regulator]
