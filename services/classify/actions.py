@@ -5,7 +5,8 @@ a trigger voids it ("denies planning to revoke"); an application next to an appr
 ("submits an authorisation application"), a proposal or an investigation voids the triggers after it that
 only tell what it is about; a ban on a merger is a rejection; closing a case is ``other``
 and voids the investigation trigger beside it; a proposal voids a final-rule trigger beside it; a
-trigger that only qualifies a guidance noun is no action ("fining guidance"). Triggers in the title or
+trigger that only qualifies a guidance noun is no action ("fining guidance"); charges just after a settlement
+trigger are the charges settled ("settles SEC charges"). Triggers in the title or
 the lead are primary, unless their sentence tells of the past ("après que ... le mois dernier").
 """
 
@@ -20,6 +21,7 @@ CONFIDENCE = {"title": 0.9, "lead": 0.8, "body": 0.6, "background": 0.45}
 MAX_EVIDENCE = 5
 APPLICATION_WINDOW = 30  # characters between an application cue and an approval trigger
 MERGER_WINDOW = 60
+SETTLED_WINDOW = 25  # characters between a settlement trigger and the charges it settles
 _CJK = frozenset({"zh", "ja"})
 _LEXICON_KINDS = frozenset({"action", "cue"})
 _NUMBERED = re.compile(r" ?\d")
@@ -89,6 +91,10 @@ def _retype(trigger: Found, kept: list[Found], beside: set[str], cues: _Cues, ti
         return "rejection"
     if kind == "rejection" and not (_near(cues.mergers, trigger, 200) or _near(cues.applications, trigger, 200)):
         return None  # a refusal that blocks no merger and denies no application is conduct, not a decision
+    if kind == "lawsuit" and any(
+        o.ref == "settlement" and 0 <= trigger.start - o.end <= SETTLED_WINDOW for o in kept
+    ):  # fmt: skip
+        return None  # "settles SEC charges", "agreed to settle fraud charges": settled charges are the settlement
     if kind == "investigation" and (title_closed or cues.closes):
         return None
     if kind == "final_rule" and _NUMBERED.match(trigger.field.text.text, trigger.end):

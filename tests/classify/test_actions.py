@@ -119,3 +119,47 @@ def test_international_sanctions_are_no_fine(classifier: Classifier) -> None:
 def test_a_profit_warning_is_no_regulatory_warning(classifier: Classifier) -> None:
     assert _types(classifier, "Carmaker issues profit warning as sales slow", "", "en") == []
     assert _types(classifier, "SEC warns investors about crypto schemes", "", "en") == ["warning"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("en", "SEC charges Goldman Sachs with fraud"),
+        ("en", "Regulator charged two executives over the collapse"),
+        ("en", "FTC files suit to block the merger"),
+        ("en", "Prosecutors indict the former chief executive"),
+        ("en", "The watchdog sued the lender on Tuesday"),
+        ("fr", "La SEC accuse la société de fraude"),
+        ("fr", "L'autorité assigne la banque en justice"),
+        ("de", "Die Aufsicht verklagt den Konzern"),
+        ("de", "Staatsanwaltschaft erhebt Anklage gegen Manager"),
+        ("es", "La CNMV presentó cargos contra el banco"),
+        ("es", "El regulador demandó a la empresa"),
+        ("it", "La Consob cita in giudizio la società"),
+        ("pt", "A CVM processou a empresa"),
+        ("nl", "De toezichthouder klaagt het bedrijf aan"),
+        ("zh", "美国证交会指控该公司欺诈"),
+        ("ja", "証券取引委員会が同社を提訴"),
+        ("ko", "금융당국이 회사를 고소"),
+    ],
+)
+def test_charges_and_suits_are_lawsuits(classifier: Classifier, lang: str, title: str) -> None:
+    assert "lawsuit" in _types(classifier, title, "", lang)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Bank charges rise for savers",
+        "Card charges fall as competition grows",
+        "Service is free of charge for customers",
+        "The lender charged customers hidden fees",
+    ],
+)
+def test_charges_that_are_fees_are_no_lawsuit(classifier: Classifier, title: str) -> None:
+    assert "lawsuit" not in _types(classifier, title, "", "en")
+
+
+def test_settled_charges_are_a_settlement(classifier: Classifier) -> None:
+    assert _types(classifier, "Acme settles SEC charges", "", "en") == ["settlement"]
+    assert _types(classifier, "Bank agreed to settle fraud charges", "", "en") == ["settlement"]
