@@ -151,6 +151,39 @@ _NOT_NAMES = _LEADING | frozenset(
     ]
 )
 
+# Common nouns of public bodies and of business in general, folded: a headline's subject made only of these
+# ("Regulator fines ...", "La Autoridad multa ...", "Bank charges rise") is no organisation by position.
+_GENERIC_TEXT = {
+    "en": "regulator regulators watchdog watchdogs authority authorities court courts government governments"
+    " ministry ministries minister agency agencies company companies firm firms police commission commissioner"
+    " prosecutor prosecutors tribunal judge judges parliament congress senate council state states city bank banks"
+    " group lender lenders insurer operator supervisor officials department office bureau administration"
+    " inspectorate ombudsman board business businesses industry federal national central european public",
+    "fr": "regulateur regulateurs gendarme autorite autorites tribunal cour justice gouvernement ministere ministre"
+    " agence entreprise entreprises societe societes groupe police commission parquet procureur conseil etat ville"
+    " banque banques assureur operateur office administration inspection juge firme federal federale national"
+    " nationale europeen europeenne",
+    "de": "behorde behorden aufsicht aufsichtsbehorde regulierer gericht regierung ministerium agentur unternehmen"
+    " firma konzern polizei kommission staatsanwaltschaft bund rat staat stadt versicherer amt bundesamt verwaltung"
+    " richter",
+    "es": "regulador reguladores autoridad autoridades tribunal corte juez gobierno ministerio ministro agencia empresa"
+    " empresas compania sociedad grupo policia comision fiscalia fiscal consejo estado ciudad banco aseguradora"
+    " organismo superintendencia oficina",
+    "it": "regolatore autorita garante tribunale giudice governo ministero ministro agenzia azienda aziende societa"
+    " impresa gruppo polizia commissione procura consiglio stato citta banca ufficio",
+    "pt": "autoridade juiz governo agencia companhia sociedade conselho cidade comissao procuradoria",
+    "nl": "toezichthouder autoriteit rechter rechtbank hof regering overheid ministerie agentschap bedrijf bedrijven"
+    " onderneming politie commissie justitie raad stad waakhond",
+}
+GENERIC_WORDS = frozenset(word for words in _GENERIC_TEXT.values() for word in words.split(" "))
+
+
+def is_generic(name: str) -> bool:
+    """Whether a capitalised phrase is only common nouns (and articles): "Regulator", "The Court", "L'Autorità"
+    (an elided article is one letter)."""
+    words = [fold(word) for word in re.split(r"[ '’]+", name) if word]
+    return bool(words) and all(word in GENERIC_WORDS or word in _LEADING or len(word) == 1 for word in words)
+
 
 # Last words that make a capitalised phrase a text of law, not an organisation.
 _LAW_WORDS = frozenset(
@@ -178,7 +211,10 @@ def _parts(text: str, start: int) -> list[Organisation]:
     for match in re.finditer(r"[^-/]+", text):
         name = match.group().strip()
         words = [fold(word) for word in name.split(" ")]
-        if name and words[0] not in _NOT_NAMES and words[-1] not in _LAW_WORDS and not name.isdigit():
+        if (
+            name and words[0] not in _NOT_NAMES and words[-1] not in _LAW_WORDS and not name.isdigit()
+            and not is_generic(name)
+        ):  # fmt: skip
             found.append(Organisation(name, start + match.start(), start + match.end()))
     return found
 
@@ -219,6 +255,10 @@ def merger_parties(text: str, windows: list[tuple[int, int]], lang: str) -> list
                 continue
             for group in ("a", "b"):
                 name = pair.group(group)
-                if fold(name.split(" ")[0]) not in _NOT_NAMES and not any(ch.isdigit() for ch in name):
+                if (
+                    fold(name.split(" ")[0]) not in _NOT_NAMES
+                    and not any(ch.isdigit() for ch in name)
+                    and not (is_generic(name))
+                ):
                     found.append(Organisation(name, pair.start(group), pair.end(group)))
     return found

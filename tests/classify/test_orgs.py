@@ -1,8 +1,12 @@
-"""Organisations found by their legal form (orgs.find_organisations), Latin and CJK, anywhere in a text."""
+"""Organisations outside the knowledge base: by their legal form (orgs.find_organisations), Latin and CJK,
+anywhere in a text, and by their place beside a headline's action verb."""
 
 from __future__ import annotations
 
-from services.classify.orgs import find_organisations
+import pytest
+
+from services.classify.classifier import Classifier
+from services.classify.orgs import find_organisations, is_generic
 
 
 def _names(text: str) -> list[str]:
@@ -25,3 +29,33 @@ def test_cjk_legal_forms_far_apart_are_all_found() -> None:
     text = f"深圳市某某科技有限公司被处罚。{filler}另据通报，北京某某网络股份有限公司亦被约谈。"
     assert _names(text) == ["深圳市某某科技", "北京某某网络"]
     assert _names("株式会社ソニー、行政処分を受ける") == ["ソニー"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("en", "Regulator fines Zyxwv Widgets"),
+        ("en", "Watchdog fines Zyxwv Widgets"),
+        ("en", "The Court fines Zyxwv Widgets"),
+        ("en", "Government bans Zyxwv Widgets"),
+        ("fr", "Le Gendarme sanctionne Zyxwv Widgets"),
+        ("es", "La Autoridad multa a Zyxwv Widgets"),
+        ("it", "L'Autorità multa Zyxwv Widgets"),
+        ("pt", "Autoridade multa Zyxwv Widgets"),
+        ("nl", "De Toezichthouder beboet Zyxwv Widgets"),
+    ],
+)
+def test_common_nouns_are_no_organisation_by_position(classifier: Classifier, lang: str, title: str) -> None:
+    tags = classifier.classify(title, "", lang)
+    assert [c.name for c in tags.companies] == ["Zyxwv Widgets"]
+
+
+def test_a_name_with_a_common_noun_in_it_is_still_an_organisation(classifier: Classifier) -> None:
+    tags = classifier.classify("Zyxwv Bank fined by regulator", "", "en")
+    assert [c.name for c in tags.companies] == ["Zyxwv Bank"]
+
+
+def test_is_generic() -> None:
+    assert is_generic("Regulator") and is_generic("The Federal Court") and is_generic("L'Autorità")
+    assert is_generic("Bank") and is_generic("Ministerio")
+    assert not is_generic("Zyxwv Bank") and not is_generic("Acme")
