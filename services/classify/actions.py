@@ -1,7 +1,8 @@
 """Regulatory actions from lexicon triggers, with the rules that keep them honest.
 
-Rules (each sentence-scoped): a stop phrase voids the trigger it covers ("in order to"); a negation before
-a trigger voids it ("denies planning to revoke"); an application next to an approval trigger voids it
+Rules (each sentence-scoped): a stop phrase voids the trigger it covers ("in order to"); a negation shortly before
+a trigger (Japanese, Korean: just after it) voids it ("denies planning to revoke", 予定はない) unless it denies
+the conduct ("denied wrongdoing"); an application next to an approval trigger voids it
 ("submits an authorisation application"), a proposal or an investigation voids the triggers after it that
 only tell what it is about; a ban on a merger is a rejection; closing a case is ``other``
 and voids the investigation trigger beside it; a proposal voids a final-rule trigger beside it; a
@@ -21,10 +22,18 @@ CONFIDENCE = {"title": 0.9, "lead": 0.8, "body": 0.6, "background": 0.45}
 MAX_EVIDENCE = 5
 APPLICATION_WINDOW = 30  # characters between an application cue and an approval trigger
 MERGER_WINDOW = 60
+NEGATION_WINDOW = 30  # characters between a negation ("does not plan to", "dementiert") and its trigger
+NEGATION_AFTER_WINDOW = 12  # Japanese and Korean deny after the verb: 罰金を科す予定はない, 제재할 계획이 없다
 SETTLED_WINDOW = 25  # characters between a settlement trigger and the charges it settles
 _CJK = frozenset({"zh", "ja"})
 _LEXICON_KINDS = frozenset({"action", "cue"})
 _NUMBERED = re.compile(r" ?\d")
+# What a denial is about when it is the conduct, not the action: "denied wrongdoing", "bestreitet die Vorwürfe".
+_DENIED_CONDUCT = re.compile(
+    r" (?:any |the |all |les |tout |die |jedes |las |todo |le |ogni |as |de )?"
+    r"(?:wrongdoing|allegations?|accusations?|liability|responsibility|guilt|charges|fehlverhalten|vorwurfe?"
+    r"|acusaciones|accuse|acusacoes|faits|responsabilite|beschuldigingen|illecito|irregularidades?)\b"
+)
 
 
 def _languages(lang: str) -> frozenset[str] | None:
@@ -60,6 +69,7 @@ SANCTIONS = frozenset({"fine", "settlement", "order", "ban", "rejection", "appro
 class _Cues:
     stops: list[Found]
     negations: list[Found]
+    negations_after: list[Found]
     applications: list[Found]
     mergers: list[Found]
     closes: list[Found]
@@ -69,8 +79,14 @@ class _Cues:
         by_key: dict[str, list[Found]] = {}
         for cue in cues:
             by_key.setdefault(cue.ref, []).append(cue)
-        keys = ("_stop", "_negation", "_application", "_merger", "_close")
+        keys = ("_stop", "_negation", "_negation_after", "_application", "_merger", "_close")
+        by_key["_negation"] = [n for n in by_key.get("_negation", []) if not _about_conduct(n)]
         return cls(*(by_key.get(key, []) for key in keys))
+
+
+def _about_conduct(negation: Found) -> bool:
+    """Whether a denial is of the conduct ("denied wrongdoing"), which leaves the action stated."""
+    return bool(_DENIED_CONDUCT.match(negation.field.text.text, negation.end))
 
 
 def _near(cues: list[Found], trigger: Found, window: int) -> bool:
@@ -81,8 +97,10 @@ def _retype(trigger: Found, kept: list[Found], beside: set[str], cues: _Cues, ti
     """The action type a trigger stands for in its sentence (``kept``: the sentence's triggers, ``beside``:
     their types), or None when the rules void it."""
     kind = trigger.ref
-    if any(n.end <= trigger.start for n in cues.negations):
-        return None
+    if any(0 <= trigger.start - n.end <= NEGATION_WINDOW for n in cues.negations) or any(
+        0 <= n.start - trigger.end <= NEGATION_AFTER_WINDOW for n in cues.negations_after
+    ):
+        return None  # denied or not intended: dropped, not kept as a lesser action
     if kind == "approval" and (
         _near(cues.applications, trigger, APPLICATION_WINDOW) or beside & {"settlement", "final_rule", "rule_proposal"}
     ):

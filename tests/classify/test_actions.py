@@ -163,3 +163,35 @@ def test_charges_that_are_fees_are_no_lawsuit(classifier: Classifier, title: str
 def test_settled_charges_are_a_settlement(classifier: Classifier) -> None:
     assert _types(classifier, "Acme settles SEC charges", "", "en") == ["settlement"]
     assert _types(classifier, "Bank agreed to settle fraud charges", "", "en") == ["settlement"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("en", "SEC does not plan to fine Tesla"),
+        ("en", "Regulator has no plans to revoke the bank's licence"),
+        ("en", "Central bank rejected reports that it would revoke licences"),
+        ("en", "Watchdog denies it will ban the app"),
+        ("fr", "La CNIL n'envisage pas de sanctionner Google"),
+        ("fr", "L'AMF dément avoir infligé une amende"),
+        ("de", "Die BaFin dementiert, dass sie N26 ein Bußgeld auferlegt"),
+        ("de", "Die Behörde plant keine Strafe gegen den Konzern"),
+        ("es", "La CNMV no planea multar a Santander"),
+        ("it", "La Consob non intende sanzionare la banca"),
+        ("pt", "A CVM não pretende multar a empresa"),
+        ("nl", "De AFM is niet van plan het bedrijf te beboeten"),
+        ("zh", "证监会否认对该公司罚款"),
+        ("ja", "金融庁は同社に業務停止命令を出す予定はない"),
+        ("ko", "공정위는 과징금을 부과할 계획이 없다"),
+    ],
+)
+def test_denied_or_unintended_actions_are_dropped(classifier: Classifier, lang: str, title: str) -> None:
+    assert _types(classifier, title, "", lang) == []
+
+
+def test_a_denial_far_from_the_action_or_of_the_conduct_leaves_the_action(classifier: Classifier) -> None:
+    assert _types(classifier, "Acme denied wrongdoing but the SEC fined it anyway", "", "en") == ["fine"]
+    assert _types(classifier, "Acme denies the charges brought by the SEC", "", "en") == ["lawsuit"]
+    assert _types(classifier, "Acme bestreitet die Vorwürfe, die BaFin verhängt ein Bußgeld", "", "de") == ["fine"]
+    title = "Tesla, which denied everything in a long statement, agreed to pay a fine to the SEC"
+    assert _types(classifier, title, "", "en") == ["fine"]
