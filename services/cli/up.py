@@ -46,6 +46,8 @@ def restart_with_broker(broker: EmbeddedBroker, children: list[Child], timeout_s
     broker.start()
     create_topics(broker.bootstrap)
     for child in children:
+        if child.name == "ingest":
+            child.env["REGALERTS_REPUBLISH_ON_START"] = "true"  # the new broker holds none of its items
         child.start()
     for child in children:
         child.wait_ready(timeout=90)

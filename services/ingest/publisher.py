@@ -50,7 +50,7 @@ class Publisher:
         self._sessions = sessions
         self._make_producer = make_producer
         self._producer: KafkaProducer | None = None
-        self._recovering = False
+        self._recovering = settings.republish_on_start
         self.broker_failures = 0
         self._wake = threading.Event()
         self._stop = threading.Event()

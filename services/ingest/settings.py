@@ -77,6 +77,11 @@ class IngestSettings(CommonSettings):
         description="After the broker failed and came back, items acknowledged this recently are published again "
         "(an in-memory broker loses them on restart; downstream idempotency drops the duplicates).",
     )
+    republish_on_start: bool = Field(
+        default=False,
+        description="Publish the items of the republish window again at start (set by `regalerts up` when it "
+        "restarts ingest after the embedded broker came back empty).",
+    )
 
     @model_validator(mode="after")
     def _coherent(self) -> IngestSettings:

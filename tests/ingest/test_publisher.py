@@ -161,3 +161,28 @@ def test_a_stored_item_that_no_longer_reads_is_set_aside_and_the_rest_goes_out(
         assert kept is not None and kept.acked_at is None and not kept.pending
     [(_event, raw, _key)] = read_raw(broker.bootstrap, feed_id=feed_id, expected=1)
     assert raw.item_id != broken_id
+
+
+@pytest.mark.parametrize("republish_on_start", [True, False])
+def test_a_process_started_after_the_broker_came_back_empty_republishes_when_asked(
+    site: Site, sqlite_sessions: sessionmaker[Session], tmp_path: Path, republish_on_start: bool
+) -> None:
+    url = f"sqlite:///{tmp_path / 'ingest.db'}"
+    with EmbeddedBroker() as first:
+        create_topics(first.bootstrap)
+        settings = make_settings(url, kafka_bootstrap_servers=first.bootstrap)
+        feed_id = add_feed(sqlite_sessions, site.serve("/f", Reply(200, rss([item(1), item(2)]))))
+        PollRunner(settings, sqlite_sessions).poll(feed_id)
+        assert (
+            Publisher(
+                settings=settings, sessions=sqlite_sessions, make_producer=producer_factory(settings)
+            ).publish_round()
+            == 2
+        )
+    with EmbeddedBroker() as second:  # a new, empty broker; a new ingest process
+        create_topics(second.bootstrap)
+        settings = make_settings(url, kafka_bootstrap_servers=second.bootstrap, republish_on_start=republish_on_start)
+        publisher = Publisher(settings=settings, sessions=sqlite_sessions, make_producer=producer_factory(settings))
+        assert publisher.publish_round() == (2 if republish_on_start else 0)
+        publisher.stop()
+        publisher.run()  # closes the producer
