@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +13,6 @@ from services.classify.classifier import Classifier, freeze_heap
 from services.classify.evaluation import Report, render
 from services.classify.kb import KB_DIR, KnowledgeBaseError
 from services.pipeline.events import Tags
-
-log = logging.getLogger(__name__)
 
 
 class InvalidLine(ValueError):
@@ -65,7 +62,6 @@ def run_tag(classifier: Classifier, source: TextIO, sink: TextIO, errors: TextIO
         except InvalidLine as exc:
             failures += 1
             errors.write(json.dumps({"line": number, "error": str(exc)}, ensure_ascii=False) + "\n")
-            log.warning("Skipped an input line", extra={"line": number, "error": str(exc)})
             continue
         item["tags"] = tags_json(tag_item(classifier, item))
         sink.write(json.dumps(item, ensure_ascii=False) + "\n")
