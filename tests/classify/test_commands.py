@@ -102,4 +102,5 @@ def test_tag_writes_errors_to_stderr_and_goes_on(tmp_path: Path) -> None:
     result = _run(tmp_path, "tag", "--kb", str(FIXTURE_KB), stdin=lines)
     assert result.returncode == 1
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["ok"]
-    assert '"line": 1' in result.stderr and "not JSON" in result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    assert len(records) == 1 and records[0]["line"] == 1 and records[0]["error"].startswith("not JSON")
