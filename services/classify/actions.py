@@ -26,7 +26,7 @@ NEGATION_WINDOW = 30  # characters between a negation ("does not plan to", "deme
 NEGATION_AFTER_WINDOW = 12  # Japanese and Korean deny after the verb: 罰金を科す予定はない, 제재할 계획이 없다
 SETTLED_WINDOW = 25  # characters between a settlement trigger and the charges it settles
 _CJK = frozenset({"zh", "ja"})
-_LEXICON_KINDS = frozenset({"action", "cue"})
+LEXICON_KINDS = frozenset({"action", "cue"})
 _NUMBERED = re.compile(r" ?\d")
 # What a denial is about when it is the conduct, not the action: "denied wrongdoing", "bestreitet die Vorwürfe".
 _DENIED_CONDUCT = re.compile(
@@ -36,7 +36,7 @@ _DENIED_CONDUCT = re.compile(
 )
 
 
-def _languages(lang: str) -> frozenset[str] | None:
+def lexicon_languages(lang: str) -> frozenset[str] | None:
     """Lexicons to use: the item's language and English (CJK items: Chinese and Japanese); None: all."""
     if lang in _CJK:
         return _CJK
@@ -82,6 +82,9 @@ class _Cues:
         keys = ("_stop", "_negation", "_negation_after", "_application", "_merger", "_close")
         by_key["_negation"] = [n for n in by_key.get("_negation", []) if not _about_conduct(n)]
         return cls(*(by_key.get(key, []) for key in keys))
+
+
+_NO_CUES = _Cues([], [], [], [], [], [])  # a sentence with triggers and no cue (read only)
 
 
 def _about_conduct(negation: Found) -> bool:
@@ -144,7 +147,10 @@ def _apply_rules(triggers: list[Found], cues: list[Found]) -> list[tuple[str, Fo
     typed: list[tuple[str, Found]] = []
     closes: list[Found] = []
     for sentence_triggers, sentence_cues in groups.values():
-        found_cues = _Cues.of(sentence_cues)
+        if not sentence_triggers:  # cues alone: only a closed case counts
+            closes += [cue for cue in sentence_cues if cue.ref == "_close"]
+            continue
+        found_cues = _Cues.of(sentence_cues) if sentence_cues else _NO_CUES
         closes += found_cues.closes
         kept = longest_only(
             [t for t in sentence_triggers if not any(s.start < t.end and t.start < s.end for s in found_cues.stops)]
@@ -177,9 +183,12 @@ class Actions:
     sentences: frozenset[tuple[str, int]]  # (field name, sentence index)
 
 
-def extract_actions(fields: tuple[Field, ...], lang: str) -> Actions:
-    """Action tags of an item (the fields of ActionTag), primary ones first, each with its evidence."""
-    hits = found(fields, _LEXICON_KINDS, _languages(lang))
+def extract_actions(fields: tuple[Field, ...], lang: str, hits: list[Found] | None = None) -> Actions:
+    """Action tags of an item (the fields of ActionTag), primary ones first, each with its evidence. ``hits``:
+    the item's hits found once for every rule (:func:`lexicon_languages` of ``lang``); only the action
+    triggers and cues among them are read."""
+    if hits is None:
+        hits = found(fields, LEXICON_KINDS, lexicon_languages(lang))
     triggers = [h for h in hits if h.kind == "action"]
     cues = [h for h in hits if h.kind == "cue"]
     backgrounds = {_sentence_key(c) for c in cues if c.ref == "_background"}

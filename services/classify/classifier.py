@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.classify import language
-from services.classify.actions import extract_actions
+from services.classify.actions import LEXICON_KINDS, extract_actions, lexicon_languages
 from services.classify.ambiguity import ItemContext
 from services.classify.automaton import Automaton, build_automaton
-from services.classify.entities import extract_entities
+from services.classify.entities import ENTITY_KINDS, extract_entities
 from services.classify.fields import Field, TagData, found, prepare
 from services.classify.kb import KB_DIR, KnowledgeBase, load
 from services.classify.normalise import fold, warm_up
@@ -24,6 +24,7 @@ MAX_TITLE_CHARS = 1_000
 MAX_SUMMARY_CHARS = 20_000
 HINT_CONFIDENCE = 0.5
 MAX_FALLBACK_JURISDICTIONS = 3
+_ALL_KINDS = ENTITY_KINDS | LEXICON_KINDS
 
 
 def _kb_digest(folder: Path) -> str:
@@ -93,11 +94,12 @@ class Classifier:
         title, summary = title[:MAX_TITLE_CHARS], summary[:MAX_SUMMARY_CHARS]
         fields = (prepare("title", title, self.automaton), prepare("summary", summary, self.automaton))
         detected = language.detect(f"{title}\n{summary}", lang, lambda: _trigger_languages(fields))
-        actions = extract_actions(fields, detected)
+        hits = found(fields, _ALL_KINDS, lexicon_languages(detected))  # one pass for action and entity rules
+        actions = extract_actions(fields, detected, hits)
         hinted_id = self._regulator_lookup.get(fold(regulator_hint.strip())) if regulator_hint else None
         hint = (jurisdiction_hint or "").strip().upper()
         item = ItemContext(actions.sentences, hinted_id, hint or None)
-        entities = extract_entities(fields, self.kb, detected, item)
+        entities = extract_entities(fields, self.kb, detected, item, hits)
         regulators = entities.regulators
         hinted = self._hinted_regulator(hinted_id, regulators)
         if hinted is not None:

@@ -255,9 +255,15 @@ def _named_places(every: list[Found], countries: list[str]) -> set[str]:
     return nested.union(countries)
 
 
-def extract_entities(fields: tuple[Field, ...], kb: KnowledgeBase, lang: str, item: ItemContext) -> Entities:
-    """Regulators, companies (known, then by legal form) and mentioned countries of an item."""
-    every = found(fields, frozenset({"regulator", "company", "product", "country"}))
+ENTITY_KINDS = frozenset({"regulator", "company", "product", "country"})
+
+
+def extract_entities(
+    fields: tuple[Field, ...], kb: KnowledgeBase, lang: str, item: ItemContext, hits: list[Found] | None = None
+) -> Entities:
+    """Regulators, companies (known, then by legal form) and mentioned countries of an item. ``hits``: the
+    item's hits found once for every rule; only those of :data:`ENTITY_KINDS` are read."""
+    every = found(fields, ENTITY_KINDS) if hits is None else [h for h in hits if h.kind in ENTITY_KINDS]
     hits = longest_only(every)
     countries = list(dict.fromkeys(h.ref for h in hits if h.kind == "country" and not context.common_word(h)))
     places = set(countries)

@@ -27,6 +27,7 @@ class Field:
     text: Normalised
     hits: tuple[Hit, ...]
     sentence_starts: tuple[int, ...]  # folded offsets where sentences start (0 first)
+    hit_sentences: tuple[int, ...]  # the sentence of each hit, computed once for every rule that reads them
 
     def sentence(self, offset: int) -> int:
         """Index of the sentence holding a folded offset."""
@@ -55,7 +56,9 @@ def prepare(name: FieldName, raw: str, automaton: Automaton) -> Field:
         end = match.end()
         if end < len(raw) and (raw[end].isspace() or raw[end - 1] in "。！？\n"):  # "7,7 Mio. Franken" too, alas
             starts.append(text.to_folded(end))
-    return Field(name, text, tuple(automaton.find(text)), tuple(starts))
+    hits = automaton.find(text)
+    sentences = tuple(bisect_right(starts, hit.start) - 1 for hit in hits)
+    return Field(name, text, tuple(hits), tuple(starts), sentences)
 
 
 @dataclass(slots=True)
@@ -84,16 +87,13 @@ class Found:
 def found(fields: tuple[Field, ...], kinds: frozenset[str], langs: frozenset[str] | None = None) -> list[Found]:
     """Every (hit, entry) pair of the given kinds (and, for lexicon entries, languages), over all fields."""
     result: list[Found] = []
+    append = result.append
     for f in fields:
-        for hit in f.hits:
-            sentence = -1
+        for hit, sentence in zip(f.hits, f.hit_sentences, strict=True):
             for entry in hit.entries:
-                if entry.kind in kinds and (langs is None or entry.lang is None or entry.lang in langs):
-                    if sentence < 0:
-                        sentence = f.sentence(hit.start)
-                    result.append(
-                        Found(f, hit.start, hit.end, entry.kind, entry.ref, entry.alias, entry.lang, sentence)
-                    )
+                kind, lang = entry.kind, entry.lang
+                if kind in kinds and (langs is None or lang is None or lang in langs):
+                    append(Found(f, hit.start, hit.end, kind, entry.ref, entry.alias, lang, sentence))
     return result
 
 
@@ -101,18 +101,20 @@ def longest_only(items: list[Found]) -> list[Found]:
     """Drop every item whose span lies inside a longer one of the same field (order kept)."""
     if len(items) < 2:
         return items
+    # Field by field, spans by start, the longer first; the sort is stable, so equal spans keep their order.
+    order = sorted(range(len(items)), key=lambda i: (id(items[i].field), items[i].start, -items[i].end))
     dropped: set[int] = set()
-    by_field: dict[int, list[tuple[int, Found]]] = {}
-    for index, item in enumerate(items):
-        by_field.setdefault(id(item.field), []).append((index, item))
-    for entries in by_field.values():
-        entries.sort(key=lambda pair: (pair[1].start, -pair[1].end))
-        cover_end, group_span, group_cover = -1, (-1, -1), -1
-        for index, item in entries:
-            span = (item.start, item.end)
-            if span != group_span:  # spans before this one start earlier, or as early and end later
-                group_span, group_cover = span, cover_end
-            if group_cover >= item.end:
-                dropped.add(index)
-            cover_end = max(cover_end, item.end)
+    field_id, cover_end, group_span, group_cover = -1, -1, (-1, -1), -1
+    for index in order:
+        item = items[index]
+        if id(item.field) != field_id:
+            field_id, cover_end, group_span, group_cover = id(item.field), -1, (-1, -1), -1
+        span = (item.start, item.end)
+        if span != group_span:  # spans before this one start earlier, or as early and end later
+            group_span, group_cover = span, cover_end
+        if group_cover >= item.end:
+            dropped.add(index)
+        cover_end = max(cover_end, item.end)
+    if not dropped:
+        return items
     return [item for index, item in enumerate(items) if index not in dropped]
