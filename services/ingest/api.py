@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.models import Feed
@@ -97,13 +98,15 @@ def _registry_errors() -> Iterator[None]:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
     except FeedExists as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail={"message": str(exc), "id": exc.feed_id}) from exc
+    except IntegrityError as exc:  # a concurrent request registered the same URL between our check and commit
+        raise HTTPException(status.HTTP_409_CONFLICT, detail={"message": "feed URL already registered"}) from exc
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register a feed (polled at once)")
 def create(spec: FeedCreate, context: ContextDep, session: SessionDep) -> FeedPublic:
     with _registry_errors():
         feed = register(session, spec, policy=context.policy, floor_s=context.settings.poll_interval_floor_s)
-    session.commit()
+        session.commit()
     return context.public(feed)
 
 
@@ -139,7 +142,7 @@ def patch(feed_id: str, spec: FeedUpdate, context: ContextDep, session: SessionD
     feed = _feed(session, feed_id)
     with _registry_errors():
         change(session, feed, spec, policy=context.policy, floor_s=context.settings.poll_interval_floor_s)
-    session.commit()
+        session.commit()
     return context.public(feed)
 
 

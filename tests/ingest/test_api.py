@@ -165,3 +165,19 @@ def test_hostile_opml_is_refused(client: httpx.Client) -> None:
     assert client.post("/v1/feeds/opml", content=bomb, headers=AUTH).status_code == 422
     assert client.post("/v1/feeds/opml", content=b"<rss/>", headers=AUTH).status_code == 422
     assert client.post("/v1/feeds/opml", content=b"<opml", headers=AUTH).status_code == 422
+
+
+def test_concurrent_registrations_of_one_url_give_one_feed_and_conflicts(client: httpx.Client, site: Site) -> None:
+    url = site.serve("/race.xml", Reply(200, rss([item(1)])))
+    statuses: list[int] = []
+
+    def register() -> None:
+        statuses.append(client.post("/v1/feeds", json={"url": url}, headers=AUTH).status_code)
+
+    threads = [threading.Thread(target=register) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201] + [409] * 7
+    assert [f["url"] for f in client.get("/v1/feeds", headers=AUTH).json()].count(url) == 1
