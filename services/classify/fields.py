@@ -36,16 +36,17 @@ class Field:
     def evidence(self, start: int, end: int) -> EvidenceData:
         """Evidence for a folded span: the original text and offsets (validated as Evidence by the tag that
         holds it: one validation in pydantic's core instead of a model built per hit)."""
-        original_start, original_end = self.text.span(start, end)
-        return {
-            "text": self.text.original[original_start:original_end], "field": self.name, "start": original_start,
-            "end": original_end,
-        }  # fmt: skip
+        text = self.text
+        if len(text.runs) > 1:  # else folded offsets are original ones (most texts: spared a call per hit)
+            start, end = text.span(start, end)
+        return {"text": text.original[start:end], "field": self.name, "start": start, "end": end}
 
     def original(self, start: int, end: int) -> str:
         """The original text of a folded span."""
-        original_start, original_end = self.text.span(start, end)
-        return self.text.original[original_start:original_end]
+        text = self.text
+        if len(text.runs) > 1:
+            start, end = text.span(start, end)
+        return text.original[start:end]
 
 
 def prepare(name: FieldName, raw: str, automaton: Automaton) -> Field:
