@@ -148,13 +148,10 @@ def _national(ref: str, kb: KnowledgeBase) -> str:
 
 def _company_ok(hit: Found, kb: KnowledgeBase, in_context: bool, same: list[Found]) -> bool:
     """Whether a company hit that is no common word names the company here."""
-    if hit.kind == "product" and context.CHANNEL_BEFORE.search(context.before(hit)):
+    before = context.before(hit)
+    if hit.kind == "product" and context.CHANNEL_BEFORE.search(before):
         return False
-    if (
-        context.before(hit).rstrip().endswith(("在", "通过", "透过"))
-        or context.cited_as_source(hit)
-        or not context.cjk_word_ok(hit)
-    ):
+    if before.rstrip().endswith(("在", "通过", "透过")) or context.cited_as_source(hit) or not context.cjk_word_ok(hit):
         return False
     company = kb.companies[hit.ref]
     if not company.ambiguous:

@@ -102,20 +102,20 @@ def longest_only(items: list[Found]) -> list[Found]:
     """Drop every item whose span lies inside a longer one of the same field (order kept)."""
     if len(items) < 2:
         return items
-    # Field by field, spans by start, the longer first; the sort is stable, so equal spans keep their order.
-    order = sorted(range(len(items)), key=lambda i: (id(items[i].field), items[i].start, -items[i].end))
+    # Field by field, spans by start, the longer first; equal spans keep their order (the index decides).
+    order = sorted([(id(item.field), item.start, -item.end, index) for index, item in enumerate(items)])
     dropped: set[int] = set()
-    field_id, cover_end, group_span, group_cover = -1, -1, (-1, -1), -1
-    for index in order:
-        item = items[index]
-        if id(item.field) != field_id:
-            field_id, cover_end, group_span, group_cover = id(item.field), -1, (-1, -1), -1
-        span = (item.start, item.end)
-        if span != group_span:  # spans before this one start earlier, or as early and end later
-            group_span, group_cover = span, cover_end
-        if group_cover >= item.end:
+    field_id, cover_end, group_start, group_end, group_cover = -1, -1, -1, -1, -1
+    for item_field, start, negative_end, index in order:
+        end = -negative_end
+        if item_field != field_id:
+            field_id, cover_end, group_start, group_end, group_cover = item_field, -1, -1, -1, -1
+        if start != group_start or end != group_end:  # spans before this one start earlier, or end later
+            group_start, group_end, group_cover = start, end, cover_end
+        if group_cover >= end:
             dropped.add(index)
-        cover_end = max(cover_end, item.end)
+        if end > cover_end:
+            cover_end = end
     if not dropped:
         return items
     return [item for index, item in enumerate(items) if index not in dropped]
