@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,22 @@ from services.pipeline.db import Base, make_engine
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = Path(os.environ.get("REGALERTS_SHARED_DIR", REPO_ROOT.parent / "shared"))
 POSTGRES_URL = os.environ.get("REGALERTS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def run_regalerts(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """The ``regalerts`` command run as a subprocess from the checkout, with ``env`` added to the environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli.main", *args],
+        env={**os.environ, **(env or {})},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def shared_path(*parts: str) -> Path:

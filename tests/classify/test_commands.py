@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from services.classify.classifier import Classifier
 from services.classify.commands import run_eval, run_tag
 from tests.classify.conftest import FIXTURE_KB
-from tests.conftest import REPO_ROOT
+from tests.conftest import run_regalerts
 
 
 def test_tag_writes_each_line_back_with_its_tags(classifier: Classifier) -> None:
@@ -54,29 +53,18 @@ def test_the_commands_run_from_the_command_line(tmp_path: Path) -> None:
             "actions": ["fine"], "regulators": [{"name": "COMCO", "acronym": "COMCO", "aliases": []}]}  # fmt: skip
     dataset = tmp_path / "set.jsonl"
     dataset.write_text(json.dumps(item) + "\n", encoding="utf-8")
-    command = [sys.executable, "-m", "services.cli.main"]
-    tagged = subprocess.run(
-        [*command, "tag", "--kb", str(FIXTURE_KB)], input=json.dumps(item) + "\n", capture_output=True, text=True,
-        cwd=REPO_ROOT, timeout=120, check=True,
-    )  # fmt: skip
+    tagged = run_regalerts("tag", "--kb", str(FIXTURE_KB), stdin=json.dumps(item) + "\n")
+    assert tagged.returncode == 0, tagged.stderr
     assert json.loads(tagged.stdout)["tags"]["companies"][0]["id"] == "tencent"
-    scored = subprocess.run(
-        [*command, "eval", "--dataset", str(dataset), "--kb", str(FIXTURE_KB), "--json"], capture_output=True,
-        text=True, cwd=REPO_ROOT, timeout=120, check=True,
-    )  # fmt: skip
+    scored = run_regalerts("eval", "--dataset", str(dataset), "--kb", str(FIXTURE_KB), "--json")
+    assert scored.returncode == 0, scored.stderr
     assert json.loads(scored.stdout)["overall"]["company"]["f1"] == 1.0
-    missing = subprocess.run(
-        [*command, "eval", "--dataset", str(tmp_path / "absent.jsonl")], capture_output=True, text=True,
-        cwd=REPO_ROOT, timeout=120,
-    )  # fmt: skip
+    missing = run_regalerts("eval", "--dataset", str(tmp_path / "absent.jsonl"))
     assert missing.returncode == 2 and "no such dataset file" in missing.stderr
 
 
 def _run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "services.cli.main", *args], input=stdin, capture_output=True, text=True,
-        cwd=REPO_ROOT, timeout=120,
-    )  # fmt: skip
+    return run_regalerts(*args, stdin=stdin)
 
 
 def test_eval_refuses_an_empty_dataset_and_a_folder_that_is_no_knowledge_base(tmp_path: Path) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +12,7 @@ import pytest
 
 from services.cli.supervisor import Child
 from services.pipeline.broker import EmbeddedBroker, create_topics, free_port
+from tests.conftest import run_regalerts
 from tests.e2e.peers import FeedServer, WebhookReceiver
 
 SERVICES = ("ingest", "classify", "notify")
@@ -36,14 +34,7 @@ class Pipeline:
 
     def regalerts(self, *args: str) -> str:
         """Run a regalerts CLI command with the pipeline's settings; return its standard output."""
-        result = subprocess.run(
-            [sys.executable, "-m", "services.cli.main", *args],
-            env={**os.environ, **self.env},
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = run_regalerts(*args, env=self.env, timeout=60)
         assert result.returncode == 0, result.stderr
         return result.stdout
 
@@ -65,13 +56,8 @@ def pipeline(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Pipeline]:
         "REGALERTS_LOG_LEVEL": "INFO",
     }
     create_topics(broker.bootstrap)
-    subprocess.run(
-        [sys.executable, "-m", "services.cli.main", "db", "upgrade"],
-        env={**os.environ, **env},
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    upgraded = run_regalerts("db", "upgrade", env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
     children = {
         name: Child(name, free_port(), {**env, "REGALERTS_HTTP_PORT": "0"}, tmp_path / f"{name}.log")
         for name in SERVICES

@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 from sqlalchemy import Engine
 
 from services.notify.schemas import SubscriptionCreate
 from services.notify.store import create_subscription, tenant_by_api_key
 from services.pipeline.db import make_session_factory
+from tests.conftest import run_regalerts
 
 
 def regalerts(engine: Engine, *args: str) -> str:
-    env = {**os.environ, "REGALERTS_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    result = subprocess.run(
-        [sys.executable, "-m", "services.cli.main", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_regalerts(*args, env={"REGALERTS_DATABASE_URL": engine.url.render_as_string(hide_password=False)})
     assert result.returncode == 0, result.stderr
     return result.stdout
 
