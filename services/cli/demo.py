@@ -64,7 +64,7 @@ class Received:
 
     alerts: list[dict[str, Any]] = field(default_factory=list)
     refused: int = 0
-    secrets: dict[str, str] = field(default_factory=dict)  # subscription id -> signing secret
+    secrets: dict[str, str] = field(default_factory=dict)  # hook path segment -> signing secret
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import importlib.util
-import ipaddress
-import sys
 import time
 
 import httpx
 
 from services.notify.channels import Outcome, parse_retry_after
-from services.pipeline.netguard import BlockedURL, NetworkPolicy
+from services.pipeline.netguard import GuardedTransport, NetworkPolicy
 
 USER_AGENT = "RegAlerts-Webhooks/1.0"
 MAX_RESPONSE_BYTES = 64 * 1024
-
-# httpcore tries ``import sniffio`` on every request; when it is not installed, each try searches the
-# whole import path again (a third of a webhook's CPU time). Record the absence once.
-if importlib.util.find_spec("sniffio") is None:
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 
 class PerOriginTransport(httpx.AsyncBaseTransport):
@@ -27,48 +18,29 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
 
     httpcore's pool examines every one of its connections on each request, so a single pool shared by
     all endpoints costs more per webhook as endpoints are added; per-origin pools stay small (an idle
-    pool keeps no sockets once its keep-alive connections expire). The policy resolves host names in a
-    thread, so one endpoint's slow DNS does not stall the event loop that serves every other endpoint.
+    pool keeps no sockets once its keep-alive connections expire). Each pool is a GuardedTransport: it
+    resolves without blocking the event loop and connects to the address it checked.
     """
 
     def __init__(self, policy: NetworkPolicy, *, max_connections: int) -> None:
         self._policy = policy
         self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._tls = httpx.create_ssl_context()  # loading the CA bundle takes ~30 ms: once, not per origin
-        self._pools: dict[tuple[str, str, int | None], httpx.AsyncHTTPTransport] = {}
+        self._pools: dict[tuple[str, str, int | None], GuardedTransport] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Check the destination, then send through the pool of the request's origin (created on first use)."""
-        await self._check(request)
+        """Send through the pool of the request's origin (created on first use), which checks the destination."""
         origin = (request.url.scheme, request.url.host, request.url.port)
         pool = self._pools.get(origin)
         if pool is None:
-            pool = self._pools[origin] = httpx.AsyncHTTPTransport(limits=self._limits, verify=self._tls)
+            pool = self._pools[origin] = GuardedTransport(self._policy, limits=self._limits, verify=self._tls)
         return await pool.handle_async_request(request)
-
-    async def _check(self, request: httpx.Request) -> None:
-        url = str(request.url)
-        try:
-            if _is_ip_literal(request.url.host):
-                self._policy.check_url(url)  # nothing to resolve
-            else:
-                await asyncio.to_thread(self._policy.check_url, url)
-        except BlockedURL as exc:
-            raise httpx.ConnectError(f"blocked by SSRF policy: {exc}", request=request) from exc
 
     async def aclose(self) -> None:
         """Close every pool."""
         pools, self._pools = list(self._pools.values()), {}
         for pool in pools:
             await pool.aclose()
-
-
-def _is_ip_literal(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 class Poster:
