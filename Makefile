@@ -5,6 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# The classifier's modules are compiled with mypyc (setup.py) unless REGALERTS_PURE_PYTHON=1; each kind of
+# build has its own stamp, so switching kinds or editing services/classify/*.py rebuilds on the next target.
+BUILD_KIND := $(if $(filter 1,$(REGALERTS_PURE_PYTHON)),pure,compiled)
+BUILD_STAMP := $(VENV)/.classify-$(BUILD_KIND)-stamp
+CLASSIFY_SOURCES := $(wildcard services/classify/*.py)
+COMPILED_FILES := services/classify/*.so *__mypyc.*.so
 
 .PHONY: install system-deps run test lint format bench docs lock clean
 
@@ -12,10 +18,15 @@ $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock -r requirements-dev.lock
-	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# The package itself, editable: compiled modules are built in place, beside their sources.
+$(BUILD_STAMP): $(STAMP) setup.py $(CLASSIFY_SOURCES)
+	rm -f $(VENV)/.classify-*-stamp $(COMPILED_FILES)
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(BUILD_STAMP)
+
+install: $(BUILD_STAMP)
 
 # Debian packages the tests use as real peers: Prometheus and promtool, and Chromium for the page tests.
 system-deps:
@@ -53,11 +64,11 @@ bench: install
 # with (the container image installs only that), requirements-dev.lock what tests, lint and benchmarks add.
 lock:
 	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
-	$(VENV)-lock/bin/pip install --quiet -e .
+	REGALERTS_PURE_PYTHON=1 $(VENV)-lock/bin/pip install --quiet -e .
 	$(VENV)-lock/bin/pip freeze --exclude-editable | grep -v '^regalerts' > requirements.lock
-	$(VENV)-lock/bin/pip install --quiet -e '.[dev]'
+	REGALERTS_PURE_PYTHON=1 $(VENV)-lock/bin/pip install --quiet -e '.[dev]'
 	$(VENV)-lock/bin/pip freeze --exclude-editable | grep -v '^regalerts' | grep -vxF -f requirements.lock > requirements-dev.lock
 	rm -rf $(VENV)-lock
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var build .pytest_cache .mypy_cache .ruff_cache $(COMPILED_FILES)
