@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from importlib.machinery import EXTENSION_SUFFIXES
+
+from services.classify import classifier as classifier_module
 from services.classify.service import make_handler
 from services.classify.settings import ClassifySettings
 from services.pipeline.api import service_app
@@ -13,6 +17,13 @@ from services.pipeline.logging import configure_logging
 from services.pipeline.runner import Service, run_service
 from services.pipeline.topics import ITEMS_RAW
 
+log = logging.getLogger(__name__)
+
+
+def classifier_compiled() -> bool:
+    """Whether the classifier runs compiled (an extension module built by setup.py), not interpreted."""
+    return (classifier_module.__file__ or "").endswith(tuple(EXTENSION_SUFFIXES))
+
 
 def build_service(settings: ClassifySettings) -> Service:
     """Wire the classifier, the watchlist matcher, the consumer loop and the HTTP API."""
@@ -22,6 +33,14 @@ def build_service(settings: ClassifySettings) -> Service:
 
     classifier = Classifier.load()
     freeze_heap()
+    log.info(
+        "Classifier loaded",
+        extra={
+            "classifier_version": classifier.version,
+            "compiled": classifier_compiled(),
+            "load_seconds": round(classifier.stats.seconds, 2),
+        },
+    )
     engine = make_engine(settings.database_url)
     watchlist = WatchlistMatcher(make_session_factory(engine), refresh_s=settings.watchlist_refresh_s)
     producer = make_producer(settings, client_id="classify")
