@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from importlib.machinery import EXTENSION_SUFFIXES
 
-from services.classify import classifier as classifier_module
 from services.classify.service import make_handler
 from services.classify.settings import ClassifySettings
 from services.pipeline.api import service_app
@@ -22,7 +21,9 @@ log = logging.getLogger(__name__)
 
 def classifier_compiled() -> bool:
     """Whether the classifier runs compiled (an extension module built by setup.py), not interpreted."""
-    return (classifier_module.__file__ or "").endswith(tuple(EXTENSION_SUFFIXES))
+    from services.classify import classifier
+
+    return (classifier.__file__ or "").endswith(tuple(EXTENSION_SUFFIXES))
 
 
 def build_service(settings: ClassifySettings) -> Service:
