@@ -45,12 +45,16 @@ def lexicon_languages(lang: str) -> frozenset[str] | None:
     return None
 
 
-@dataclass(frozen=True)
 class _Scored:
-    type: str
-    hit: Found
-    primary: bool
-    confidence: float
+    """A typed trigger with its rank (a plain class: a compiled build compiles its ``__init__``)."""
+
+    __slots__ = ("confidence", "hit", "primary", "type")
+
+    def __init__(self, kind: str, hit: Found, primary: bool, confidence: float) -> None:
+        self.type = kind
+        self.hit = hit
+        self.primary = primary
+        self.confidence = confidence
 
 
 def _same_sentence(a: Found, b: Found) -> bool:

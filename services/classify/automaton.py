@@ -32,13 +32,16 @@ class Entry:
     lang: str | None = None  # lexicon language (actions and cues)
 
 
-@dataclass(slots=True)
 class Hit:
-    """A pattern found in a folded text: [start, end) in folded offsets."""
+    """A pattern found in a folded text: [start, end) in folded offsets. A plain class: a compiled build
+    compiles its ``__init__`` (dozens per item), not the one ``dataclasses`` would generate."""
 
-    start: int
-    end: int
-    entries: tuple[Entry, ...]
+    __slots__ = ("end", "entries", "start")
+
+    def __init__(self, start: int, end: int, entries: tuple[Entry, ...]) -> None:
+        self.start = start
+        self.end = end
+        self.entries = entries
 
 
 def script_of(ch: str) -> str:
@@ -77,7 +80,7 @@ _CJK_CHARS = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3"
 _CJK_ANY = re.compile(f"[{_CJK_CHARS}]")
 _LATIN_ANY = re.compile("[a-z]")
 _WORD_ANY = re.compile("[^\\W_]")  # a letter or digit (runs beside CJK hold no CJK)
-_RUNS_BESIDE_CJK = re.compile(rf"(?<=[{_CJK_CHARS}])[^{_CJK_CHARS}]+|[^{_CJK_CHARS}]+(?=[{_CJK_CHARS}])")
+_NOT_CJK_RUN = re.compile(f"[^{_CJK_CHARS}]+")  # in a text with CJK, every such run touches CJK text
 
 
 class Automaton:
@@ -135,7 +138,7 @@ class Automaton:
         if folded.isascii() or not _CJK_ANY.search(folded) or not _LATIN_ANY.search(folded):
             return hits
         seen = {(hit.start, hit.end) for hit in hits}
-        for run in _RUNS_BESIDE_CJK.finditer(folded):
+        for run in _NOT_CJK_RUN.finditer(folded):
             if not _WORD_ANY.search(run.group()):
                 continue  # spaces and punctuation only: no alphabetic pattern can match there
             for hit in self._scan(text, f" {run.group()} ", run.start() - 1):
