@@ -12,6 +12,7 @@ import re
 import sys
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -117,10 +118,10 @@ def _fold(text: str, tables: _Tables) -> str:
     return text.translate(tables.translate) if folded is None else folded
 
 
-@cache
-def _special_pattern() -> re.Pattern[str]:
+def _char_class(chars: Iterable[str]) -> re.Pattern[str]:
+    """A regular expression matching any one of ``chars``, written as ranges."""
     ranges: list[list[int]] = []
-    for code in sorted(map(ord, _tables().special)):
+    for code in sorted(map(ord, chars)):
         if ranges and ranges[-1][1] == code - 1:
             ranges[-1][1] = code
         else:
@@ -129,9 +130,24 @@ def _special_pattern() -> re.Pattern[str]:
     return re.compile("[" + "".join(parts) + "]")
 
 
+@cache
+def _special_pattern() -> re.Pattern[str]:
+    return _char_class(_tables().special)
+
+
+@cache
+def _vanishing_pattern() -> re.Pattern[str]:
+    """The characters that fold to nothing (combining marks, zero-width spaces): a few ranges, searched
+    much faster than the 1,400 characters of :func:`_special_pattern`."""
+    translate = _tables().translate
+    return _char_class(ch for ch in _tables().special if translate[ord(ch)] == "")
+
+
 def warm_up() -> None:
     """Build the folding tables now rather than on the first call."""
     _tables()
+    _special_pattern()
+    _vanishing_pattern()
 
 
 class Normalised:
@@ -186,12 +202,16 @@ def fold(text: str) -> str:
 def normalise(text: str) -> Normalised:
     """Fold a text for matching and keep the way back to its original offsets."""
     tables = _tables()
-    folded = _fold(text, tables)
-    # ASCII never expands or vanishes; a regular expression's character class finds the rest several times
-    # faster than a set walking the string.
-    special = _special_pattern()
-    if text.isascii() or special.search(text) is None:
+    if text.isascii():  # ASCII never expands or vanishes
+        return Normalised(text, text.translate(tables.translate))
+    folded = _fold_latin1(text, tables)
+    if folded is not None:  # neither does Latin-1 without its few unsafe characters
         return Normalised(text, folded)
+    folded = text.translate(tables.translate)
+    # No character expands when the length is kept and none vanishes.
+    if len(folded) == len(text) and _vanishing_pattern().search(text) is None:
+        return Normalised(text, folded)
+    special = _special_pattern()
     norm_starts: list[int] = []
     orig_starts: list[int] = []
     runs: list[bool] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from services.classify.automaton import Builder
@@ -18,7 +20,7 @@ def automaton() -> object:
 
 def _sentences(field: Field) -> list[str]:
     starts = [*field.sentence_starts, len(field.text.text)]
-    return [field.text.text[a:b].strip() for a, b in zip(starts, starts[1:], strict=False)]
+    return [field.text.text[a:b].strip() for a, b in itertools.pairwise(starts)]
 
 
 def test_sentences_end_at_terminators_followed_by_a_space(automaton: object) -> None:
