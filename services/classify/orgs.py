@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from services.classify.normalise import fold
 
@@ -87,13 +86,15 @@ _WORD_BREAK = re.compile(r"[ '’]+")
 _PART = re.compile(r"[^-/]+")
 
 
-@dataclass(frozen=True)
 class Organisation:
     """An organisation found by its legal form: the name without the form, and its span in the text."""
 
-    name: str
-    start: int
-    end: int
+    __slots__ = ("end", "name", "start")
+
+    def __init__(self, name: str, start: int, end: int) -> None:
+        self.name = name
+        self.start = start
+        self.end = end
 
     @property
     def id(self) -> str:
