@@ -14,7 +14,6 @@ the lead are primary, unless their sentence tells of the past ("après que ... l
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from services.classify.fields import Field, Found, TagData, found, longest_only
 
@@ -45,12 +44,16 @@ def lexicon_languages(lang: str) -> frozenset[str] | None:
     return None
 
 
-@dataclass(frozen=True)
 class _Scored:
-    type: str
-    hit: Found
-    primary: bool
-    confidence: float
+    """A typed trigger with its rank (a plain class: a compiled build compiles its ``__init__``)."""
+
+    __slots__ = ("confidence", "hit", "primary", "type")
+
+    def __init__(self, kind: str, hit: Found, primary: bool, confidence: float) -> None:
+        self.type = kind
+        self.hit = hit
+        self.primary = primary
+        self.confidence = confidence
 
 
 def _same_sentence(a: Found, b: Found) -> bool:
@@ -65,14 +68,21 @@ def _gap(a: Found, b: Found) -> int:
 SANCTIONS = frozenset({"fine", "settlement", "order", "ban", "rejection", "approval", "lawsuit", "licence_revocation"})
 
 
-@dataclass(frozen=True)
 class _Cues:
-    stops: list[Found]
-    negations: list[Found]
-    negations_after: list[Found]
-    applications: list[Found]
-    mergers: list[Found]
-    closes: list[Found]
+    """The cues of one sentence, by what the rules do with them (a plain class, as :class:`_Scored`)."""
+
+    __slots__ = ("applications", "closes", "mergers", "negations", "negations_after", "stops")
+
+    def __init__(
+        self, stops: list[Found], negations: list[Found], negations_after: list[Found], applications: list[Found],
+        mergers: list[Found], closes: list[Found],
+    ) -> None:  # fmt: skip
+        self.stops = stops
+        self.negations = negations
+        self.negations_after = negations_after
+        self.applications = applications
+        self.mergers = mergers
+        self.closes = closes
 
     @classmethod
     def of(cls, cues: list[Found]) -> _Cues:
@@ -175,12 +185,14 @@ def _score(kind: str, hit: Found, backgrounds: set[tuple[int, int]]) -> _Scored:
     return _Scored(kind, hit, False, CONFIDENCE["body"])
 
 
-@dataclass(frozen=True)
 class Actions:
     """What :func:`extract_actions` found: the fields of each ActionTag, and the sentences that state one."""
 
-    tags: list[TagData]
-    sentences: frozenset[tuple[str, int]]  # (field name, sentence index)
+    __slots__ = ("sentences", "tags")
+
+    def __init__(self, tags: list[TagData], sentences: frozenset[tuple[str, int]]) -> None:
+        self.tags = tags
+        self.sentences = sentences  # (field name, sentence index)
 
 
 def extract_actions(fields: tuple[Field, ...], lang: str, hits: list[Found] | None = None) -> Actions:

@@ -9,6 +9,7 @@ letters on (Weko, Cade), so "sec" or "cac" in running text are no hits.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -32,13 +33,16 @@ class Entry:
     lang: str | None = None  # lexicon language (actions and cues)
 
 
-@dataclass(slots=True)
 class Hit:
-    """A pattern found in a folded text: [start, end) in folded offsets."""
+    """A pattern found in a folded text: [start, end) in folded offsets. A plain class: a compiled build
+    compiles its ``__init__`` (dozens per item), not the one ``dataclasses`` would generate."""
 
-    start: int
-    end: int
-    entries: tuple[Entry, ...]
+    __slots__ = ("end", "entries", "start")
+
+    def __init__(self, start: int, end: int, entries: tuple[Entry, ...]) -> None:
+        self.start = start
+        self.end = end
+        self.entries = entries
 
 
 def script_of(ch: str) -> str:
@@ -76,8 +80,8 @@ _CJK_CHARS = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3"
 # Latin runs that touch CJK text ("14款app被通报"): no space marks their edges, so they are matched again alone.
 _CJK_ANY = re.compile(f"[{_CJK_CHARS}]")
 _LATIN_ANY = re.compile("[a-z]")
-_WORD_ANY = re.compile("[^\\W_]")  # a letter or digit (runs beside CJK hold no CJK)
-_RUNS_BESIDE_CJK = re.compile(rf"(?<=[{_CJK_CHARS}])[^{_CJK_CHARS}]+|[^{_CJK_CHARS}]+(?=[{_CJK_CHARS}])")
+_LETTER_ANY = re.compile(r"[^\W\d_]")  # a letter of any script (runs beside CJK hold no CJK)
+_NOT_CJK_RUN = re.compile(f"[^{_CJK_CHARS}]+")  # in a text with CJK, every such run touches CJK text
 
 
 class Automaton:
@@ -106,16 +110,25 @@ class Automaton:
             implementation=ahocorasick_rs.Implementation.ContiguousNFA,
         )  # fmt: skip
         self.size = len(patterns)
+        # Names made only of digits (1&1 folds to "1 1"): a run of digits beside CJK text is scanned again
+        # only when it holds one of them.
+        self._digit_forms = tuple(key.strip() for key in keys if key.strip() and not _LETTER_ANY.search(key))
 
-    def _scan(self, text: Normalised, scanned: str, offset: int) -> list[Hit]:
+    def _scan(self, text: Normalised, scanned: str, starts: list[int], shifts: list[int]) -> list[Hit]:
+        """Hits in ``scanned``: pieces of the folded text, each starting at ``starts[i]`` of ``scanned`` and
+        at ``starts[i] + shifts[i]`` of the folded text."""
         folded = text.text
         length = len(folded)
         hits: list[Hit] = []
         payloads = self._payloads
+        shift = shifts[0]
         for index, start, end in self._automaton.find_matches_as_indexes(scanned, overlapping=True):
             left, right, entries, exact, stem = payloads[index]
-            start += left + offset
-            end += offset - right
+            start += left
+            if len(starts) > 1:
+                shift = shifts[bisect_right(starts, start) - 1]
+            start += shift
+            end += shift - right
             if stem:  # the evidence runs to the end of the word
                 while end < length and folded[end].isalnum() and folded[end] < _WORD_LIMIT:
                     end += 1
@@ -131,17 +144,32 @@ class Automaton:
     def find(self, text: Normalised) -> list[Hit]:
         """Hits in a folded text; its original decides the case rules."""
         folded = text.text
-        hits = self._scan(text, f" {folded} ", -1)
-        if folded.isascii() or not _CJK_ANY.search(folded) or not _LATIN_ANY.search(folded):
+        hits = self._scan(text, f" {folded} ", [0], [-1])
+        if folded.isascii() or not _CJK_ANY.search(folded):
+            return hits
+        if not _LATIN_ANY.search(folded) and not any(form in folded for form in self._digit_forms):
+            return hits
+        # The runs beside CJK text that an alphabetic pattern could match, scanned again in one pass, one
+        # line each (no pattern holds a line break, so none spans two runs).
+        pieces: list[str] = []
+        starts: list[int] = []
+        shifts: list[int] = []
+        position = 1
+        for run in _NOT_CJK_RUN.finditer(folded):
+            piece = run.group()
+            if not _LETTER_ANY.search(piece) and not any(form in piece for form in self._digit_forms):
+                continue  # no letter, and no name made of digits: nothing alphabetic can match there
+            pieces.append(piece)
+            starts.append(position)
+            shifts.append(run.start() - position)
+            position += len(piece) + 3
+        if not pieces:
             return hits
         seen = {(hit.start, hit.end) for hit in hits}
-        for run in _RUNS_BESIDE_CJK.finditer(folded):
-            if not _WORD_ANY.search(run.group()):
-                continue  # spaces and punctuation only: no alphabetic pattern can match there
-            for hit in self._scan(text, f" {run.group()} ", run.start() - 1):
-                if (hit.start, hit.end) not in seen and _edge(folded[hit.start]) == 1:
-                    seen.add((hit.start, hit.end))
-                    hits.append(hit)
+        for hit in self._scan(text, " " + " \n ".join(pieces) + " ", starts, shifts):
+            if (hit.start, hit.end) not in seen and _edge(folded[hit.start]) == 1:
+                seen.add((hit.start, hit.end))
+                hits.append(hit)
         return hits
 
 

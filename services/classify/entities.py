@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from services.classify import context
 from services.classify.ambiguity import ItemContext, in_context, is_ambiguous
@@ -48,13 +47,15 @@ LOCAL_WEIGHT = 1.0
 DOMINANT_WEIGHT = 0.5
 
 
-@dataclass
 class Entities:
     """What :func:`extract_entities` found: the fields of RegulatorTag and CompanyTag, and country codes."""
 
-    regulators: list[TagData] = field(default_factory=list)
-    companies: list[TagData] = field(default_factory=list)
-    countries: list[str] = field(default_factory=list)
+    __slots__ = ("companies", "countries", "regulators")
+
+    def __init__(self, regulators: list[TagData], companies: list[TagData], countries: list[str]) -> None:
+        self.regulators = regulators
+        self.companies = companies
+        self.countries = countries
 
 
 def _choose(spans: dict[tuple[int, int, int], list[Found]], score: Callable[[Found], float]) -> list[Found]:
@@ -96,11 +97,14 @@ def _without_appositives(hits: list[Found]) -> list[Found]:
     for hit in hits:
         if is_acronym(hit.alias):
             acronyms_at.setdefault((id(hit.field), hit.start), set()).add(hit.ref)
+    if not acronyms_at:
+        return hits
     kept: list[Found] = []
     for hit in hits:
         if not is_acronym(hit.alias):
-            following = set().union(*(acronyms_at.get((id(hit.field), hit.end + gap), set()) for gap in range(3)))
-            if following and hit.ref not in following:
+            field_id = id(hit.field)
+            following = [refs for gap in range(3) if (refs := acronyms_at.get((field_id, hit.end + gap)))]
+            if following and not any(hit.ref in refs for refs in following):
                 continue
         kept.append(hit)
     return kept

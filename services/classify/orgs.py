@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from services.classify.normalise import fold
 
@@ -22,7 +21,8 @@ _FORM = re.compile(rf" (?=[{_FIRST_LETTERS}])(?P<form>{_LEGAL_FORMS})(?![\w])")
 # The name just before a legal form: searched in a window that ends at the form.
 _NAME_BEFORE = re.compile(rf"(?<![\w.])(?P<name>{_WORD}(?:[ \-](?:{_JOINER} )?{_WORD}){{0,4}}),? $")
 _NAME_WINDOW = 120
-_CJK_MARK = re.compile("股份|有限|株式会社|\\(株\\)|（株）|주식회사|\\(주\\)|（주）")
+_CJK_MARKS = ("股份", "有限", "株式会社", "(株)", "（株）", "주식회사", "(주)", "（주）")
+_CJK_MARK = re.compile("|".join(map(re.escape, _CJK_MARKS)))
 _CJK_STOP = "的对與与和及在是被向将由为、，。：；「」“”《》（）() 　,.;:!?"
 _CJK = re.compile(
     rf"(?P<name>[^{_CJK_STOP}\d]{{2,10}}?)(?P<form>股份有限公司|有限责任公司|有限責任公司|有限公司|株式会社|\(株\)|（株）)"
@@ -80,20 +80,26 @@ _LEADING = frozenset(
     ]
 )
 CONFIDENCE = 0.6
+# Compiled once: the module-level re functions look their pattern up in re's cache on every call.
+_NOT_WORD = re.compile(r"[^\w]+")
+_WORD_BREAK = re.compile(r"[ '’]+")
+_PART = re.compile(r"[^-/]+")
 
 
-@dataclass(frozen=True)
 class Organisation:
     """An organisation found by its legal form: the name without the form, and its span in the text."""
 
-    name: str
-    start: int
-    end: int
+    __slots__ = ("end", "name", "start")
+
+    def __init__(self, name: str, start: int, end: int) -> None:
+        self.name = name
+        self.start = start
+        self.end = end
 
     @property
     def id(self) -> str:
         """A stable id derived from the folded name."""
-        return "org:" + re.sub(r"[^\w]+", "-", fold(self.name)).strip("-")
+        return "org:" + _NOT_WORD.sub("-", fold(self.name)).strip("-")
 
 
 def _trim(name: str, start: int) -> tuple[str, int]:
@@ -114,6 +120,10 @@ def find_organisations(text: str) -> list[Organisation]:
             name, start = _trim(match.group("name"), match.start("name"))
             if name and any(ch.isalpha() for ch in name):
                 found.append(Organisation(name, start, form.end()))
+    # A Latin-script text holds none of the marks: ``in`` rejects it at once (a needle of a wider script than
+    # the text), where the regular expression would read every character.
+    if not any(mark in text for mark in _CJK_MARKS):
+        return found
     marks = [mark.start() for mark in _CJK_MARK.finditer(text)]
     if marks:
         # Every match holds a form or prefix that starts with a mark, its name at most 10 characters before
@@ -181,7 +191,7 @@ GENERIC_WORDS = frozenset(word for words in _GENERIC_TEXT.values() for word in w
 def is_generic(name: str) -> bool:
     """Whether a capitalised phrase is only common nouns (and articles): "Regulator", "The Court", "L'Autorità"
     (an elided article is one letter)."""
-    words = [fold(word) for word in re.split(r"[ '’]+", name) if word]
+    words = [fold(word) for word in _WORD_BREAK.split(name) if word]
     return bool(words) and all(word in GENERIC_WORDS or word in _LEADING or len(word) == 1 for word in words)
 
 
@@ -208,7 +218,7 @@ _LAW_WORDS = frozenset(
 def _parts(text: str, start: int) -> list[Organisation]:
     """Split "Sunrise-UPC" and "AZ Medien/NZZ" into their names."""
     found: list[Organisation] = []
-    for match in re.finditer(r"[^-/]+", text):
+    for match in _PART.finditer(text):
         name = match.group().strip()
         words = [fold(word) for word in name.split(" ")]
         if (

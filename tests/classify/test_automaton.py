@@ -15,6 +15,7 @@ def _automaton() -> Automaton:
     builder.add_name("애플", "company", "apple")
     builder.add("convoqu*", "action", "summons", lang="fr")
     builder.add("ban", "action", "ban", lang="en")
+    builder.add_name("1&1", "company", "1-1")
     return builder.build()
 
 
@@ -41,6 +42,15 @@ def test_cjk_needs_no_boundary_and_hangul_only_a_left_one() -> None:
     assert _found("约谈腾讯等") == [("腾讯", "tencent")]
     assert _found("구글·애플에 과징금") == [("애플", "apple")]
     assert _found("사과애플") == []
+
+
+def test_latin_names_beside_cjk_text_are_found_in_every_run() -> None:
+    # No space marks the edges of a Latin run inside Chinese text: each run is scanned again, all in one pass.
+    assert _found("约谈Apple公司、CAC和腾讯，2021年ban了Apple") == [
+        ("腾讯", "tencent"), ("Apple", "apple"), ("CAC", "cn-cac"), ("ban", "ban"), ("Apple", "apple"),
+    ]  # fmt: skip
+    assert _found("罚款2021年3月") == []
+    assert _found("约谈1&1公司") == [("1&1", "1-1")]  # a run of digits is read again when a name is made of digits
 
 
 def test_short_acronyms_keep_their_case() -> None:

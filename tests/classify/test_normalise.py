@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.classify.normalise import fold, normalise
+from services.classify.normalise import _TYPOGRAPHY, _tables, fold, normalise
 
 
 def test_case_accents_width_and_traditional_chinese_fold() -> None:
@@ -51,3 +51,20 @@ def test_offset_map_is_monotonic_and_in_bounds(raw: str) -> None:
 @given(st.text(alphabet=st.characters(categories=["Lu", "Ll", "Nd", "Zs"]), max_size=40))
 def test_folding_a_text_folds_each_character(raw: str) -> None:
     assert normalise(raw).text == fold(raw)
+
+
+# Latin-1 and the typography of Latin-script news, with a few characters that leave the fast path.
+_LATIN_NEWS = st.characters(min_codepoint=0, max_codepoint=0xFF) | st.sampled_from("‘’“”–—…€•‹›Łőğẞ中ﬁ\u0301")
+
+
+@given(st.text(alphabet=_LATIN_NEWS, max_size=80))
+def test_every_way_of_folding_gives_what_the_full_table_gives(raw: str) -> None:
+    assert normalise(raw).text == raw.translate(_tables().translate)
+    assert fold(raw) == raw.translate(_tables().translate)
+
+
+def test_every_latin1_character_folds_as_the_full_table_says() -> None:
+    assert all(_tables().translate[ord(mark)] == " " for mark in _TYPOGRAPHY)  # replaced one for one
+    every = "".join(map(chr, range(256))) + "’“”–—…€"
+    for ch in every:
+        assert fold(f"Société {ch} Générale") == f"Société {ch} Générale".translate(_tables().translate), repr(ch)
