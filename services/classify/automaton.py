@@ -197,7 +197,10 @@ class Builder:
         """Add one surface form (a trailing ``*`` marks a stem)."""
         stem = text.endswith("*")
         surface = text.rstrip("*").strip()
-        self._put(fold(surface).strip(), Entry(entry_kind, ref, surface, surface if acronym else None, stem, lang))
+        # A name without a letter (1&1) folds to digits and spaces, like any amount ("1.1 billion"): it must be
+        # written as the knowledge base writes it.
+        exact = surface if acronym or not any(ch.isalpha() for ch in surface) else None
+        self._put(fold(surface).strip(), Entry(entry_kind, ref, surface, exact, stem, lang))
         if acronym and len(surface) <= 5 and surface.isalpha():
             exact = dotted(surface).rstrip(".")  # the final dot is punctuation, outside the match
             self._put(fold(exact), Entry(entry_kind, ref, surface, exact, stem, lang))

@@ -168,22 +168,25 @@ _GENERIC_TEXT = {
     " ministry ministries minister agency agencies company companies firm firms police commission commissioner"
     " prosecutor prosecutors tribunal judge judges parliament congress senate council state states city bank banks"
     " group lender lenders insurer operator supervisor officials department office bureau administration"
-    " inspectorate ombudsman board business businesses industry federal national central european public",
+    " inspectorate ombudsman board business businesses industry federal national central european public"
+    " competition consumer consumers market markets data protection privacy securities exchange trade financial",
     "fr": "regulateur regulateurs gendarme autorite autorites tribunal cour justice gouvernement ministere ministre"
     " agence entreprise entreprises societe societes groupe police commission parquet procureur conseil etat ville"
     " banque banques assureur operateur office administration inspection juge firme federal federale national"
-    " nationale europeen europeenne",
+    " nationale europeen europeenne concurrence consommation marche marches donnees protection",
     "de": "behorde behorden aufsicht aufsichtsbehorde regulierer gericht regierung ministerium agentur unternehmen"
     " firma konzern polizei kommission staatsanwaltschaft bund rat staat stadt versicherer amt bundesamt verwaltung"
-    " richter",
+    " richter wettbewerb datenschutz verbraucherschutz",
     "es": "regulador reguladores autoridad autoridades tribunal corte juez gobierno ministerio ministro agencia empresa"
     " empresas compania sociedad grupo policia comision fiscalia fiscal consejo estado ciudad banco aseguradora"
-    " organismo superintendencia oficina",
+    " organismo superintendencia oficina competencia consumo mercado mercados datos proteccion valores hacienda",
     "it": "regolatore autorita garante tribunale giudice governo ministero ministro agenzia azienda aziende societa"
-    " impresa gruppo polizia commissione procura consiglio stato citta banca ufficio",
-    "pt": "autoridade juiz governo agencia companhia sociedade conselho cidade comissao procuradoria",
+    " impresa gruppo polizia commissione procura consiglio stato citta banca ufficio concorrenza mercato mercati"
+    " consumatori dati protezione privacy antitrust",
+    "pt": "autoridade juiz governo agencia companhia sociedade conselho cidade comissao procuradoria concorrencia"
+    " consumidor mercado mercados dados protecao valores",
     "nl": "toezichthouder autoriteit rechter rechtbank hof regering overheid ministerie agentschap bedrijf bedrijven"
-    " onderneming politie commissie justitie raad stad waakhond",
+    " onderneming politie commissie justitie raad stad waakhond mededinging consument markten",
 }
 GENERIC_WORDS = frozenset(word for words in _GENERIC_TEXT.values() for word in words.split(" "))
 

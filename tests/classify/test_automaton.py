@@ -53,6 +53,10 @@ def test_latin_names_beside_cjk_text_are_found_in_every_run() -> None:
     assert _found("约谈1&1公司") == [("1&1", "1-1")]  # a run of digits is read again when a name is made of digits
 
 
+def test_a_name_without_letters_must_be_written_as_it_is() -> None:
+    assert _found("1&1 fined; Apple fined 1.1 billion and 1,1 Mrd.") == [("1&1", "1-1"), ("Apple", "apple")]
+
+
 def test_short_acronyms_keep_their_case() -> None:
     assert _found("le CAC a convoqué") == [("CAC", "cn-cac"), ("convoqué", "summons")]
     assert _found("cac cac Cac") == []
