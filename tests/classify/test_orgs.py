@@ -43,6 +43,9 @@ def test_cjk_legal_forms_far_apart_are_all_found() -> None:
         ("it", "L'Autorità multa Zyxwv Widgets"),
         ("pt", "Autoridade multa Zyxwv Widgets"),
         ("nl", "De Toezichthouder beboet Zyxwv Widgets"),
+        ("pt", "Concorrência multa Zyxwv Widgets"),
+        ("es", "Protección de Datos multa a Zyxwv Widgets"),
+        ("it", "Antitrust multa Zyxwv Widgets"),
     ],
 )
 def test_common_nouns_are_no_organisation_by_position(classifier: Classifier, lang: str, title: str) -> None:
