@@ -1,7 +1,10 @@
 """Classifier benchmark: one core, the full knowledge base, 600-character items.
 
 Prints the knowledge-base load time, items per second (language given, and detected), and the resident
-memory after loading and after the run. Run: ``.venv/bin/python bench/bench_classify.py [--items N]``.
+memory after loading and after the run, for the installed build (compiled by ``make install``); then runs
+the same items through an interpreted copy of the same sources, in a child process, and prints each
+figure's ratio to it. A pure-Python reference loop tells how fast the machine itself is, so that figures
+from different machines can be compared. Run: ``.venv/bin/python bench/bench_classify.py [--items N]``.
 """
 
 from __future__ import annotations
@@ -11,23 +14,28 @@ import json
 import os
 import random
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+_INTERPRETED = "--interpreted" in sys.argv
+if _INTERPRETED:  # a copy of the sources without the compiled modules, imported before the installed build
+    _COPY = Path(tempfile.mkdtemp(prefix="regalerts-bench-"))
+    shutil.copytree(ROOT / "services", _COPY / "services", ignore=shutil.ignore_patterns("*.so", "__pycache__"))
+    sys.path.insert(0, str(_COPY))
+else:
+    sys.path.insert(0, str(ROOT))
 
-from services.classify.classifier import Classifier, freeze_heap
+from services.classify.classifier import Classifier, freeze_heap  # noqa: E402
 
 FLOOR_ITEMS_PER_S = 5_000
-# Items per second of CPU time of classifier 1.0 (pyahocorasick, a pydantic model per tag), this very script on
-# this machine, medians of six runs alternating with the current code's: the bench prints ratios to them.
-BASELINE = {
-    "language given": 2_750, "language detected": 2_030, "Latin-script items": 3_900, "CJK items": 1_310,
-}  # fmt: skip
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]")
 ITEM_CHARS = 600
-DEVSET = Path(__file__).resolve().parents[2] / "shared" / "data" / "devset.jsonl"
+DEVSET = ROOT.parent / "shared" / "data" / "devset.jsonl"
 TEMPLATES = [
     (
         "en",
@@ -103,12 +111,51 @@ def run(classifier: Classifier, items: list[tuple[str, str, str]], *, give_lang:
     return len(items) / (time.process_time() - cpu), len(items) / (time.perf_counter() - wall)
 
 
+def reference_loop_ns() -> float:
+    """Nanoseconds per iteration of a fixed pure-Python loop (best of three): how fast this machine runs
+    Python at all, to compare figures taken on different machines."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        total = 0
+        for number in range(2_000_000):
+            total += number % 7
+        best = min(best, time.process_time() - started)
+    return best / 2_000_000 * 1e9
+
+
+def measure(classifier: Classifier, items: list[tuple[str, str, str]]) -> dict[str, float]:
+    """Items per second of CPU time for each figure the benchmark reports."""
+    run(classifier, items[:500], give_lang=True)  # warm caches
+    figures = {label: run(classifier, items, give_lang=give)[0] for label, give in LANGUAGE_RUNS}
+    for label, subset in (("Latin-script items", False), ("CJK items", True)):
+        # 600 characters of Chinese, Japanese or Korean say two to three times more than 600 of a Latin
+        # script, so they hold that many more names and triggers: the two kinds of item are reported apart.
+        figures[label] = run(
+            classifier, [i for i in items if bool(_CJK.search(i[1] + i[2])) is subset], give_lang=True
+        )[0]
+    return figures
+
+
+LANGUAGE_RUNS = (("language given", True), ("language detected", False))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=20_000)
+    parser.add_argument("--interpreted", action="store_true", help="measure an interpreted copy of the sources")
+    parser.add_argument("--no-compare", action="store_true", help="skip the interpreted run")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    if args.interpreted:  # the child run: figures only, as JSON
+        classifier = Classifier.load()
+        freeze_heap()
+        print(json.dumps(measure(classifier, make_items(classifier, args.items))))
+        shutil.rmtree(_COPY, ignore_errors=True)
+        return
+    compiled = Path(sys.modules[Classifier.__module__].__file__ or "").suffix != ".py"
+    print(f"build: {'compiled (mypyc)' if compiled else 'interpreted'}; reference loop {reference_loop_ns():.0f} ns")
     before = _resident_mib()
     started = time.perf_counter()
     classifier = Classifier.load()
@@ -120,24 +167,18 @@ def main() -> None:
     print(f"load time: {load_s:.2f} s (folding tables, knowledge base, automaton, language model)")
     print(f"resident memory: {before:.0f} MiB before load, {loaded:.0f} MiB after load")
     items = make_items(classifier, args.items)
-    run(classifier, items[:500], give_lang=True)  # warm caches
     print(f"items: {len(items)} of {ITEM_CHARS} characters, one core; load average {os.getloadavg()[0]:.1f}")
-    for label, give_lang in (("language given", True), ("language detected", False)):
-        cpu, wall = run(classifier, items, give_lang=give_lang)
-        print(
-            f"throughput, {label:<17}: {cpu:6.0f} items/s of CPU ({cpu / FLOOR_ITEMS_PER_S:.2f} x floor, "
-            f"{cpu / BASELINE[label]:.2f} x baseline), {wall:6.0f} items/s of wall time"
-        )
-    # 600 characters of Chinese, Japanese or Korean say two to three times more than 600 of a Latin script,
-    # so they hold that many more names and triggers: the two kinds of item are reported apart.
-    for label, subset in (("Latin-script items", False), ("CJK items", True)):
-        chosen = [item for item in items if bool(_CJK.search(item[1] + item[2])) is subset]
-        cpu, wall = run(classifier, chosen, give_lang=True)
-        print(
-            f"throughput, {label:<18}: {cpu:6.0f} items/s of CPU ({cpu / BASELINE[label]:.2f} x baseline; "
-            f"{len(chosen)} items, language given)"
-        )
+    figures = measure(classifier, items)
     print(f"resident memory after the run: {_resident_mib():.0f} MiB")
+    baseline: dict[str, float] = {}
+    if compiled and not args.no_compare:
+        child = [sys.executable, __file__, "--interpreted", "--items", str(args.items)]
+        baseline = json.loads(subprocess.run(child, check=True, capture_output=True, text=True).stdout)
+    for label, value in figures.items():
+        notes = [f"{value / FLOOR_ITEMS_PER_S:.2f} x floor"] if label in dict(LANGUAGE_RUNS) else []
+        if baseline:
+            notes.append(f"{value / baseline[label]:.2f} x interpreted, {baseline[label]:.0f} items/s")
+        print(f"throughput, {label:<18}: {value:6.0f} items/s of CPU" + (f" ({'; '.join(notes)})" if notes else ""))
 
 
 if __name__ == "__main__":
