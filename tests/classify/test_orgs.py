@@ -3,8 +3,11 @@ anywhere in a text, and by their place beside a headline's action verb."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from services.classify import orgs
 from services.classify.classifier import Classifier
 from services.classify.orgs import find_organisations, is_generic
 
@@ -62,3 +65,19 @@ def test_is_generic() -> None:
     assert is_generic("Regulator") and is_generic("The Federal Court") and is_generic("L'Autorità")
     assert is_generic("Bank") and is_generic("Ministerio")
     assert not is_generic("Zyxwv Bank") and not is_generic("Acme")
+
+
+def _written(form: str, optional: bool) -> str:
+    """A legal form's pattern written out, with or without its optional parts."""
+    if not optional:
+        form = re.sub(r"\(\?:[^)]*\)\?|\\?.\?", "", form)
+    return re.sub(r"\\(.)", r"\1", re.sub(r"\(\?:([^)]*)\)\?", r"\1", form)).replace("?", "")
+
+
+@pytest.mark.parametrize("form", orgs._LEGAL_FORMS.split("|"))
+@pytest.mark.parametrize("optional", [True, False])
+def test_every_legal_form_is_found_past_the_quick_test(form: str, optional: bool) -> None:
+    written = _written(form, optional)
+    assert [o.name for o in orgs.find_organisations(f"Zyxwv Widgets {written} was fined.")] == ["Zyxwv Widgets"], (
+        written
+    )
