@@ -56,6 +56,7 @@ _TYPOGRAPHY = "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u20ac\u2022\u203
 @dataclass(frozen=True)
 class _Tables:
     translate: dict[int, str]  # every BMP character (a hit is faster than a miss), then the rest that change
+    bmp: list[str]  # the same for the BMP, as a list: str.translate indexes it faster than it hashes into a dict
     special: frozenset[str]  # characters whose folded form is not exactly one character
     latin1: bytes  # the folded byte of each Latin-1 character that folds to one Latin-1 character
     latin1_unsafe: tuple[bytes, ...]  # the Latin-1 characters that do not (µ -> μ, ß -> ss, ½)
@@ -86,7 +87,16 @@ def _tables() -> _Tables:
             latin1[code] = ord(folded)
         else:
             unsafe.append(bytes([code]))
-    return _Tables(translate, frozenset(special), bytes(latin1), tuple(unsafe))
+    bmp = [translate[code] for code in range(0x10000)]
+    return _Tables(translate, bmp, frozenset(special), bytes(latin1), tuple(unsafe))
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _translate(text: str, tables: _Tables) -> str:
+    """``str.translate`` through the BMP list, or the dict for a text with characters beyond the BMP."""
+    return text.translate(tables.bmp if _ASTRAL.search(text) is None else tables.translate)
 
 
 def _fold_latin1(text: str, tables: _Tables) -> str | None:
@@ -115,7 +125,7 @@ def _fold(text: str, tables: _Tables) -> str:
     if text.isascii():
         return text.translate(tables.translate)  # str.translate has a fast path for ASCII
     folded = _fold_latin1(text, tables)
-    return text.translate(tables.translate) if folded is None else folded
+    return _translate(text, tables) if folded is None else folded
 
 
 def _char_class(chars: Iterable[str]) -> re.Pattern[str]:
@@ -207,7 +217,7 @@ def normalise(text: str) -> Normalised:
     folded = _fold_latin1(text, tables)
     if folded is not None:  # neither does Latin-1 without its few unsafe characters
         return Normalised(text, folded)
-    folded = text.translate(tables.translate)
+    folded = _translate(text, tables)
     # No character expands when the length is kept and none vanishes.
     if len(folded) == len(text) and _vanishing_pattern().search(text) is None:
         return Normalised(text, folded)

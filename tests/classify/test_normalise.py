@@ -54,7 +54,7 @@ def test_folding_a_text_folds_each_character(raw: str) -> None:
 
 
 # Latin-1 and the typography of Latin-script news, with a few characters that leave the fast path.
-_LATIN_NEWS = st.characters(min_codepoint=0, max_codepoint=0xFF) | st.sampled_from("‘’“”–—…€•‹›Łőğẞ中ﬁ\u0301")
+_LATIN_NEWS = st.characters(min_codepoint=0, max_codepoint=0xFF) | st.sampled_from("‘’“”–—…€•‹›Łőğẞ中國ﬁ\u0301𝐀🚨")
 
 
 @given(st.text(alphabet=_LATIN_NEWS, max_size=80))
