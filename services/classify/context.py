@@ -26,6 +26,8 @@ SOURCE_AFTER = re.compile(
     r" ?(?:reported|reports|a rapporte|rapporte|berichtet|berichtete|meldet|meldete|riporta|riportava|informo"
     r"|informa|reporto|relata|meldt|报道|報道|보도)"
 )
+# The first letters of SOURCE_AFTER's words: a hit followed by none of them (after one space) is not cited.
+_SOURCE_AFTER_FIRST = frozenset(word[0] for word in SOURCE_AFTER.pattern.split("(?:")[1].rstrip(")").split("|"))
 CJK_SEPARATORS = frozenset(" \t\n、，。：；！？「」『』“”‘’《》（）()[]【】·…-—等和与與及的在对對向被将將由为為了公集")
 
 
@@ -62,7 +64,10 @@ def cited_as_source(hit: Found) -> bool:
     before = folded[max(0, hit.start - 30) : hit.start]
     if SOURCE_CUE.search(before) and SOURCE_BEFORE.search(before):
         return True
-    return bool(SOURCE_AFTER.match(folded, hit.end)) or in_dateline(hit)
+    following = folded[hit.end : hit.end + 2]
+    if any(ch in _SOURCE_AFTER_FIRST for ch in following) and SOURCE_AFTER.match(folded, hit.end):
+        return True
+    return in_dateline(hit)
 
 
 def in_dateline(hit: Found) -> bool:
