@@ -133,7 +133,7 @@ def _retype(trigger: Found, kept: list[Found], beside: set[str], cues: _Cues, ti
     if kind in ("final_rule", "ban", "approval") and "rule_proposal" in beside:
         return None  # what a proposal would do ("consultation on lifting the ban") is no action yet
     if (
-        kind in ("ban", "settlement") and not cues.closes and "investigation" in beside
+        kind in ("ban", "settlement", "order") and not cues.closes and "investigation" in beside
         and any(o.ref == "investigation" and o.end <= trigger.start for o in kept)
     ):  # fmt: skip
         return None  # "investigation into ... a ban on online sales", "indaga su possibili accordi": the conduct

@@ -103,6 +103,8 @@ def test_what_an_investigation_or_a_proposal_is_about_is_no_action(classifier: C
     ]
     title = "Le Conseil fédéral met en consultation la levée de l'interdiction pour PostFinance"
     assert _types(classifier, title, "", "fr") == ["rule_proposal"]
+    title = "The FTC opened an investigation into whether Zyxwv ordered its dealers to fix prices"
+    assert _types(classifier, title, "", "en") == ["investigation"]
 
 
 def test_a_numbered_text_in_force_is_no_new_rule(classifier: Classifier) -> None:
