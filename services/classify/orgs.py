@@ -19,25 +19,6 @@ _JOINER = r"(?:&|and|und|et|e|y|de|di|du|von|van|der|des|del)"
 _FIRST_LETTERS = "".join(sorted({form[0] for form in _LEGAL_FORMS.split("|")}))
 _FORM = re.compile(rf" (?=[{_FIRST_LETTERS}])(?P<form>{_LEGAL_FORMS})(?![\w])")
 
-
-def _literal_prefix(form: str) -> str:
-    """The text every match of a legal form's pattern starts with: "Inc" for ``Inc\\.?``, "S.A." for ``S\\.A\\.``."""
-    prefix: list[str] = []
-    index = 0
-    while index < len(form) and form[index] not in "()[]|":
-        escaped = form[index] == "\\"
-        char = form[index + 1] if escaped else form[index]
-        index += 2 if escaped else 1
-        if index < len(form) and form[index] in "?*":
-            break  # an optional character ends what is certain
-        prefix.append(char)
-    return "".join(prefix)
-
-
-# A text holds a legal form only if it holds one of these (" Inc", " AG", " S.A." ...): a few ``in`` tests,
-# each a fast substring search, spare most texts the regular expression's walk from space to space.
-_PREFIXES = sorted({f" {_literal_prefix(form)}" for form in _LEGAL_FORMS.split("|")}, key=len)
-_FORM_NEEDLES = tuple(p for i, p in enumerate(_PREFIXES) if not any(p.startswith(q) for q in _PREFIXES[:i]))
 # The name just before a legal form: searched in a window that ends at the form.
 _NAME_BEFORE = re.compile(rf"(?<![\w.])(?P<name>{_WORD}(?:[ \-](?:{_JOINER} )?{_WORD}){{0,4}}),? $")
 _NAME_WINDOW = 120
@@ -133,7 +114,7 @@ def _trim(name: str, start: int) -> tuple[str, int]:
 def find_organisations(text: str) -> list[Organisation]:
     """Organisations named with a legal form, in text order."""
     found: list[Organisation] = []
-    for form in _FORM.finditer(text) if any(needle in text for needle in _FORM_NEEDLES) else ():
+    for form in _FORM.finditer(text):
         begin = form.start("form")
         match = _NAME_BEFORE.search(text, max(0, begin - _NAME_WINDOW), begin)
         if match:

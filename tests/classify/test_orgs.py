@@ -76,7 +76,7 @@ def _written(form: str, optional: bool) -> str:
 
 @pytest.mark.parametrize("form", orgs._LEGAL_FORMS.split("|"))
 @pytest.mark.parametrize("optional", [True, False])
-def test_every_legal_form_is_found_past_the_quick_test(form: str, optional: bool) -> None:
+def test_every_legal_form_is_found(form: str, optional: bool) -> None:
     written = _written(form, optional)
     assert [o.name for o in orgs.find_organisations(f"Zyxwv Widgets {written} was fined.")] == ["Zyxwv Widgets"], (
         written
