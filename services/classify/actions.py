@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 
+from services.classify.automaton import SEPARATOR
 from services.classify.fields import Field, Found, TagData, found, longest_only
+from services.classify.normalise import fold
 
 CONFIDENCE = {"title": 0.9, "lead": 0.8, "body": 0.6, "background": 0.45}
 MAX_EVIDENCE = 5
@@ -54,6 +56,16 @@ class _Scored:
         self.hit = hit
         self.primary = primary
         self.confidence = confidence
+
+
+def _separable_ok(trigger: Found) -> bool:
+    """Whether the rest of a separable verb follows its first part in the sentence: "BMW ruft 300.000 Autos
+    zurück", "Philips roept miljoenen apparaten terug", "Das Amt gibt die Übernahme frei"."""
+    rest = fold(trigger.alias.partition(SEPARATOR)[2]).strip()
+    starts = trigger.field.sentence_starts
+    text = trigger.field.text.text
+    end = starts[trigger.sentence + 1] if trigger.sentence + 1 < len(starts) else len(text)
+    return f" {rest} " in f"{text[trigger.end : end]} "
 
 
 def _same_sentence(a: Found, b: Found) -> bool:
@@ -201,7 +213,7 @@ def extract_actions(fields: tuple[Field, ...], lang: str, hits: list[Found] | No
     triggers and cues among them are read."""
     if hits is None:
         hits = found(fields, LEXICON_KINDS, lexicon_languages(lang))
-    triggers = [h for h in hits if h.kind == "action"]
+    triggers = [h for h in hits if h.kind == "action" and (SEPARATOR not in h.alias or _separable_ok(h))]
     cues = [h for h in hits if h.kind == "cue"]
     backgrounds = {_sentence_key(c) for c in cues if c.ref == "_background"}
     merged: dict[str, list[_Scored]] = {}

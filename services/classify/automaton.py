@@ -19,6 +19,7 @@ from services.classify.kb import KnowledgeBase
 from services.classify.normalise import Normalised, fold
 
 Kind = str  # "regulator" | "company" | "product" | "country" | "action" | "cue"
+SEPARATOR = "…"  # between the parts of a separable verb in a lexicon: "ruft … zurück", "keurt … goed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,13 +195,17 @@ class Builder:
         self.patterns.setdefault(f"{left}{key}{right}", []).append(entry)
 
     def add(self, text: str, entry_kind: Kind, ref: str, *, lang: str | None = None, acronym: bool = False) -> None:
-        """Add one surface form (a trailing ``*`` marks a stem)."""
-        stem = text.endswith("*")
-        surface = text.rstrip("*").strip()
+        """Add one surface form (a trailing ``*`` marks a stem). A separable verb is written with an ellipsis,
+        "ruft … zurück": its first part is the pattern, the whole form its alias (the rules look for the rest
+        later in the sentence)."""
+        head, separated, rest = text.partition(SEPARATOR)
+        stem = head.rstrip().endswith("*")
+        surface = head.strip().rstrip("*").strip()
         # A name without a letter (1&1) folds to digits and spaces, like any amount ("1.1 billion"): it must be
         # written as the knowledge base writes it.
         exact = surface if acronym or not any(ch.isalpha() for ch in surface) else None
-        self._put(fold(surface).strip(), Entry(entry_kind, ref, surface, exact, stem, lang))
+        alias = f"{surface} {SEPARATOR} {rest.strip()}" if separated else surface
+        self._put(fold(surface).strip(), Entry(entry_kind, ref, alias, exact, stem, lang))
         if acronym and len(surface) <= 5 and surface.isalpha():
             exact = dotted(surface).rstrip(".")  # the final dot is punctuation, outside the match
             self._put(fold(exact), Entry(entry_kind, ref, surface, exact, stem, lang))

@@ -197,3 +197,21 @@ def test_a_denial_far_from_the_action_or_of_the_conduct_leaves_the_action(classi
     assert _types(classifier, "Acme bestreitet die Vorwürfe, die BaFin verhängt ein Bußgeld", "", "de") == ["fine"]
     title = "Tesla, which denied everything in a long statement, agreed to pay a fine to the SEC"
     assert _types(classifier, title, "", "en") == ["fine"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "expected"),
+    [
+        ("de", "BMW ruft 300.000 Autos wegen Airbag-Mängeln zurück", ["recall"]),
+        ("de", "Bundeskartellamt gibt Übernahme von Zyxwv frei", ["approval"]),
+        ("de", "Die BaFin ordnet eine Sonderprüfung bei der Zyxwv Bank an", ["order"]),
+        ("nl", "Philips roept miljoenen apparaten terug", ["recall"]),
+        ("nl", "ACM keurt de overname van Zyxwv goed", ["approval"]),
+        ("de", "Die Firma ruft ihre Kunden. Zurück zur Arbeit", []),  # the particle is in another sentence
+        ("de", "BMW ruft die Kunden an", []),
+    ],
+)
+def test_a_separable_verb_needs_its_particle_later_in_the_sentence(
+    classifier: Classifier, lang: str, title: str, expected: list[str]
+) -> None:
+    assert _types(classifier, title, "", lang) == expected
