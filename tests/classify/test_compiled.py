@@ -190,3 +190,17 @@ def test_a_source_newer_than_its_compiled_module_is_stale(tmp_path: Path) -> Non
     os.utime(package / "fresh.py", (1_000, 1_000))
     os.utime(package / "stale.cpython-311-x86_64-linux-gnu.so", (1_000, 1_000))
     assert stale_compiled_sources(tmp_path / "services") == [package / "stale.py"]
+
+
+def test_a_machine_without_a_c_compiler_builds_the_pure_package(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = importlib.util.spec_from_file_location("regalerts_setup", REPO_ROOT / "setup.py")
+    assert spec is not None and spec.loader is not None
+    setup_module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(setup_module)
+    monkeypatch.delenv("REGALERTS_PURE_PYTHON", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # nothing to run there
+    monkeypatch.setenv("CC", "regalerts-no-such-compiler")
+    assert setup_module.ext_modules() == []
+    assert "no C compiler found" in capsys.readouterr().err
