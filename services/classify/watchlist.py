@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from services.classify.automaton import Automaton, Builder
+from services.classify.fields import FieldName
 from services.classify.normalise import normalise
 from services.pipeline.db import Base, UTCDateTime
 from services.pipeline.events import Evidence, WatchlistHit
@@ -170,7 +171,7 @@ def build_index(entities: Sequence[WatchlistEntity]) -> _Index:
     return _Index(builder.build() if builder.patterns else None, names)
 
 
-def _outermost(spans: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+def _outermost(spans: list[tuple[FieldName, int, int]]) -> list[tuple[FieldName, int, int]]:
     """Drop spans inside a longer one of the same field ("Acme" inside "Acme AG")."""
     return [
         span for span in spans
@@ -182,8 +183,8 @@ def match_index(index: _Index, title: str, summary: str) -> list[WatchlistHit]:
     """Watchlist hits of one item, one per (tenant, entity), with evidence."""
     if index.automaton is None:
         return []
-    spans: dict[str, list[tuple[str, int, int]]] = {}
-    fields = {"title": title, "summary": summary}
+    spans: dict[str, list[tuple[FieldName, int, int]]] = {}
+    fields: dict[FieldName, str] = {"title": title, "summary": summary}
     for field_name, raw in fields.items():
         text = normalise(raw)
         for hit in index.automaton.find(text):

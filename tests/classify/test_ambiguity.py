@@ -76,14 +76,14 @@ def test_the_bodys_jurisdiction_named_is_context(classifier: Classifier) -> None
 def test_another_unambiguous_name_of_the_same_body_is_context(classifier: Classifier) -> None:
     tags = classifier.classify("Speech", "The Financial Conduct Authority published a speech. The FCA said more.", "en")
     assert _regulators(tags) == ["uk-fca"]
-    assert [e.text for e in tags.regulators[0].evidence] == ["Financial Conduct Authority", "FCA"]
+    assert [e["text"] for e in tags.regulators[0].evidence] == ["Financial Conduct Authority", "FCA"]
 
 
 def test_the_feeds_hints_are_context(classifier: Classifier) -> None:
     tags = classifier.classify("FCA statement on markets", "", "en", jurisdiction_hint="gb")
-    assert _regulators(tags) == ["uk-fca"] and tags.regulators[0].evidence[0].text == "FCA"
+    assert _regulators(tags) == ["uk-fca"] and tags.regulators[0].evidence[0]["text"] == "FCA"
     tags = classifier.classify("FCA statement on markets", "", "en", regulator_hint="Financial Conduct Authority")
-    assert _regulators(tags) == ["uk-fca"] and tags.regulators[0].evidence[0].text == "FCA"
+    assert _regulators(tags) == ["uk-fca"] and tags.regulators[0].evidence[0]["text"] == "FCA"
 
 
 def test_a_rival_named_unambiguously_needs_strong_context(classifier: Classifier) -> None:

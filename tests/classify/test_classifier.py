@@ -20,7 +20,7 @@ def test_every_tag_carries_evidence_pointing_at_the_original_text(classifier: Cl
     tags = classifier.classify(title, summary, None)
     fields = {"title": title, "summary": summary}
     evidence = [e for tag in (*tags.companies, *tags.regulators, *tags.actions) for e in tag.evidence]
-    assert evidence and all(fields[e.field][e.start : e.end] == e.text for e in evidence)
+    assert evidence and all(fields[e["field"]][e["start"] : e["end"]] == e["text"] for e in evidence)
     assert [r.id for r in tags.regulators] == ["cn-cac"] and tags.regulators[0].acronym == "CAC"
     assert _companies(tags) == ["tencent", "bytedance"] and tags.jurisdictions == ["CN"]
     assert tags.language == "fr" and tags.classifier_version.startswith("1.0+kb.")

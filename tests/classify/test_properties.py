@@ -28,6 +28,6 @@ def test_evidence_always_points_at_the_original_text(
     for tag in (*tags.companies, *tags.regulators, *tags.actions):
         assert 0.0 < tag.confidence <= 1.0
         for evidence in tag.evidence:
-            assert fields[evidence.field][evidence.start : evidence.end] == evidence.text
+            assert fields[evidence["field"]][evidence["start"] : evidence["end"]] == evidence["text"]
     assert len({c.id for c in tags.companies}) == len(tags.companies)
     assert len({a.type for a in tags.actions}) == len(tags.actions)

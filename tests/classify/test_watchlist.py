@@ -74,14 +74,14 @@ def test_matcher_follows_the_store_without_a_restart(engine: Engine) -> None:
     assert set(hits) == {("t1", "Acme"), ("t2", "Jane Roe")}
     acme_hit = hits[("t1", "Acme")]
     assert acme_hit.entity_id == acme.id
-    assert [(e.field, e.text, e.start) for e in acme_hit.evidence] == [
+    assert [(e["field"], e["text"], e["start"]) for e in acme_hit.evidence] == [
         ("title", "Acme", 11), ("summary", "Acme AG", 4),
     ]  # fmt: skip
     with sessions() as session:
         delete_entity(session, tenant_id="t2", entity_id=hits[("t2", "Jane Roe")].entity_id)
         update_entity(session, tenant_id="t1", entity_id=acme.id, name="Beta Metall", aliases=[])
     clock.now = 10.0
-    assert [(h.tenant_id, h.name, h.evidence[0].text) for h in matcher.match(title, summary)] == [
+    assert [(h.tenant_id, h.name, h.evidence[0]["text"]) for h in matcher.match(title, summary)] == [
         ("t1", "Beta Metall", "Beta Metall")
     ]
 
