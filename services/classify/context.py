@@ -10,7 +10,7 @@ import re
 from functools import cache
 
 from services.classify.automaton import script_of
-from services.classify.fields import Field, Found
+from services.classify.fields import Found
 from services.classify.normalise import fold
 
 CHANNEL_BEFORE = re.compile(r"(?:\b(?:on|sur|via|auf|su|en|em|op|over) +|在|通过|透过|で) *$")
@@ -58,19 +58,11 @@ def common_word(hit: Found) -> bool:
 alias_key = cache(fold)  # knowledge-base aliases: a bounded set, folded once each
 
 
-def _source_cues(field: Field) -> list[tuple[int, int]]:
-    """The spans of the field's "according to" words, found once per field (not once per name)."""
-    if field.source_cues is None:
-        field.source_cues = [match.span() for match in SOURCE_CUE.finditer(field.text.text)]
-    return field.source_cues
-
-
 def cited_as_source(hit: Found) -> bool:
     """Whether the text cites the hit as its source ("selon Bloomberg", "Reuters reported", a dateline)."""
     folded = hit.field.text.text
-    lowest = max(0, hit.start - 30)
-    cue_before = any(lowest <= start and end <= hit.start for start, end in _source_cues(hit.field))
-    if cue_before and SOURCE_BEFORE.search(folded[lowest : hit.start]):
+    before = folded[max(0, hit.start - 30) : hit.start]
+    if SOURCE_CUE.search(before) and SOURCE_BEFORE.search(before):
         return True
     following = folded[hit.end : hit.end + 2]
     if any(ch in _SOURCE_AFTER_FIRST for ch in following) and SOURCE_AFTER.match(folded, hit.end):

@@ -24,7 +24,7 @@ class Field:
     This class and :class:`Found` are plain classes, not dataclasses: dozens are built per item, and a
     compiled build compiles their ``__init__`` but not the one ``dataclasses`` generates."""
 
-    __slots__ = ("hit_sentences", "hits", "name", "sentence_starts", "source_cues", "text")
+    __slots__ = ("hit_sentences", "hits", "name", "sentence_starts", "text")
 
     def __init__(
         self, name: FieldName, text: Normalised, hits: list[Hit], sentence_starts: list[int], hit_sentences: list[int]
@@ -34,7 +34,6 @@ class Field:
         self.hits = hits
         self.sentence_starts = sentence_starts  # folded offsets where sentences start (0 first)
         self.hit_sentences = hit_sentences  # the sentence of each hit, computed once for every rule that reads them
-        self.source_cues: list[tuple[int, int]] | None = None  # spans of "according to" words, found when first asked
 
     def sentence(self, offset: int) -> int:
         """Index of the sentence holding a folded offset."""
