@@ -120,12 +120,13 @@ def _fold_latin1(text: str, tables: _Tables) -> str | None:
     return raw.translate(tables.latin1).decode("latin-1")
 
 
-def _fold(text: str, tables: _Tables) -> str:
-    """The folded form of a text, by the fastest way that gives the same result."""
+def _fold(text: str, tables: _Tables) -> tuple[str, bool]:
+    """The folded form of a text, by the fastest way that gives the same result, and whether that way
+    proves every character folded to exactly one (ASCII, and Latin-1 without its unsafe characters, do)."""
     if text.isascii():
-        return text.translate(tables.translate)  # str.translate has a fast path for ASCII
+        return text.translate(tables.translate), True  # str.translate has a fast path for ASCII
     folded = _fold_latin1(text, tables)
-    return _translate(text, tables) if folded is None else folded
+    return (_translate(text, tables), False) if folded is None else (folded, True)
 
 
 def _char_class(chars: Iterable[str]) -> re.Pattern[str]:
@@ -206,27 +207,21 @@ class Normalised:
 
 def fold(text: str) -> str:
     """The folded form of a text, without offsets (for patterns and comparisons)."""
-    return _fold(text, _tables())
+    return _fold(text, _tables())[0]
 
 
 def normalise(text: str) -> Normalised:
     """Fold a text for matching and keep the way back to its original offsets."""
     tables = _tables()
-    if text.isascii():  # ASCII never expands or vanishes
-        return Normalised(text, text.translate(tables.translate))
-    folded = _fold_latin1(text, tables)
-    if folded is not None:  # neither does Latin-1 without its few unsafe characters
+    folded, one_for_one = _fold(text, tables)
+    # One for one when the fast ways prove it, or when the length is kept and no character vanishes.
+    if one_for_one or (len(folded) == len(text) and _vanishing_pattern().search(text) is None):
         return Normalised(text, folded)
-    folded = _translate(text, tables)
-    # No character expands when the length is kept and none vanishes.
-    if len(folded) == len(text) and _vanishing_pattern().search(text) is None:
-        return Normalised(text, folded)
-    special = _special_pattern()
     norm_starts: list[int] = []
     orig_starts: list[int] = []
     runs: list[bool] = []
     norm_pos = orig_pos = 0
-    for match in special.finditer(text):
+    for match in _special_pattern().finditer(text):
         if match.start() > orig_pos:
             norm_starts.append(norm_pos)
             orig_starts.append(orig_pos)
