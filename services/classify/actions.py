@@ -17,7 +17,6 @@ import re
 
 from services.classify.automaton import SEPARATOR
 from services.classify.fields import Field, Found, TagData, found, longest_only
-from services.classify.normalise import fold
 
 CONFIDENCE = {"title": 0.9, "lead": 0.8, "body": 0.6, "background": 0.45}
 MAX_EVIDENCE = 5
@@ -61,7 +60,7 @@ class _Scored:
 def _separable_ok(trigger: Found) -> bool:
     """Whether the rest of a separable verb follows its first part in the sentence: "BMW ruft 300.000 Autos
     zurück", "Philips roept miljoenen apparaten terug", "Das Amt gibt die Übernahme frei"."""
-    rest = fold(trigger.alias.partition(SEPARATOR)[2]).strip()
+    rest = trigger.alias.partition(SEPARATOR)[2].strip()  # folded when the automaton was built
     starts = trigger.field.sentence_starts
     text = trigger.field.text.text
     end = starts[trigger.sentence + 1] if trigger.sentence + 1 < len(starts) else len(text)

@@ -196,15 +196,15 @@ class Builder:
 
     def add(self, text: str, entry_kind: Kind, ref: str, *, lang: str | None = None, acronym: bool = False) -> None:
         """Add one surface form (a trailing ``*`` marks a stem). A separable verb is written with an ellipsis,
-        "ruft … zurück": its first part is the pattern, the whole form its alias (the rules look for the rest
-        later in the sentence)."""
+        "ruft … zurück": its first part is the pattern, the whole form its alias, the rest folded (the rules
+        look for the rest later in the sentence)."""
         head, separated, rest = text.partition(SEPARATOR)
         stem = head.rstrip().endswith("*")
         surface = head.strip().rstrip("*").strip()
         # A name without a letter (1&1) folds to digits and spaces, like any amount ("1.1 billion"): it must be
         # written as the knowledge base writes it.
         exact = surface if acronym or not any(ch.isalpha() for ch in surface) else None
-        alias = f"{surface} {SEPARATOR} {rest.strip()}" if separated else surface
+        alias = f"{surface} {SEPARATOR} {fold(rest).strip()}" if separated else surface
         self._put(fold(surface).strip(), Entry(entry_kind, ref, alias, exact, stem, lang))
         if acronym and len(surface) <= 5 and surface.isalpha():
             exact = dotted(surface).rstrip(".")  # the final dot is punctuation, outside the match
