@@ -22,12 +22,13 @@ SOURCE_BEFORE = re.compile(
     r" +(?:the |le |la |l |die |der |el |il |o |a |de )?$|(?:据|据|によると) *$"
 )
 SOURCE_CUE = re.compile("accord|selon|apres|laut|gemass|secondo|segun|volgens|report|rapport|cited|据|によると")
-SOURCE_AFTER = re.compile(
-    r" ?(?:reported|reports|a rapporte|rapporte|berichtet|berichtete|meldet|meldete|riporta|riportava|informo"
-    r"|informa|reporto|relata|meldt|报道|報道|보도)"
-)
-# The first letters of SOURCE_AFTER's words: a hit followed by none of them (after one space) is not cited.
-_SOURCE_AFTER_FIRST = frozenset(word[0] for word in SOURCE_AFTER.pattern.split("(?:")[1].rstrip(")").split("|"))
+_SOURCE_AFTER_WORDS = (
+    "reported", "reports", "a rapporte", "rapporte", "berichtet", "berichtete", "meldet", "meldete", "riporta",
+    "riportava", "informo", "informa", "reporto", "relata", "meldt", "报道", "報道", "보도",
+)  # fmt: skip
+SOURCE_AFTER = re.compile(f" ?(?:{'|'.join(_SOURCE_AFTER_WORDS)})")
+# A hit followed by none of their first letters (after one space) is not cited: the regex need not run.
+_SOURCE_AFTER_FIRST = frozenset(word[0] for word in _SOURCE_AFTER_WORDS)
 CJK_SEPARATORS = frozenset(" \t\n、，。：；！？「」『』“”‘’《》（）()[]【】·…-—等和与與及的在对對向被将將由为為了公集")
 
 
