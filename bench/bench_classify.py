@@ -31,6 +31,7 @@ else:
     sys.path.insert(0, str(ROOT))
 
 from services.classify.classifier import Classifier, freeze_heap  # noqa: E402
+from services.classify.classifier import compiled as classifier_compiled  # noqa: E402
 
 FLOOR_ITEMS_PER_S = 5_000
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]")
@@ -154,7 +155,7 @@ def main() -> None:
         print(json.dumps(measure(classifier, make_items(classifier, args.items))))
         shutil.rmtree(_COPY, ignore_errors=True)
         return
-    compiled = Path(sys.modules[Classifier.__module__].__file__ or "").suffix != ".py"
+    compiled = classifier_compiled()
     print(f"build: {'compiled (mypyc)' if compiled else 'interpreted'}; reference loop {reference_loop_ns():.0f} ns")
     before = _resident_mib()
     started = time.perf_counter()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import sys
 import time
 from dataclasses import dataclass
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 from services.classify import language
@@ -42,6 +44,11 @@ def _trigger_languages(fields: tuple[Field, ...]) -> list[str]:
         hit.lang for hit in found(fields, frozenset({"action"}))
         if hit.lang and (hit.field.name == "title" or hit.start < language.SAMPLE_CHARS)
     ]  # fmt: skip
+
+
+def compiled() -> bool:
+    """Whether the classifier runs compiled (an extension module built by setup.py), not interpreted."""
+    return (sys.modules[__name__].__file__ or "").endswith(tuple(EXTENSION_SUFFIXES))
 
 
 def freeze_heap() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from importlib.machinery import EXTENSION_SUFFIXES
 
 from services.classify.service import make_handler
 from services.classify.settings import ClassifySettings
@@ -20,10 +19,10 @@ log = logging.getLogger(__name__)
 
 
 def classifier_compiled() -> bool:
-    """Whether the classifier runs compiled (an extension module built by setup.py), not interpreted."""
-    from services.classify import classifier
+    """Whether the classifier runs compiled (imported here, lazily, like the classifier itself)."""
+    from services.classify.classifier import compiled
 
-    return (classifier.__file__ or "").endswith(tuple(EXTENSION_SUFFIXES))
+    return compiled()
 
 
 def build_service(settings: ClassifySettings) -> Service:
