@@ -12,7 +12,7 @@ BUILD_STAMP := $(VENV)/.classify-$(BUILD_KIND)-stamp
 CLASSIFY_SOURCES := $(wildcard services/classify/*.py)
 COMPILED_FILES := services/classify/*.so *__mypyc.*.so
 
-.PHONY: install system-deps run test lint format bench docs lock clean
+.PHONY: install system-deps bench-deps run test lint format bench docs lock clean
 
 $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +57,12 @@ format: install
 docs: install
 	$(VENV)/bin/regalerts docs generate
 
-bench: install
+# Debian's valgrind counts the classifier's instructions (bench/bench_classify_instructions.py).
+bench-deps:
+	@command -v valgrind >/dev/null 2>&1 || { echo "installing Debian's valgrind for the benchmarks"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
+
+bench: install bench-deps
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 # Re-pin every dependency after changing pyproject.toml: requirements.lock holds what the services run
