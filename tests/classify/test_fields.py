@@ -6,12 +6,12 @@ import itertools
 
 import pytest
 
-from services.classify.automaton import Builder
+from services.classify.automaton import Automaton, Builder
 from services.classify.fields import Field, prepare
 
 
 @pytest.fixture(scope="module")
-def automaton() -> object:
+def automaton() -> Automaton:
     builder = Builder()
     builder.add("fine*", "action", "fine", lang="en")
     builder.add("罚款", "action", "fine", lang="zh")
@@ -23,23 +23,23 @@ def _sentences(field: Field) -> list[str]:
     return [field.text.text[a:b].strip() for a, b in itertools.pairwise(starts)]
 
 
-def test_sentences_end_at_terminators_followed_by_a_space(automaton: object) -> None:
-    field = prepare("summary", "The SEC fined X. Then?! It appealed…  Ok", automaton)  # type: ignore[arg-type]
+def test_sentences_end_at_terminators_followed_by_a_space(automaton: Automaton) -> None:
+    field = prepare("summary", "The SEC fined X. Then?! It appealed…  Ok", automaton)
     assert _sentences(field) == ["the sec fined x", "then", "it appealed", "ok"]
 
 
-def test_a_dot_inside_a_number_or_a_name_ends_nothing(automaton: object) -> None:
-    field = prepare("summary", "Fined 7.7m by the U.S.SEC. Next.", automaton)  # type: ignore[arg-type]
+def test_a_dot_inside_a_number_or_a_name_ends_nothing(automaton: Automaton) -> None:
+    field = prepare("summary", "Fined 7.7m by the U.S.SEC. Next.", automaton)
     assert _sentences(field) == ["fined 7 7m by the u s sec", "next"]
 
 
-def test_cjk_terminators_and_line_breaks_end_a_sentence_without_a_space(automaton: object) -> None:
-    field = prepare("summary", "处以罚款。此前已罚款！第三句\n第四句", automaton)  # type: ignore[arg-type]
+def test_cjk_terminators_and_line_breaks_end_a_sentence_without_a_space(automaton: Automaton) -> None:
+    field = prepare("summary", "处以罚款。此前已罚款！第三句\n第四句", automaton)
     assert _sentences(field) == ["处以罚款", "此前已罚款", "第三句", "第四句"]
     assert field.hit_sentences == [0, 1]
 
 
-def test_sentences_keep_folded_offsets_when_folding_expands_the_text(automaton: object) -> None:
-    field = prepare("summary", "Straße ﬁned. The firm was fined.", automaton)  # type: ignore[arg-type]
+def test_sentences_keep_folded_offsets_when_folding_expands_the_text(automaton: Automaton) -> None:
+    field = prepare("summary", "Straße ﬁned. The firm was fined.", automaton)
     assert _sentences(field) == ["strasse fined", "the firm was fined"]
     assert field.hit_sentences == [0, 1]
