@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
-from typing import Any
+
+from services.classify.language_model import LanguageModel
 
 SUPPORTED = ("en", "fr", "de", "es", "it", "pt", "nl", "zh", "ja", "ko")
 # Languages the model may answer beside the supported ones, so that a Swedish item is not called Dutch.
@@ -39,17 +40,13 @@ FUNCTION_WORDS = {lang: frozenset(words.split(" ")) for lang, words in _FUNCTION
 
 
 @cache
-def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages([*SUPPORTED, *OTHERS])
-    return identifier
+def _model() -> LanguageModel:
+    return LanguageModel([*SUPPORTED, *OTHERS])
 
 
 def warm_up() -> None:
     """Load the model now (about half a second) rather than on the first item."""
-    _identifier()
+    _model()
 
 
 def normalise_tag(tag: str | None) -> str | None:
@@ -94,7 +91,7 @@ def detect(text: str, declared: str | None = None, triggers: Callable[[], Iterab
         return "zh"
     if not any(ch.isalpha() for ch in sample):
         return "und"
-    language, confidence = _identifier().classify(sample)
+    language, confidence = _model().classify(sample)
     if confidence >= MIN_CONFIDENCE:
         return str(language)
     return vote(sample, triggers(), str(language))
