@@ -46,29 +46,29 @@ class LanguageModel:
         self._row_start: list[int] = [row * _ALPHABET * _ENTRY_BYTES for row in state_row]
         self._feature: list[int | None] = [None if feature < 0 else feature for feature in output]
 
-    def features(self, data: bytes) -> list[int]:
-        """The features ``data`` holds, one entry per occurrence, in order of occurrence."""
+    def features(self, data: bytes) -> dict[int, int]:
+        """How often each feature occurs in ``data``, in order of first occurrence."""
         table, row_start, feature_of = self._next_state, self._row_start, self._feature
-        found: list[int] = []
+        counts: dict[int, int] = {}
         state = 0
         for index in range(len(data)):
             at = row_start[state] + data[index] * _ENTRY_BYTES
             state = table[at] | (table[at + 1] << 8) | (table[at + 2] << 16)
             feature = feature_of[state]
-            if feature is not None:
-                found.append(feature)
-        return found
+            if feature is not None:  # an object already: counting it creates none
+                counts[feature] = counts.get(feature, 0) + 1
+        return counts
 
     def classify(self, text: str) -> tuple[str, float]:
         """The most likely language of ``text`` and its probability among the languages asked for."""
         if text.isupper():
             text = text.lower()
         data = unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
-        found = self.features(data)
-        if not found:  # nothing to go on: every language equally likely
+        counts = self.features(data)
+        if not counts:  # nothing to go on: every language equally likely
             return self.languages[0], 1.0 / len(self.languages)
-        rows, occurrences = np.unique(np.array(found, dtype=np.intp), return_counts=True)
-        weights = np.log1p(occurrences.astype(np.float32))
+        rows = np.array(list(counts), dtype=np.intp)
+        weights = np.log1p(np.array(list(counts.values()), dtype=np.float32))
         scores: list[float] = (weights @ self._feature_scores[rows] + self._prior_scores).tolist()
         # the probability of the best language under a softmax at temperature sqrt(bytes), as py3langid's
         scale = 1.0 / math.sqrt(len(data))

@@ -51,7 +51,7 @@ def test_it_answers_what_py3langid_answers_on_the_heldout_items() -> None:
 
 def test_text_without_features_gets_the_uniform_answer() -> None:
     model = _model()
-    assert model.features(b"") == []
+    assert model.features(b"") == {}
     found_language, found_confidence = model.classify("")
     expected_language, expected_confidence = _reference().classify("")
     assert found_language == expected_language
