@@ -83,6 +83,32 @@ _CJK_ANY = re.compile(f"[{_CJK_CHARS}]")
 _LATIN_ANY = re.compile("[a-z]")
 _LETTER_ANY = re.compile(r"[^\W\d_]")  # a letter of any script (runs beside CJK hold no CJK)
 _NOT_CJK_RUN = re.compile(f"[^{_CJK_CHARS}]+")  # in a text with CJK, every such run touches CJK text
+_NON_CJK_LETTERS = re.compile(rf"[^\W\d_{_CJK_CHARS}]+")  # starts with a character set: a fast scan
+
+
+def _is_cjk(ch: str) -> bool:
+    """Whether a character is one of ``_CJK_CHARS``."""
+    code = ord(ch)
+    return 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xAC00 <= code <= 0xD7A3
+
+
+def _letter_runs(folded: str) -> list[tuple[int, int]]:
+    """The runs without CJK that hold a letter, as (start, end): found from their letters, so that the many
+    runs of punctuation and digits between CJK words cost no match each."""
+    runs: list[tuple[int, int]] = []
+    end = 0
+    length = len(folded)
+    for letters in _NON_CJK_LETTERS.finditer(folded):
+        start = letters.start()
+        if start < end:
+            continue  # inside the run just found
+        while start > 0 and not _is_cjk(folded[start - 1]):
+            start -= 1
+        end = letters.end()
+        while end < length and not _is_cjk(folded[end]):
+            end += 1
+        runs.append((start, end))
+    return runs
 
 
 class Automaton:
@@ -148,7 +174,8 @@ class Automaton:
         hits = self._scan(text, f" {folded} ", [0], [-1])
         if folded.isascii() or not _CJK_ANY.search(folded):
             return hits
-        if not _LATIN_ANY.search(folded) and not any(form in folded for form in self._digit_forms):
+        digits = any(form in folded for form in self._digit_forms)
+        if not digits and not _LATIN_ANY.search(folded):
             return hits
         # The runs beside CJK text that an alphabetic pattern could match, scanned again in one pass, one
         # line each (no pattern holds a line break, so none spans two runs).
@@ -156,13 +183,14 @@ class Automaton:
         starts: list[int] = []
         shifts: list[int] = []
         position = 1
-        for run in _NOT_CJK_RUN.finditer(folded):
-            piece = run.group()
-            if not _LETTER_ANY.search(piece) and not any(form in piece for form in self._digit_forms):
+        runs = [run.span() for run in _NOT_CJK_RUN.finditer(folded)] if digits else _letter_runs(folded)
+        for run_start, run_end in runs:
+            piece = folded[run_start:run_end]
+            if digits and not _LETTER_ANY.search(piece) and not any(form in piece for form in self._digit_forms):
                 continue  # no letter, and no name made of digits: nothing alphabetic can match there
             pieces.append(piece)
             starts.append(position)
-            shifts.append(run.start() - position)
+            shifts.append(run_start - position)
             position += len(piece) + 3
         if not pieces:
             return hits
