@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 
 from services.classify.automaton import Automaton, Builder
-from services.classify.fields import Field, prepare
+from services.classify.fields import Field, Found, longest_only, prepare
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +44,32 @@ def test_sentences_keep_folded_offsets_when_folding_expands_the_text(automaton: 
     field = prepare("summary", "Straße ﬁned. The firm was fined.", automaton)
     assert _sentences(field) == ["strasse fined", "the firm was fined"]
     assert field.hit_sentences == [0, 1]
+
+
+def _found(field: Field, start: int, end: int, ref: str) -> Found:
+    return Found(field, start, end, "company", ref, ref, None, 0)
+
+
+def test_longest_only_drops_spans_inside_longer_ones_of_the_same_field(automaton: Automaton) -> None:
+    title, summary = prepare("title", "x" * 40, automaton), prepare("summary", "y" * 40, automaton)
+    rng = random.Random(3)
+    for _ in range(300):
+        items = []
+        for number in range(rng.randint(0, 12)):
+            start = rng.randint(0, 30)
+            items.append(_found(rng.choice((title, summary)), start, start + rng.randint(1, 8), f"c{number}"))
+        expected = [
+            item for item in items
+            if not any(
+                other.field is item.field and other.start <= item.start and item.end <= other.end
+                and other.end - other.start > item.end - item.start
+                for other in items
+            )
+        ]  # fmt: skip
+        assert longest_only(items) == expected
+
+
+def test_equal_spans_are_all_kept_in_their_order(automaton: Automaton) -> None:
+    field = prepare("title", "x" * 20, automaton)
+    same = [_found(field, 2, 6, "b"), _found(field, 2, 6, "a"), _found(field, 3, 5, "inside")]
+    assert [item.ref for item in longest_only(same)] == ["b", "a"]
