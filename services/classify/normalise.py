@@ -122,11 +122,13 @@ def _fold_latin1(text: str, tables: _Tables) -> str | None:
 
 def _fold(text: str, tables: _Tables) -> tuple[str, bool]:
     """The folded form of a text, by the fastest way that gives the same result, and whether that way
-    proves every character folded to exactly one (ASCII, and Latin-1 without its unsafe characters, do)."""
+    proves every character folded to exactly one (ASCII, and Latin-1 without its unsafe characters, do).
+    German's ß, the one unsafe character common in news, is written as the "ss" it folds to first."""
     if text.isascii():
-        return text.translate(tables.translate), True  # str.translate has a fast path for ASCII
-    folded = _fold_latin1(text, tables)
-    return (_translate(text, tables), False) if folded is None else (folded, True)
+        return text.encode("ascii").translate(tables.latin1).decode("ascii"), True
+    sharp = "ß" in text
+    folded = _fold_latin1(text.replace("ß", "ss") if sharp else text, tables)
+    return (_translate(text, tables), False) if folded is None else (folded, not sharp)
 
 
 def _char_class(chars: Iterable[str]) -> re.Pattern[str]:
