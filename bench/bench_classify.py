@@ -1,7 +1,8 @@
 """Classifier benchmark: one core, the full knowledge base, 600-character items.
 
-Prints the knowledge-base load time, items per second (language given, and detected), and the resident
-memory after loading and after the run, for the installed build (compiled by ``make install``); then runs
+Prints the knowledge-base load time, items per second (language given, and detected: the median of five
+rounds over slices of the items, with the slowest and fastest round), and the resident memory after
+loading and after the run, for the installed build (compiled by ``make install``); then runs
 the same items through an interpreted copy of the same sources, in a child process, and prints each
 figure's ratio to it. A pure-Python reference loop tells how fast the machine itself is, so that figures
 from different machines can be compared. Run: ``.venv/bin/python bench/bench_classify.py [--items N]``.
@@ -15,6 +16,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,13 +105,20 @@ def make_items(classifier: Classifier, count: int, seed: int = 7) -> list[tuple[
     return items
 
 
-def run(classifier: Classifier, items: list[tuple[str, str, str]], *, give_lang: bool) -> tuple[float, float]:
-    """Items per second over the list: per second of CPU time of this process, and per second of wall time
-    (lower when other processes share the core)."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    for lang, title, summary in items:
-        classifier.classify(title, summary, lang if give_lang else None)
-    return len(items) / (time.process_time() - cpu), len(items) / (time.perf_counter() - wall)
+ROUNDS = 5  # each figure is taken over five slices of the items: the median says more than one long run
+
+
+def run(classifier: Classifier, items: list[tuple[str, str, str]], *, give_lang: bool) -> list[float]:
+    """Items per second of this process's CPU time, for each of :data:`ROUNDS` equal slices of the list
+    (the machine's speed can change between them)."""
+    size = max(1, len(items) // ROUNDS)
+    rates = []
+    for start in range(0, size * ROUNDS, size):
+        cpu = time.process_time()
+        for lang, title, summary in items[start : start + size]:
+            classifier.classify(title, summary, lang if give_lang else None)
+        rates.append(size / (time.process_time() - cpu))
+    return rates
 
 
 def reference_loop_ns() -> float:
@@ -125,16 +134,14 @@ def reference_loop_ns() -> float:
     return best / 2_000_000 * 1e9
 
 
-def measure(classifier: Classifier, items: list[tuple[str, str, str]]) -> dict[str, float]:
-    """Items per second of CPU time for each figure the benchmark reports."""
+def measure(classifier: Classifier, items: list[tuple[str, str, str]]) -> dict[str, list[float]]:
+    """Items per second of CPU time, per round, for each figure the benchmark reports."""
     run(classifier, items[:500], give_lang=True)  # warm caches
-    figures = {label: run(classifier, items, give_lang=give)[0] for label, give in LANGUAGE_RUNS}
+    figures = {label: run(classifier, items, give_lang=give) for label, give in LANGUAGE_RUNS}
     for label, subset in (("Latin-script items", False), ("CJK items", True)):
         # 600 characters of Chinese, Japanese or Korean say two to three times more than 600 of a Latin
         # script, so they hold that many more names and triggers: the two kinds of item are reported apart.
-        figures[label] = run(
-            classifier, [i for i in items if bool(_CJK.search(i[1] + i[2])) is subset], give_lang=True
-        )[0]
+        figures[label] = run(classifier, [i for i in items if bool(_CJK.search(i[1] + i[2])) is subset], give_lang=True)
     return figures
 
 
@@ -174,12 +181,16 @@ def main() -> None:
     baseline: dict[str, float] = {}
     if compiled and not args.no_compare:
         child = [sys.executable, __file__, "--interpreted", "--items", str(args.items)]
-        baseline = json.loads(subprocess.run(child, check=True, capture_output=True, text=True).stdout)
-    for label, value in figures.items():
+        rounds = json.loads(subprocess.run(child, check=True, capture_output=True, text=True).stdout)
+        baseline = {label: statistics.median(rates) for label, rates in rounds.items()}
+    print(f"throughput: median of {ROUNDS} rounds, items/s of CPU, (slowest-fastest round)")
+    for label, rates in figures.items():
+        value = statistics.median(rates)
         notes = [f"{value / FLOOR_ITEMS_PER_S:.2f} x floor"] if label in dict(LANGUAGE_RUNS) else []
         if baseline:
             notes.append(f"{value / baseline[label]:.2f} x interpreted, {baseline[label]:.0f} items/s")
-        print(f"throughput, {label:<18}: {value:6.0f} items/s of CPU" + (f" ({'; '.join(notes)})" if notes else ""))
+        spread = f"({min(rates):.0f}-{max(rates):.0f})"
+        print(f"  {label:<18}: {value:6.0f} {spread:<13}" + (f" {'; '.join(notes)}" if notes else ""))
 
 
 if __name__ == "__main__":
