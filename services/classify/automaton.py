@@ -77,7 +77,9 @@ def _edge(ch: str) -> int:
     return 1 if kind == "w" else 2 if kind == "h" else 0
 
 
-_CJK_CHARS = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3"
+# Kana, CJK ideographs (with the extension A block and the compatibility ones) and Hangul syllables
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7A3))
+_CJK_CHARS = "".join(f"{chr(low)}-{chr(high)}" for low, high in _CJK_RANGES)
 # Latin runs that touch CJK text ("14款app被通报"): no space marks their edges, so they are matched again alone.
 _CJK_ANY = re.compile(f"[{_CJK_CHARS}]")
 _LATIN_ANY = re.compile("[a-z]")
@@ -89,7 +91,7 @@ _NON_CJK_LETTERS = re.compile(rf"[^\W\d_{_CJK_CHARS}]+")  # starts with a charac
 def _is_cjk(ch: str) -> bool:
     """Whether a character is one of ``_CJK_CHARS``."""
     code = ord(ch)
-    return 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xAC00 <= code <= 0xD7A3
+    return any(low <= code <= high for low, high in _CJK_RANGES)
 
 
 def _letter_runs(folded: str) -> list[tuple[int, int]]:
