@@ -18,17 +18,10 @@ from services.pipeline.topics import ITEMS_RAW
 log = logging.getLogger(__name__)
 
 
-def classifier_compiled() -> bool:
-    """Whether the classifier runs compiled (imported here, lazily, like the classifier itself)."""
-    from services.classify.classifier import compiled
-
-    return compiled()
-
-
 def build_service(settings: ClassifySettings) -> Service:
     """Wire the classifier, the watchlist matcher, the consumer loop and the HTTP API."""
     from services.classify.api import make_router
-    from services.classify.classifier import Classifier, freeze_heap
+    from services.classify.classifier import Classifier, compiled, freeze_heap
     from services.classify.watchlist import WatchlistMatcher
 
     classifier = Classifier.load()
@@ -37,7 +30,7 @@ def build_service(settings: ClassifySettings) -> Service:
         "Classifier loaded",
         extra={
             "classifier_version": classifier.version,
-            "compiled": classifier_compiled(),
+            "compiled": compiled(),
             "load_seconds": round(classifier.stats.seconds, 2),
         },
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from services.classify.main import classifier_compiled
+from services.classify.classifier import compiled as classifier_compiled
 from tests.conftest import REPO_ROOT, run_regalerts, shared_path, stale_compiled_sources
 
 KB = REPO_ROOT / "services" / "classify" / "kb"
