@@ -61,10 +61,8 @@ def _separable_ok(trigger: Found) -> bool:
     """Whether the rest of a separable verb follows its first part in the sentence: "BMW ruft 300.000 Autos
     zurück", "Philips roept miljoenen apparaten terug", "Das Amt gibt die Übernahme frei"."""
     rest = trigger.alias.partition(SEPARATOR)[2].strip()  # folded when the automaton was built
-    starts = trigger.field.sentence_starts
-    text = trigger.field.text.text
-    end = starts[trigger.sentence + 1] if trigger.sentence + 1 < len(starts) else len(text)
-    return f" {rest} " in f"{text[trigger.end : end]} "
+    following = trigger.field.text.text[trigger.end : trigger.field.sentence_end(trigger.sentence)]
+    return f" {rest} " in f"{following} "
 
 
 def _same_sentence(a: Found, b: Found) -> bool:

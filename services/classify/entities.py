@@ -206,7 +206,10 @@ def _candidates(item_field: Field, taken: list[Found], lang: str) -> list[tuple[
         by_place = by_position(item_field.text.original, triggers, lang)
     mergers = {item_field.sentence(h.start) for h in item_field.hits for e in h.entries if e.ref == "_merger"}
     if mergers:
-        spans = [_sentence_span(item_field, index) for index in sorted(mergers)]
+        spans = [
+            item_field.text.span(item_field.sentence_starts[index], item_field.sentence_end(index))
+            for index in sorted(mergers)
+        ]
         by_place += merger_parties(item_field.text.original, spans, lang)
     if not by_form and not by_place:
         return []
@@ -219,13 +222,6 @@ def _candidates(item_field: Field, taken: list[Found], lang: str) -> list[tuple[
         (org, confidence) for org, confidence, spans in found
         if not any(start < org.end and org.start < end for start, end in spans)
     ]  # fmt: skip
-
-
-def _sentence_span(item_field: Field, index: int) -> tuple[int, int]:
-    """Original offsets of one sentence of a field."""
-    starts = item_field.sentence_starts
-    end = starts[index + 1] if index + 1 < len(starts) else len(item_field.text.text)
-    return item_field.text.span(starts[index], end)
 
 
 def _pattern_tags(

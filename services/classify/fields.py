@@ -35,6 +35,11 @@ class Field:
         self.sentence_starts = sentence_starts  # folded offsets where sentences start (0 first)
         self.hit_sentences = hit_sentences  # the sentence of each hit, computed once for every rule that reads them
 
+    def sentence_end(self, index: int) -> int:
+        """Folded offset where sentence ``index`` ends (the next one's start, or the end of the text)."""
+        starts = self.sentence_starts
+        return starts[index + 1] if index + 1 < len(starts) else len(self.text.text)
+
     def sentence(self, offset: int) -> int:
         """Index of the sentence holding a folded offset."""
         return bisect_right(self.sentence_starts, offset) - 1
