@@ -148,9 +148,10 @@ def find_organisations(text: str) -> list[Organisation]:
 
 
 POSITION_CONFIDENCE = 0.45
-# A word's letters are taken possessively (``*+``): what may follow them (a space, a hyphen, a slash, the
-# end) is never a letter, so giving letters back could not make a match, only cost the engine the attempt.
-_CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-Þ][\w&'’]*+(?:[-/][A-Z0-9À-ÖØ-Þ][\w&'’]*+)*(?: [A-ZÀ-ÖØ-Þ][\w&'’]*+){0,3}")
+# A capitalised word, its letters taken possessively (``*+``): what may follow them (a space, a hyphen, a
+# slash, the end) is never a letter, so giving letters back could not make a match, only cost the attempt.
+_CAPITALISED_WORD = r"[A-ZÀ-ÖØ-Þ][\w&'’]*+"
+_CAPITALISED = re.compile(rf"{_CAPITALISED_WORD}(?:[-/][A-Z0-9À-ÖØ-Þ][\w&'’]*+)*(?: {_CAPITALISED_WORD}){{0,3}}")
 _CAPITALISED_END = re.compile(rf"(?<![\w'’])(?:{_CAPITALISED.pattern})$")
 _LINKS = re.compile(
     r"^ (?:(?:against|gegen|contre|contro|contra|tegen|à l'encontre de|nei confronti di|a|à|al|à la|au|aux|de|"
@@ -266,9 +267,8 @@ def by_position(title: str, triggers: list[tuple[int, int]], lang: str) -> list[
     return found
 
 
-_PAIR = re.compile(  # possessive letters, as in _CAPITALISED
-    r"(?<![\w'’])(?P<a>[A-ZÀ-ÖØ-Þ][\w&'’]*+(?: [A-ZÀ-ÖØ-Þ][\w&'’]*+)?) ?[/–-] ?(?P<b>[A-ZÀ-ÖØ-Þ][\w&'’]*+(?: [A-ZÀ-ÖØ-Þ][\w&'’]*+)?)"
-)
+_PAIR_NAME = rf"{_CAPITALISED_WORD}(?: {_CAPITALISED_WORD})?"
+_PAIR = re.compile(rf"(?<![\w'’])(?P<a>{_PAIR_NAME}) ?[/–-] ?(?P<b>{_PAIR_NAME})")
 
 
 def merger_parties(text: str, windows: list[tuple[int, int]], lang: str) -> list[Organisation]:
