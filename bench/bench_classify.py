@@ -4,7 +4,8 @@ Prints the knowledge-base load time, items per second (language given, and detec
 rounds over slices of the items, with the slowest and fastest round), and the resident memory after
 loading and after the run, for the installed build (compiled by ``make install``); then runs
 the same items through an interpreted copy of the same sources, in a child process, and prints each
-figure's ratio to it. A pure-Python reference loop tells how fast the machine itself is, so that figures
+figure's ratio to it; last, the language model alone against py3langid's own identifier. A pure-Python
+reference loop tells how fast the machine itself is, so that figures
 from different machines can be compared. Run: ``.venv/bin/python bench/bench_classify.py [--items N]``.
 """
 
@@ -148,6 +149,28 @@ def measure(classifier: Classifier, items: list[tuple[str, str, str]]) -> dict[s
 LANGUAGE_RUNS = (("language given", True), ("language detected", False))
 
 
+def language_model_us(items: list[tuple[str, str, str]]) -> tuple[float, float]:
+    """Microseconds per sample the language detector reads (title and lead, cut as it cuts them), warm,
+    for the classifier's model and for py3langid's own identifier over the same languages (best of three)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from services.classify import language
+
+    samples = [f"{title}\n{summary}"[: language.SAMPLE_CHARS] for _, title, summary in items[:2_000]]
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    reference.set_languages([*language.SUPPORTED, *language.OTHERS])
+    timings = []
+    for classify in (language.language_model().classify, reference.classify):
+        best = float("inf")
+        for _ in range(3):
+            started = time.process_time()
+            for sample in samples:
+                classify(sample)
+            best = min(best, time.process_time() - started)
+        timings.append(best / len(samples) * 1e6)
+    return timings[0], timings[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=20_000)
@@ -191,6 +214,8 @@ def main() -> None:
             notes.append(f"{value / baseline[label]:.2f} x interpreted, {baseline[label]:.0f} items/s")
         spread = f"({min(rates):.0f}-{max(rates):.0f})"
         print(f"  {label:<18}: {value:6.0f} {spread:<13}" + (f" {'; '.join(notes)}" if notes else ""))
+    ours, theirs = language_model_us(items)
+    print(f"language model alone: {ours:.0f} µs per sample, py3langid's own {theirs:.0f} µs ({theirs / ours:.2f} x)")
 
 
 if __name__ == "__main__":

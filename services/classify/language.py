@@ -40,13 +40,14 @@ FUNCTION_WORDS = {lang: frozenset(words.split(" ")) for lang, words in _FUNCTION
 
 
 @cache
-def _model() -> LanguageModel:
+def language_model() -> LanguageModel:
+    """The model over the supported languages and the others it may answer (loaded once)."""
     return LanguageModel([*SUPPORTED, *OTHERS])
 
 
 def warm_up() -> None:
     """Load the model now (about half a second) rather than on the first item."""
-    _model()
+    language_model()
 
 
 def normalise_tag(tag: str | None) -> str | None:
@@ -91,7 +92,7 @@ def detect(text: str, declared: str | None = None, triggers: Callable[[], Iterab
         return "zh"
     if not any(ch.isalpha() for ch in sample):
         return "und"
-    language, confidence = _model().classify(sample)
+    language, confidence = language_model().classify(sample)
     if confidence >= MIN_CONFIDENCE:
         return str(language)
     return vote(sample, triggers(), str(language))

@@ -17,11 +17,6 @@ LANGUAGES = [*language.SUPPORTED, *language.OTHERS]
 
 
 @cache
-def _model() -> LanguageModel:
-    return LanguageModel(LANGUAGES)
-
-
-@cache
 def _reference() -> LanguageIdentifier:
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(LANGUAGES)
@@ -39,7 +34,7 @@ def _samples() -> list[str]:
 
 
 def test_it_answers_what_py3langid_answers_on_the_heldout_items() -> None:
-    model = _model()
+    model = language.language_model()
     samples = _samples()
     assert len(samples) >= 400
     for sample in samples:
@@ -50,7 +45,7 @@ def test_it_answers_what_py3langid_answers_on_the_heldout_items() -> None:
 
 
 def test_text_without_features_gets_the_uniform_answer() -> None:
-    model = _model()
+    model = language.language_model()
     assert model.features(b"") == {}
     found_language, found_confidence = model.classify("")
     expected_language, expected_confidence = _reference().classify("")
