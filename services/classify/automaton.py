@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache
+from typing import Final
 
 import ahocorasick_rs
 
@@ -19,7 +19,7 @@ from services.classify.kb import KnowledgeBase
 from services.classify.normalise import Normalised, fold
 
 Kind = str  # "regulator" | "company" | "product" | "country" | "action" | "cue"
-SEPARATOR = "…"  # between the parts of a separable verb in a lexicon: "ruft … zurück", "keurt … goed"
+SEPARATOR: Final = "…"  # between the parts of a separable verb in a lexicon: "ruft … zurück", "keurt … goed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +56,19 @@ def script_of(ch: str) -> str:
     return "w" if code < 0x2E80 else "c"
 
 
-@cache
+# is_acronym's answers, by name: it is asked about knowledge-base forms only, a bounded set (a dict rather than
+# functools.cache, so that compiled callers make no call through the cache's wrapper)
+_ACRONYMS: Final[dict[str, bool]] = {}
+
+
 def is_acronym(name: str) -> bool:
     """A short all-capitals name (WEKO, CAC, UPS, F.D.A.) that must keep its case to count."""
-    letters = name.replace(".", "").replace("&", "")
-    return 2 <= len(letters) <= 5 and " " not in name and sum(c.isupper() for c in letters) >= 2
+    known = _ACRONYMS.get(name)
+    if known is None:
+        letters = name.replace(".", "").replace("&", "")
+        known = 2 <= len(letters) <= 5 and " " not in name and sum(c.isupper() for c in letters) >= 2
+        _ACRONYMS[name] = known
+    return known
 
 
 def dotted(acronym: str) -> str:
@@ -68,7 +76,7 @@ def dotted(acronym: str) -> str:
     return "".join(f"{letter}." for letter in acronym)
 
 
-_WORD_LIMIT = "\u2e80"  # letters and digits below this are alphabetic scripts ("w")
+_WORD_LIMIT: Final = "\u2e80"  # letters and digits below this are alphabetic scripts ("w")
 
 
 def _edge(ch: str) -> int:
@@ -78,14 +86,14 @@ def _edge(ch: str) -> int:
 
 
 # Kana, CJK ideographs (with the extension A block and the compatibility ones) and Hangul syllables
-_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7A3))
-_CJK_CHARS = "".join(f"{chr(low)}-{chr(high)}" for low, high in _CJK_RANGES)
+_CJK_RANGES: Final = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7A3))
+_CJK_CHARS: Final = "".join(f"{chr(low)}-{chr(high)}" for low, high in _CJK_RANGES)
 # Latin runs that touch CJK text ("14款app被通报"): no space marks their edges, so they are matched again alone.
-_CJK_ANY = re.compile(f"[{_CJK_CHARS}]")
-_LATIN_ANY = re.compile("[a-z]")
-_LETTER_ANY = re.compile(r"[^\W\d_]")  # a letter of any script (runs beside CJK hold no CJK)
-_NOT_CJK_RUN = re.compile(f"[^{_CJK_CHARS}]+")  # in a text with CJK, every such run touches CJK text
-_NON_CJK_LETTERS = re.compile(rf"[^\W\d_{_CJK_CHARS}]+")  # starts with a character set: a fast scan
+_CJK_ANY: Final = re.compile(f"[{_CJK_CHARS}]")
+_LATIN_ANY: Final = re.compile("[a-z]")
+_LETTER_ANY: Final = re.compile(r"[^\W\d_]")  # a letter of any script (runs beside CJK hold no CJK)
+_NOT_CJK_RUN: Final = re.compile(f"[^{_CJK_CHARS}]+")  # in a text with CJK, every such run touches CJK text
+_NON_CJK_LETTERS: Final = re.compile(rf"[^\W\d_{_CJK_CHARS}]+")  # starts with a character set: a fast scan
 
 
 def _is_cjk(ch: str) -> bool:

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
+from typing import Final
 
 from services.classify import language
 from services.classify.actions import LEXICON_KINDS, extract_actions, lexicon_languages
@@ -21,12 +22,12 @@ from services.classify.kb import KB_DIR, KnowledgeBase, load
 from services.classify.normalise import fold, warm_up
 from services.pipeline.events import Tags
 
-VERSION = "1.0"
-MAX_TITLE_CHARS = 1_000
-MAX_SUMMARY_CHARS = 20_000
-HINT_CONFIDENCE = 0.5
-MAX_FALLBACK_JURISDICTIONS = 3
-_ALL_KINDS = ENTITY_KINDS | LEXICON_KINDS
+VERSION: Final = "1.0"
+MAX_TITLE_CHARS: Final = 1_000
+MAX_SUMMARY_CHARS: Final = 20_000
+HINT_CONFIDENCE: Final = 0.5
+MAX_FALLBACK_JURISDICTIONS: Final = 3
+_ALL_KINDS: Final = ENTITY_KINDS | LEXICON_KINDS
 
 
 def _kb_digest(folder: Path) -> str:

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Final
 
 from services.classify import context
 from services.classify.ambiguity import ItemContext, in_context, is_ambiguous
@@ -31,20 +32,20 @@ from services.classify.orgs import (
     merger_parties,
 )
 
-LANGUAGE_COUNTRIES: dict[str, frozenset[str]] = {
+LANGUAGE_COUNTRIES: Final[dict[str, frozenset[str]]] = {
     "en": frozenset({"US", "GB", "IE", "AU", "CA", "NZ", "IN", "SG", "EU", "INT"}),
     "fr": frozenset({"FR", "CH", "BE", "LU", "CA", "MC", "EU"}), "de": frozenset({"DE", "AT", "CH", "LI", "LU", "EU"}),
     "it": frozenset({"IT", "CH", "SM", "EU"}), "es": frozenset({"ES", "MX", "AR", "CO", "CL", "PE", "EU"}),
     "pt": frozenset({"PT", "BR", "EU"}), "nl": frozenset({"NL", "BE", "EU"}), "zh": frozenset({"CN", "TW", "HK", "SG"}),
     "ja": frozenset({"JP"}), "ko": frozenset({"KR"}),
 }  # fmt: skip
-MAX_EVIDENCE = 5
+MAX_EVIDENCE: Final = 5
 # Scores of the candidates for one span of text: a body or company of a country the item names beats one of
 # the item's language area, which beats the dominant owner of a shared acronym (the one whose form is not
 # flagged as ambiguous: the US SEC for "SEC"), which beats the rest.
-PLACE_WEIGHT = 2.0
-LOCAL_WEIGHT = 1.0
-DOMINANT_WEIGHT = 0.5
+PLACE_WEIGHT: Final = 2.0
+LOCAL_WEIGHT: Final = 1.0
+DOMINANT_WEIGHT: Final = 0.5
 
 
 class Entities:
@@ -231,9 +232,10 @@ def _pattern_tags(
     companies = {hit.ref for hit in taken if hit.kind in ("company", "product")}
     for item_field in fields:
         for org, confidence in _candidates(item_field, taken, lang):
-            if " " not in org.name and any(context.alias_key(org.name) in kb.company_words(ref) for ref in companies):
+            folded = fold(org.name)
+            if " " not in org.name and any(folded in kb.company_words(ref) for ref in companies):
                 continue  # "Poste" beside "la Poste suisse": a known company's own word
-            if any(fold(org.name) in kb.folded_regulator_names(key) for key in regulator_ids):
+            if any(folded in kb.folded_regulator_names(key) for key in regulator_ids):
                 continue  # the regulator's own name in a form the automaton did not list
             key = next((k for k in tags if k.startswith(org.id) or org.id.startswith(k)), org.id)
             tag = tags.setdefault(
@@ -252,7 +254,7 @@ def _named_places(every: list[Found], countries: list[str]) -> set[str]:
     return nested.union(countries)
 
 
-ENTITY_KINDS = frozenset({"regulator", "company", "product", "country"})
+ENTITY_KINDS: Final = frozenset({"regulator", "company", "product", "country"})
 
 
 def extract_entities(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from services.classify.automaton import Automaton, Hit
 from services.classify.normalise import Normalised, normalise
@@ -14,8 +14,8 @@ EvidenceData = dict[str, Any]  # the fields of an Evidence, before validation
 TagData = dict[str, Any]
 
 FieldName = Literal["title", "summary"]
-_TERMINATORS = ".!?…。！？\n"
-_CJK_TERMINATORS = "。！？\n"  # end a sentence even with no space after them
+_TERMINATORS: Final = ".!?…。！？\n"
+_CJK_TERMINATORS: Final = "。！？\n"  # end a sentence even with no space after them
 
 
 class Field:

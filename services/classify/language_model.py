@@ -13,13 +13,14 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
+from typing import Final
 
 import numpy as np
 
-_ENTRY_BYTES = 3  # a state number fits in 24 bits (the model has about 105,000)
-_ROW_BYTES = 2  # a row number fits in 16 bits (the model has about 38,000 distinct rows)
-_ALPHABET = 256
-_ROW_SIZE = _ALPHABET * _ENTRY_BYTES
+_ENTRY_BYTES: Final = 3  # a state number fits in 24 bits (the model has about 105,000)
+_ROW_BYTES: Final = 2  # a row number fits in 16 bits (the model has about 38,000 distinct rows)
+_ALPHABET: Final = 256
+_ROW_SIZE: Final = _ALPHABET * _ENTRY_BYTES
 
 
 class LanguageModel:

@@ -14,10 +14,10 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
+from typing import Final
 
-T2S_FILE = Path(__file__).resolve().parent / "kb" / "zh-t2s.tsv"
+T2S_FILE: Final = Path(__file__).resolve().parent / "kb" / "zh-t2s.tsv"
 
 
 def _is_latin(text: str) -> bool:
@@ -50,7 +50,7 @@ def fold_char(ch: str, t2s: dict[str, str]) -> str:
 # Punctuation of Latin-script news outside Latin-1 (quotes, dashes, bullets, the euro sign; not the ellipsis,
 # which folds to three spaces): each folds to one space, so replacing it first leaves most Latin-script texts
 # inside Latin-1.
-_TYPOGRAPHY = "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u20ac\u2022\u2039\u203a\u2032\u2212"
+_TYPOGRAPHY: Final = "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u20ac\u2022\u2039\u203a\u2032\u2212"
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,25 @@ class _Tables:
     special: frozenset[str]  # characters whose folded form is not exactly one character
     latin1: bytes  # the folded byte of each Latin-1 character that folds to one Latin-1 character
     latin1_unsafe: tuple[bytes, ...]  # the Latin-1 characters that do not (µ -> μ, ß -> ss, ½)
+    special_pattern: re.Pattern[str]  # any one of ``special``
+    # The characters that fold to nothing (combining marks, zero-width spaces): a few ranges, searched much
+    # faster than the 1,400 characters of ``special_pattern``.
+    vanishing_pattern: re.Pattern[str]
 
 
-@cache
+# Built on first use and kept: a list rather than functools.cache, so that compiled callers reach the tables
+# without a call through the cache's wrapper.
+_LOADED: Final[list[_Tables]] = []
+
+
 def _tables() -> _Tables:
+    """The folding tables, built on the first call."""
+    if not _LOADED:
+        _LOADED.append(_build_tables())
+    return _LOADED[0]
+
+
+def _build_tables() -> _Tables:
     """Scan every code point once (~0.5 s) and keep those that fold to something else."""
     t2s = _load_t2s()
     translate: dict[int, str] = {code: chr(code) for code in range(0x10000)}
@@ -88,10 +103,11 @@ def _tables() -> _Tables:
         else:
             unsafe.append(bytes([code]))
     bmp = [translate[code] for code in range(0x10000)]
-    return _Tables(translate, bmp, frozenset(special), bytes(latin1), tuple(unsafe))
+    vanishing = _char_class(ch for ch in special if translate[ord(ch)] == "")
+    return _Tables(translate, bmp, frozenset(special), bytes(latin1), tuple(unsafe), _char_class(special), vanishing)
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _translate(text: str, tables: _Tables) -> str:
@@ -143,24 +159,9 @@ def _char_class(chars: Iterable[str]) -> re.Pattern[str]:
     return re.compile("[" + "".join(parts) + "]")
 
 
-@cache
-def _special_pattern() -> re.Pattern[str]:
-    return _char_class(_tables().special)
-
-
-@cache
-def _vanishing_pattern() -> re.Pattern[str]:
-    """The characters that fold to nothing (combining marks, zero-width spaces): a few ranges, searched
-    much faster than the 1,400 characters of :func:`_special_pattern`."""
-    translate = _tables().translate
-    return _char_class(ch for ch in _tables().special if translate[ord(ch)] == "")
-
-
 def warm_up() -> None:
     """Build the folding tables now rather than on the first call."""
     _tables()
-    _special_pattern()
-    _vanishing_pattern()
 
 
 class Normalised:
@@ -217,13 +218,13 @@ def normalise(text: str) -> Normalised:
     tables = _tables()
     folded, one_for_one = _fold(text, tables)
     # One for one when the fast ways prove it, or when the length is kept and no character vanishes.
-    if one_for_one or (len(folded) == len(text) and _vanishing_pattern().search(text) is None):
+    if one_for_one or (len(folded) == len(text) and tables.vanishing_pattern.search(text) is None):
         return Normalised(text, folded)
     norm_starts: list[int] = []
     orig_starts: list[int] = []
     runs: list[bool] = []
     norm_pos = orig_pos = 0
-    for match in _special_pattern().finditer(text):
+    for match in tables.special_pattern.finditer(text):
         if match.start() > orig_pos:
             norm_starts.append(norm_pos)
             orig_starts.append(orig_pos)
