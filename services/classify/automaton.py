@@ -121,6 +121,20 @@ def _letter_runs(folded: str) -> list[tuple[int, int]]:
     return runs
 
 
+class _Payload:
+    """What the automaton reports for one pattern: its boundary spaces, its entries, whether case matters,
+    whether it is a stem (a plain class: the scan reads its fields directly, without unpacking a tuple)."""
+
+    __slots__ = ("entries", "exact", "left", "right", "stem")
+
+    def __init__(self, key: str, entries: tuple[Entry, ...]) -> None:
+        self.left = int(key.startswith(" "))
+        self.right = int(key.endswith(" "))
+        self.entries = entries
+        self.exact = any(entry.exact is not None for entry in entries)
+        self.stem = not key.endswith(" ") and _edge(key[-1]) == 1
+
+
 class Automaton:
     """The compiled patterns; :meth:`find` lists every hit that respects boundaries and case rules.
 
@@ -133,15 +147,7 @@ class Automaton:
 
     def __init__(self, patterns: dict[str, list[Entry]]) -> None:
         keys = list(patterns)
-        # Per pattern: left and right boundary spaces, entries, whether case matters, whether a stem.
-        self._payloads = [
-            (
-                int(key.startswith(" ")), int(key.endswith(" ")), tuple(patterns[key]),
-                any(entry.exact is not None for entry in patterns[key]),
-                not key.endswith(" ") and _edge(key[-1]) == 1,
-            )
-            for key in keys
-        ]  # fmt: skip
+        self._payloads = [_Payload(key, tuple(patterns[key])) for key in keys]
         self._automaton = ahocorasick_rs.AhoCorasick(
             keys, matchkind=ahocorasick_rs.MatchKind.Standard,
             implementation=ahocorasick_rs.Implementation.ContiguousNFA,
@@ -160,16 +166,17 @@ class Automaton:
         payloads = self._payloads
         shift = shifts[0]
         for index, start, end in self._automaton.find_matches_as_indexes(scanned, overlapping=True):
-            left, right, entries, exact, stem = payloads[index]
-            start += left
+            payload = payloads[index]
+            entries = payload.entries
+            start += payload.left
             if len(starts) > 1:
                 shift = shifts[bisect_right(starts, start) - 1]
             start += shift
-            end += shift - right
-            if stem:  # the evidence runs to the end of the word
+            end += shift - payload.right
+            if payload.stem:  # the evidence runs to the end of the word
                 while end < length and folded[end].isalnum() and folded[end] < _WORD_LIMIT:
                     end += 1
-            if exact:
+            if payload.exact:
                 original_start, original_end = text.span(start, end)
                 written = text.original[original_start:original_end]
                 entries = tuple(entry for entry in entries if _case_ok(entry.exact, written))
