@@ -218,7 +218,12 @@ def extract_actions(fields: tuple[Field, ...], lang: str, hits: list[Found] | No
     backgrounds = {_sentence_key(c) for c in cues if c.ref == "_background"}
     merged: dict[str, list[_Scored]] = {}
     sentences: set[tuple[str, int]] = set()
+    seen: set[tuple[str, str, int, int]] = set()
     for kind, hit in _apply_rules(triggers, cues):
+        span = (kind, hit.field.name, hit.start, hit.end)
+        if span in seen:
+            continue  # one word in two lexicons (警告 is Chinese and Japanese): one piece of evidence
+        seen.add(span)
         merged.setdefault(kind, []).append(_score(kind, hit, backgrounds))
         sentences.add((hit.field.name, hit.sentence))
     tags: list[TagData] = [

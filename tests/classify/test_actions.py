@@ -215,3 +215,13 @@ def test_a_separable_verb_needs_its_particle_later_in_the_sentence(
     classifier: Classifier, lang: str, title: str, expected: list[str]
 ) -> None:
     assert _types(classifier, title, "", lang) == expected
+
+
+def test_a_trigger_in_two_lexicons_is_one_piece_of_evidence(classifier: Classifier) -> None:
+    # 警告 and 调查 are in the Chinese and the Japanese lexicons, which both read a Chinese item
+    tags = classifier.classify("证监会对某公司予以警告", "证监会决定予以警告，并开展调查。", "zh")
+    evidence = {
+        action.type.value: [(e["field"], e["start"], e["end"]) for e in action.evidence] for action in tags.actions
+    }
+    assert evidence["warning"] == [("title", 9, 11), ("summary", 7, 9)]
+    assert evidence["investigation"] == [("summary", 13, 15)]
