@@ -237,7 +237,9 @@ class Builder:
             return
         left = " " if _edge(key[0]) else ""  # alphabetic and Hangul words need a boundary on the left
         right = " " if _edge(key[-1]) == 1 and not entry.stem else ""  # Hangul takes particles on the right
-        self.patterns.setdefault(f"{left}{key}{right}", []).append(entry)
+        entries = self.patterns.setdefault(f"{left}{key}{right}", [])
+        if entry not in entries:  # a name listed twice (as a name and as a local name) is one entry
+            entries.append(entry)
 
     def add(self, text: str, entry_kind: Kind, ref: str, *, lang: str | None = None, acronym: bool = False) -> None:
         """Add one surface form (a trailing ``*`` marks a stem). A separable verb is written with an ellipsis,
