@@ -226,6 +226,19 @@ def _case_ok(exact: str | None, written: str) -> bool:
     return len(exact) >= 4 and "." not in exact and written == exact.title()
 
 
+def _same_reading(entry: Entry, other: Entry) -> bool:
+    """Whether two entries of one pattern say the same thing to every rule: a name listed twice, or a company or
+    country written in traditional and in simplified characters (京東, 京东), which fold to the same pattern."""
+    if entry == other:
+        return True
+    return (
+        entry.kind == other.kind and entry.kind in ("company", "product", "country") and entry.ref == other.ref
+        and entry.lang == other.lang and entry.exact == other.exact and entry.stem == other.stem
+        and fold(entry.alias) == fold(other.alias) and entry.alias.islower() == other.alias.islower()
+        and is_acronym(entry.alias) == is_acronym(other.alias)
+    )  # fmt: skip
+
+
 class Builder:
     """Collects folded patterns and their entries, then compiles the automaton."""
 
@@ -238,7 +251,7 @@ class Builder:
         left = " " if _edge(key[0]) else ""  # alphabetic and Hangul words need a boundary on the left
         right = " " if _edge(key[-1]) == 1 and not entry.stem else ""  # Hangul takes particles on the right
         entries = self.patterns.setdefault(f"{left}{key}{right}", [])
-        if entry not in entries:  # a name listed twice (as a name and as a local name) is one entry
+        if not any(_same_reading(entry, other) for other in entries):
             entries.append(entry)
 
     def add(self, text: str, entry_kind: Kind, ref: str, *, lang: str | None = None, acronym: bool = False) -> None:
