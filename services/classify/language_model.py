@@ -21,6 +21,12 @@ _ENTRY_BYTES: Final = 3  # a state number fits in 24 bits (the model has about 1
 _ROW_BYTES: Final = 2  # a row number fits in 16 bits (the model has about 38,000 distinct rows)
 _ALPHABET: Final = 256
 _ROW_SIZE: Final = _ALPHABET * _ENTRY_BYTES
+_LOG1P_COUNTS: Final = 1024  # counts below this take log1p from a table (a sample has about 150 bytes)
+
+
+def _log1p32(count: int) -> float:
+    """log1p of a count in float32, as py3langid computes it."""
+    return float(np.log1p(np.float32(count)))
 
 
 class LanguageModel:
@@ -54,6 +60,9 @@ class LanguageModel:
         # send every step through a pointer to an int object)
         self._state_row: bytes = rows.astype("<u2").tobytes()
         self._feature: list[int | None] = [None if feature < 0 else feature for feature in output]
+        # log1p of each count, computed by numpy in float32 as py3langid computes it (so the same values), once:
+        # a call then costs no ufunc
+        self._log1p: list[float] = np.log1p(np.arange(_LOG1P_COUNTS, dtype=np.float32)).tolist()
 
     def features(self, data: bytes) -> dict[int, int]:
         """How often each feature occurs in ``data``, in order of first occurrence."""
@@ -77,8 +86,11 @@ class LanguageModel:
         counts = self.features(data)
         if not counts:  # nothing to go on: every language equally likely
             return self.languages[0], 1.0 / len(self.languages)
-        present = np.array(list(counts), dtype=np.intp)
-        weights = np.log1p(np.array(list(counts.values()), dtype=np.float32))
+        present = np.fromiter(counts, dtype=np.intp, count=len(counts))
+        logs = self._log1p
+        weights = np.array(
+            [logs[count] if count < _LOG1P_COUNTS else _log1p32(count) for count in counts.values()], dtype=np.float32
+        )
         scores: list[float] = (weights @ self._feature_scores[present] + self._prior_scores).tolist()
         # the probability of the best language under a softmax at temperature sqrt(bytes), as py3langid's
         scale = 1.0 / math.sqrt(len(data))

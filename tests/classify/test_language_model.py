@@ -56,3 +56,13 @@ def test_text_without_features_gets_the_uniform_answer() -> None:
 def test_languages_the_model_lacks_are_refused() -> None:
     with pytest.raises(ValueError, match="xx"):
         LanguageModel(["en", "xx"])
+
+
+def test_counts_beyond_the_log_table_score_as_py3langid_scores_them() -> None:
+    model = language.language_model()
+    text = "la la la " * 500  # thousands of occurrences of the same features
+    assert max(model.features(text.encode()).values()) > 1024
+    expected_language, expected_confidence = _reference().classify(text)
+    found_language, found_confidence = model.classify(text)
+    assert found_language == expected_language
+    assert found_confidence == pytest.approx(expected_confidence, abs=1e-5)
