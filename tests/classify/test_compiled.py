@@ -3,6 +3,7 @@ byte for byte what the interpreted source writes, and a compiled module older th
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import json
@@ -119,6 +120,38 @@ def _compiled_module_names() -> list[str]:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return [path.removesuffix(".py").replace("/", ".") for path in module.COMPILED_MODULES]
+
+
+def _unfinal_constants(source: str) -> list[str]:
+    """Module-level constants (upper-case names) of a module's source that are not annotated ``Final``."""
+    names = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign):
+            targets = [target for target in node.targets if isinstance(target, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            targets = [] if "Final" in ast.unparse(node.annotation) else [node.target]
+        else:
+            continue
+        names += [target.id for target in targets if target.id.lstrip("_").isupper()]
+    return names
+
+
+def test_the_rule_for_constants_is_checked() -> None:
+    assert _unfinal_constants("LIMIT = 3\n_PATTERN: re.Pattern[str] = x\nOK: Final = 1\nAlias = str\n") == [
+        "LIMIT",
+        "_PATTERN",
+    ]
+
+
+def test_constants_of_the_compiled_modules_are_final() -> None:
+    # compiled code reads a Final constant directly; any other module global is looked up in the module's
+    # dict (and unboxed) at every use: in the per-item path that cost 4 % of the instructions
+    offenders = {
+        name: found
+        for name in _compiled_module_names()
+        if (found := _unfinal_constants((REPO_ROOT / (name.replace(".", "/") + ".py")).read_text(encoding="utf-8")))
+    }
+    assert offenders == {}
 
 
 def test_the_listed_modules_are_extension_modules_unless_built_pure() -> None:
