@@ -119,17 +119,16 @@ def _fold_latin1(text: str, tables: _Tables) -> str | None:
     """The folded form of a Latin-script text through a 256-byte table, or None when the text is not Latin-1
     once its typography is replaced. ``str.translate`` looks every character of a non-ASCII text up in a
     dict (30 µs for 600 characters of French); this takes 5."""
-    try:
-        raw = text.encode("latin-1")
-    except UnicodeEncodeError as error:
-        if text[error.start] not in _TYPOGRAPHY:
-            return None  # CJK, Cyrillic ...: found at the first such character
+    # "ignore" drops what Latin-1 cannot hold without raising (an exception per non-Latin-1 text cost more)
+    raw = text.encode("latin-1", "ignore")
+    if len(raw) != len(text):
+        if 2 * len(raw) < len(text):
+            return None  # CJK, Cyrillic ...: mostly another script (str.translate folds it the same way)
         for mark in _TYPOGRAPHY:
             if mark in text:
                 text = text.replace(mark, " ")
-        try:
-            raw = text.encode("latin-1")
-        except UnicodeEncodeError:
+        raw = text.encode("latin-1", "ignore")
+        if len(raw) != len(text):
             return None
     if any(unsafe in raw for unsafe in tables.latin1_unsafe):
         return None
