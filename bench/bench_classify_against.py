@@ -18,7 +18,6 @@ import argparse
 import importlib.util
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -29,7 +28,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = "7940913"  # the last commit of the release before this one
-CLASSIFY_SYMBOL = "CPyDef_classifier___Classifier___classify"  # the compiled classify(): what callgrind counts
 WARM_ITEMS = 300
 
 
@@ -87,15 +85,11 @@ def timed(tree: Path, items_file: Path, count: int) -> dict[str, float]:
 def instructions(tree: Path, items_file: Path, count: int) -> float:
     """Instructions per item inside the compiled classify() (callgrind, language given and detected, warm-up
     items included on both sides)."""
-    command = [
-        "valgrind", "--tool=callgrind", f"--toggle-collect={CLASSIFY_SYMBOL}", "--callgrind-out-file=/dev/null",
-        sys.executable, __file__, "--worker", str(tree), "--items-file", str(items_file), "--items", str(count),
-    ]  # fmt: skip
-    stderr = subprocess.run(command, check=True, capture_output=True, text=True).stderr
-    match = re.search(r"Collected : (\d+)", stderr)
-    if match is None:
-        raise SystemExit(f"no instruction count in valgrind's output:\n{stderr[-2000:]}")
-    return int(match.group(1)) / (WARM_ITEMS + 2 * count)
+    from bench_classify_instructions import CLASSIFY_SYMBOL, callgrind_instructions
+
+    command = [sys.executable, __file__, "--worker", str(tree), "--items-file", str(items_file), "--items", str(count)]
+    counted = callgrind_instructions(command, f"--toggle-collect={CLASSIFY_SYMBOL}", "--callgrind-out-file=/dev/null")
+    return counted / (WARM_ITEMS + 2 * count)
 
 
 def main() -> None:
