@@ -57,10 +57,9 @@ _TYPOGRAPHY: Final = "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u20ac\u20
 class _Tables:
     translate: dict[int, str]  # every BMP character (a hit is faster than a miss), then the rest that change
     bmp: list[str]  # the same for the BMP, as a list: str.translate indexes it faster than it hashes into a dict
-    special: frozenset[str]  # characters whose folded form is not exactly one character
     latin1: bytes  # the folded byte of each Latin-1 character that folds to one Latin-1 character
     latin1_unsafe: tuple[bytes, ...]  # the Latin-1 characters that do not (µ -> μ, ß -> ss, ½)
-    special_pattern: re.Pattern[str]  # any one of ``special``
+    special_pattern: re.Pattern[str]  # any character whose folded form is not exactly one character
     # The characters that fold to nothing (combining marks, zero-width spaces): a few ranges, searched much
     # faster than the 1,400 characters of ``special_pattern``.
     vanishing_pattern: re.Pattern[str]
@@ -104,7 +103,7 @@ def _build_tables() -> _Tables:
             unsafe.append(bytes([code]))
     bmp = [translate[code] for code in range(0x10000)]
     vanishing = _char_class(ch for ch in special if translate[ord(ch)] == "")
-    return _Tables(translate, bmp, frozenset(special), bytes(latin1), tuple(unsafe), _char_class(special), vanishing)
+    return _Tables(translate, bmp, bytes(latin1), tuple(unsafe), _char_class(special), vanishing)
 
 
 _ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
