@@ -27,6 +27,7 @@ COMPILED_MODULES = [
         "entities",
         "actions",
         "language",
+        "language_trie",
         "language_model",
         "kb",
         "classifier",

@@ -1,11 +1,11 @@
 """py3langid's naive Bayes language model, with its byte automaton walked by compiled code.
 
 py3langid walks the automaton that finds its byte n-gram features one interpreted step per byte, over a
-table of 9.8 million entries held in an ``array`` (about 120 µs for the 150 bytes a sample has). Here the
-same table is held as bytes, three per entry, which compiled code indexes without creating an object per
-step. The scores are then py3langid's, computed the same way (the same features in the same order, the
-same float32 arithmetic); only the final softmax runs in double precision, so the probabilities agree with
-py3langid's to about 1e-6 and the language is the same.
+complete table of 9.8 million entries (about 120 µs for the 150 bytes a sample has). Here the same automaton
+is walked as its trie and failure links (:mod:`language_trie`, about 1 MB), by compiled code that indexes
+bytes without creating an object per step. The scores are then py3langid's, computed the same way (the same
+features in the same order, the same float32 arithmetic); only the final softmax runs in double precision,
+so the probabilities agree with py3langid's to about 1e-6 and the language is the same.
 """
 
 from __future__ import annotations
@@ -16,17 +16,29 @@ from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
+from mypy_extensions import i64
 
-_ENTRY_BYTES: Final = 3  # a state number fits in 24 bits (the model has about 105,000)
-_ROW_BYTES: Final = 2  # a row number fits in 16 bits (the model has about 38,000 distinct rows)
-_ALPHABET: Final = 256
-_ROW_SIZE: Final = _ALPHABET * _ENTRY_BYTES
+from services.classify.language_trie import EDGE_TARGET_BYTES, NO_FEATURE, NODE_BYTES, ROOT, compact
+
 _LOG1P_COUNTS: Final = 1024  # counts below this take log1p from a table (a sample has about 150 bytes)
+# The model's feature scores are float16 log probabilities between -15 and -2, whose exponents make every one a
+# whole number of 1/512ths: each is held as that number, two bytes, and the sums are exact in double precision.
+_COST_SCALE: Final = 512
+_COST_BYTES: Final = 2
 
 
 def _log1p32(count: int) -> float:
     """log1p of a count in float32, as py3langid computes it."""
     return float(np.log1p(np.float32(count)))
+
+
+def _costs(scores: npt.NDArray[np.float16]) -> bytes:
+    """The feature scores as whole 1/512ths, negated, two little-endian bytes each, a row per feature."""
+    costs = -scores.astype(np.float64) * _COST_SCALE
+    if not np.array_equal(costs, np.round(costs)) or costs.min() < 0 or costs.max() >= 1 << (8 * _COST_BYTES):
+        raise ValueError(f"the language model has feature scores that are not whole 1/{_COST_SCALE}ths below zero")
+    return np.ascontiguousarray(costs, dtype="<u2").tobytes()
 
 
 class LanguageModel:
@@ -45,38 +57,76 @@ class LanguageModel:
         self.languages: list[str] = [classes[index] for index in columns]
         if len(set(self.languages)) != len(self.languages):
             raise ValueError("the language model lists a language twice among those asked for")
-        # float32 once here: py3langid casts its float16 rows at every call, to the same values
-        self._feature_scores = np.ascontiguousarray(np.asarray(ptc)[:, columns], dtype=np.float32)
-        self._prior_scores = np.asarray(pc)[columns].astype(np.float32)
-        states = np.frombuffer(next_state, dtype=np.uint32)
-        if int(states.max()) >= 1 << (8 * _ENTRY_BYTES):
-            raise ValueError("the language model has more states than three bytes can number")
-        packed = states.astype("<u4").view(np.uint8).reshape(-1, 4)[:, :_ENTRY_BYTES]
-        self._next_state: bytes = packed.tobytes()
-        rows = np.asarray(state_row, dtype=np.int64)
-        if int(rows.max()) >= 1 << (8 * _ROW_BYTES):
-            raise ValueError("the language model has more rows than two bytes can number")
-        # The row of each state, two bytes each (200 kB, which stays in cache, where a list of ints would
-        # send every step through a pointer to an int object)
-        self._state_row: bytes = rows.astype("<u2").tobytes()
-        self._feature: list[int | None] = [None if feature < 0 else feature for feature in output]
+        self._costs = _costs(np.asarray(ptc)[:, columns])
+        self._row_bytes = len(columns) * _COST_BYTES
+        self._priors: list[float] = np.asarray(pc, dtype=np.float32)[columns].tolist()
+        trie = compact(next_state, state_row, output)
+        self._nodes, self._labels, self._targets = trie.nodes, trie.labels, trie.targets
         # log1p of each count, computed by numpy in float32 as py3langid computes it (so the same values), once:
         # a call then costs no ufunc
         self._log1p: list[float] = np.log1p(np.arange(_LOG1P_COUNTS, dtype=np.float32)).tolist()
 
     def features(self, data: bytes) -> dict[int, int]:
         """How often each feature occurs in ``data``, in order of first occurrence."""
-        table, state_row, feature_of = self._next_state, self._state_row, self._feature
+        nodes = self._nodes
         counts: dict[int, int] = {}
-        state = 0
+        state: i64 = ROOT
         for index in range(len(data)):
-            row = state_row[2 * state] | (state_row[2 * state + 1] << 8)
-            at = row * _ROW_SIZE + data[index] * _ENTRY_BYTES
-            state = table[at] | (table[at + 1] << 8) | (table[at + 2] << 16)
-            feature = feature_of[state]
-            if feature is not None:  # an object already: counting it creates none
+            state = self._move(state, data[index])
+            at = state * NODE_BYTES
+            feature: i64 = nodes[at + 6] | (nodes[at + 7] << 8) | (nodes[at + 8] << 16)
+            if feature != NO_FEATURE:
                 counts[feature] = counts.get(feature, 0) + 1
         return counts
+
+    def _move(self, state: i64, byte: i64) -> i64:
+        """The state after ``byte``: the trie's edge for it from ``state`` or, failing that, from the state's
+        failure link, and so on up to the root."""
+        nodes, labels, targets = self._nodes, self._labels, self._targets
+        while True:
+            at = state * NODE_BYTES
+            low: i64 = nodes[at] | (nodes[at + 1] << 8) | (nodes[at + 2] << 16)
+            high: i64 = nodes[at + NODE_BYTES] | (nodes[at + NODE_BYTES + 1] << 8) | (nodes[at + NODE_BYTES + 2] << 16)
+            while low < high:  # the state's edges, sorted by byte
+                middle = (low + high) >> 1
+                label: i64 = labels[middle]
+                if label == byte:
+                    at = middle * EDGE_TARGET_BYTES
+                    return targets[at] | (targets[at + 1] << 8) | (targets[at + 2] << 16)
+                if label < byte:
+                    low = middle + 1
+                else:
+                    high = middle
+            if state == ROOT:
+                return ROOT
+            state = nodes[at + 3] | (nodes[at + 4] << 8) | (nodes[at + 5] << 16)
+
+    def scores(self, counts: dict[int, int]) -> list[float]:
+        """Each language's log prior plus the log likelihood of the feature ``counts``, summed by compiled code
+        (py3langid sums in float32: the scores agree to about 1e-6)."""
+        costs, row_bytes = self._costs, self._row_bytes
+        rows_by_count: dict[int, list[bytes]] = {}  # most features occur once: their costs add up as integers
+        for feature, count in counts.items():
+            row = feature * row_bytes
+            rows_by_count.setdefault(count, []).append(costs[row : row + row_bytes])
+        groups = [(self._weight(count), b"".join(rows)) for count, rows in rows_by_count.items()]
+        scores = []
+        for column, prior in enumerate(self._priors):
+            total = 0.0
+            for weight, block in groups:
+                cost: i64 = 0
+                at: i64 = column * _COST_BYTES
+                end: i64 = len(block)
+                while at < end:
+                    cost += block[at] | (block[at + 1] << 8)
+                    at += row_bytes
+                total += weight * float(cost)
+            scores.append(prior - total / _COST_SCALE)
+        return scores
+
+    def _weight(self, count: int) -> float:
+        """log1p of a feature's count, in float32 as py3langid computes it."""
+        return self._log1p[count] if count < _LOG1P_COUNTS else _log1p32(count)
 
     def classify(self, text: str) -> tuple[str, float]:
         """The most likely language of ``text`` and its probability among the languages asked for."""
@@ -86,12 +136,7 @@ class LanguageModel:
         counts = self.features(data)
         if not counts:  # nothing to go on: every language equally likely
             return self.languages[0], 1.0 / len(self.languages)
-        present = np.fromiter(counts, dtype=np.intp, count=len(counts))
-        logs = self._log1p
-        weights = np.array(
-            [logs[count] if count < _LOG1P_COUNTS else _log1p32(count) for count in counts.values()], dtype=np.float32
-        )
-        scores: list[float] = (weights @ self._feature_scores[present] + self._prior_scores).tolist()
+        scores = self.scores(counts)
         # the probability of the best language under a softmax at temperature sqrt(bytes), as py3langid's
         scale = 1.0 / math.sqrt(len(data))
         best = max(range(len(scores)), key=scores.__getitem__)

@@ -6,11 +6,12 @@ import json
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from services.classify import language
-from services.classify.language_model import LanguageModel
+from services.classify.language_model import LanguageModel, _costs
 
 HELDOUT = Path(__file__).resolve().parent / "data" / "heldout.jsonl"
 LANGUAGES = [*language.SUPPORTED, *language.OTHERS]
@@ -42,6 +43,28 @@ def test_it_answers_what_py3langid_answers_on_the_heldout_items() -> None:
         found_language, found_confidence = model.classify(sample)
         assert found_language == expected_language, sample
         assert found_confidence == pytest.approx(expected_confidence, abs=1e-5), sample
+
+
+def test_scores_are_py3langids_float32_sums_to_a_millionth() -> None:
+    model = language.language_model()
+    raw = LanguageIdentifier.from_model_file(MODEL_FILE)  # scores before the softmax
+    raw.set_languages(LANGUAGES)
+    for sample in _samples()[:200]:
+        if sample.isupper():  # the model reads an all-capitals text in lower case; py3langid reads it as given
+            sample = sample.lower()
+        expected_language, expected_score = raw.classify(sample)
+        scores = model.scores(model.features(sample.encode()))
+        assert scores[model.languages.index(expected_language)] == pytest.approx(expected_score, rel=1e-6), sample
+        assert max(scores) == pytest.approx(expected_score, rel=1e-6), sample
+
+
+def test_feature_scores_that_are_not_whole_512ths_are_refused() -> None:
+    scores = np.array([[-3.0, -2.5], [-14.0, -2.75]], dtype=np.float16)
+    assert _costs(scores) == bytes([0, 6, 0, 5, 0, 28, 128, 5])  # 1536, 1280, 7168, 1408 little-endian
+    with pytest.raises(ValueError, match="1/512ths"):
+        _costs(np.array([[-1e-4]], dtype=np.float16))
+    with pytest.raises(ValueError, match="1/512ths"):
+        _costs(np.array([[0.5]], dtype=np.float16))
 
 
 def test_text_without_features_gets_the_uniform_answer() -> None:
