@@ -33,6 +33,11 @@ def _log1p32(count: int) -> float:
     return float(np.log1p(np.float32(count)))
 
 
+def _u24(data: bytes, at: i64) -> i64:
+    """The three-byte little-endian number at ``at``."""
+    return i64(data[at]) | (i64(data[at + 1]) << 8) | (i64(data[at + 2]) << 16)
+
+
 def _costs(scores: npt.NDArray[np.float16]) -> bytes:
     """The feature scores as whole 1/512ths, negated, two little-endian bytes each, a row per feature."""
     costs = -scores.astype(np.float64) * _COST_SCALE
@@ -74,7 +79,7 @@ class LanguageModel:
         for index in range(len(data)):
             state = self._move(state, data[index])
             at = state * NODE_BYTES
-            feature: i64 = nodes[at + 6] | (nodes[at + 7] << 8) | (nodes[at + 8] << 16)
+            feature = _u24(nodes, at + 6)
             if feature != NO_FEATURE:
                 counts[feature] = counts.get(feature, 0) + 1
         return counts
@@ -85,26 +90,25 @@ class LanguageModel:
         nodes, labels, targets = self._nodes, self._labels, self._targets
         while True:
             at = state * NODE_BYTES
-            low: i64 = nodes[at] | (nodes[at + 1] << 8) | (nodes[at + 2] << 16)
-            high: i64 = nodes[at + NODE_BYTES] | (nodes[at + NODE_BYTES + 1] << 8) | (nodes[at + NODE_BYTES + 2] << 16)
+            low, high = _u24(nodes, at), _u24(nodes, at + NODE_BYTES)
             while low < high:  # the state's edges, sorted by byte
                 middle = (low + high) >> 1
-                label: i64 = labels[middle]
+                label = i64(labels[middle])
                 if label == byte:
-                    at = middle * EDGE_TARGET_BYTES
-                    return targets[at] | (targets[at + 1] << 8) | (targets[at + 2] << 16)
+                    return _u24(targets, middle * EDGE_TARGET_BYTES)
                 if label < byte:
                     low = middle + 1
                 else:
                     high = middle
             if state == ROOT:
                 return ROOT
-            state = nodes[at + 3] | (nodes[at + 4] << 8) | (nodes[at + 5] << 16)
+            state = _u24(nodes, at + 3)
 
     def scores(self, counts: dict[int, int]) -> list[float]:
         """Each language's log prior plus the log likelihood of the feature ``counts``, summed by compiled code
         (py3langid sums in float32: the scores agree to about 1e-6)."""
-        costs, row_bytes = self._costs, self._row_bytes
+        costs = self._costs
+        row_bytes: i64 = self._row_bytes
         rows_by_count: dict[int, list[bytes]] = {}  # most features occur once: their costs add up as integers
         for feature, count in counts.items():
             row = feature * row_bytes
@@ -118,7 +122,7 @@ class LanguageModel:
                 at: i64 = column * _COST_BYTES
                 end: i64 = len(block)
                 while at < end:
-                    cost += block[at] | (block[at + 1] << 8)
+                    cost += i64(block[at]) | (i64(block[at + 1]) << 8)
                     at += row_bytes
                 total += weight * float(cost)
             scores.append(prior - total / _COST_SCALE)
