@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BASELINE = "7940913"  # the last commit of the release before this one
+BASELINE = "dec24a8"  # the last commit of the release before this one
 WARM_ITEMS = 300
 
 
