@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -74,15 +74,15 @@ class LanguageModel:
     def features(self, data: bytes) -> dict[int, int]:
         """How often each feature occurs in ``data``, in order of first occurrence."""
         nodes = self._nodes
-        counts: dict[int, int] = {}
+        counts: dict[object, int] = {}
         state: i64 = ROOT
         for index in range(len(data)):
             state = self._move(state, data[index])
-            at = state * NODE_BYTES
-            feature = _u24(nodes, at + 6)
+            feature = _u24(nodes, state * NODE_BYTES + 6)
             if feature != NO_FEATURE:
-                counts[feature] = counts.get(feature, 0) + 1
-        return counts
+                key: object = feature  # boxed once: every dict operation on an int would box it anew
+                counts[key] = counts.get(key, 0) + 1
+        return cast("dict[int, int]", counts)
 
     def _move(self, state: i64, byte: i64) -> i64:
         """The state after ``byte``: the trie's edge for it from ``state`` or, failing that, from the state's
