@@ -4,7 +4,6 @@ jurisdictions), each tag with the words that produced it and a confidence."""
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import hashlib
 import sys
@@ -59,7 +58,7 @@ def return_freed_memory() -> bool:
     reuse unless asked (``malloc_trim``). Loading frees some 45 MiB: the language model's tables as read,
     and the temporaries of compacting them. False where the C library has no such call (musl, macOS)."""
     try:
-        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim  # the C library this process runs on
     except (OSError, AttributeError):
         return False
     trim(0)

@@ -3,9 +3,10 @@
 py3langid walks the automaton that finds its byte n-gram features one interpreted step per byte, over a
 complete table of 9.8 million entries (about 120 µs for the 150 bytes a sample has). Here the same automaton
 is walked as its trie and failure links (:mod:`language_trie`, about 1 MB), by compiled code that indexes
-bytes without creating an object per step. The scores are then py3langid's, computed the same way (the same
-features in the same order, the same float32 arithmetic); only the final softmax runs in double precision,
-so the probabilities agree with py3langid's to about 1e-6 and the language is the same.
+bytes without creating an object per step. The features are py3langid's; their scores, float16 values that
+are all whole 1/512ths, are summed exactly as integers, where py3langid sums in float32, and the softmax runs
+in double precision: the scores agree with py3langid's to about 1e-6, the probabilities to 1e-5, and the
+language is the same.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ import numpy as np
 import numpy.typing as npt
 from mypy_extensions import i64
 
-from services.classify.language_trie import EDGE_TARGET_BYTES, NO_FEATURE, NODE_BYTES, ROOT, compact
+from services.classify.language_trie import (
+    EDGE_TARGET_BYTES,
+    FAIL_AT,
+    FEATURE_AT,
+    NO_FEATURE,
+    NODE_BYTES,
+    ROOT,
+    compact,
+)
 
 _LOG1P_COUNTS: Final = 1024  # counts below this take log1p from a table (a sample has about 150 bytes)
 # The model's feature scores are float16 log probabilities between -15 and -2, whose exponents make every one a
@@ -78,7 +87,7 @@ class LanguageModel:
         state: i64 = ROOT
         for index in range(len(data)):
             state = self._move(state, data[index])
-            feature = _u24(nodes, state * NODE_BYTES + 6)
+            feature = _u24(nodes, state * NODE_BYTES + FEATURE_AT)
             if feature != NO_FEATURE:
                 key: object = feature  # boxed once: every dict operation on an int would box it anew
                 counts[key] = counts.get(key, 0) + 1
@@ -102,7 +111,7 @@ class LanguageModel:
                     high = middle
             if state == ROOT:
                 return ROOT
-            state = _u24(nodes, at + 3)
+            state = _u24(nodes, at + FAIL_AT)
 
     def scores(self, counts: dict[int, int]) -> list[float]:
         """Each language's log prior plus the log likelihood of the feature ``counts``, summed by compiled code
