@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from services.cli.demo import DemoServer
+from services.pipeline.private_files import write_private
 
 # What the demo tenant watches: the seed story's company, any CAC action, and one that must stay silent.
 DEMO_SUBSCRIPTIONS: tuple[dict[str, Any], ...] = (
@@ -37,8 +38,7 @@ def create_demo_tenant(var: Path, database_url: str) -> str:
     finally:
         engine.dispose()
     path = var / "demo-tenant.json"
-    path.write_text(json.dumps({"tenant_id": tenant_id, "api_key": api_key}), encoding="utf-8")
-    path.chmod(0o600)
+    write_private(path, json.dumps({"tenant_id": tenant_id, "api_key": api_key}))
     return api_key
 
 

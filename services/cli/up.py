@@ -15,6 +15,7 @@ from pathlib import Path
 from services.cli.database import upgrade
 from services.cli.supervisor import Child
 from services.pipeline.broker import EmbeddedBroker, create_topics, free_port, port_is_free
+from services.pipeline.private_files import private_dir, write_private
 from services.pipeline.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,7 @@ def admin_token(var: Path) -> str:
         return configured
     path = var / "admin-token"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-        path.chmod(0o600)
+        write_private(path, secrets.token_urlsafe(32))
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -92,7 +92,7 @@ def _children(var: Path, env: dict[str, str]) -> list[Child]:
 def run_up(*, demo: bool, var: Path, stop: threading.Event) -> int:
     """Start everything, print where to look, supervise until ``stop`` is set."""
     settings = CommonSettings()
-    var.mkdir(parents=True, exist_ok=True)
+    private_dir(var)
     database_url = database_url_for(var)
     print("RegAlerts is starting")
     upgrade(database_url)

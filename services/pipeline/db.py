@@ -15,6 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from services.pipeline.private_files import private_dir, private_file
+
 
 class Base(DeclarativeBase):
     """Declarative base shared by all services, so one metadata describes the whole schema."""
@@ -46,11 +48,15 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; for SQLite, create the file's folder and turn on WAL and foreign keys."""
+    """Create an engine; for SQLite, create a missing file 0600 in a missing folder 0700 (the store holds
+    secrets), and turn on WAL and foreign keys (SQLite gives its journal files the database file's mode)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            path = Path(parsed.database)
+            if not path.parent.exists():
+                private_dir(path.parent)
+            private_file(path)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")
