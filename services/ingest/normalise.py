@@ -1,4 +1,4 @@
-"""Turn parsed entries into normalised items: stable id, canonical link, plain text, UTC time, language."""
+"""Turn parsed entries into normalised items: stable id, canonical link, plain text, UTC time, declared language."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
-
-import py3langid
 
 from services.ingest.parser import ParsedEntry
 from services.ingest.text import clean_html, plain_text
@@ -101,20 +99,17 @@ def language_code(value: str | None) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def detect_language(text: str) -> str | None:
-    """The language of a text by py3langid, or None for text too short to tell."""
-    if len(text) < 12:
-        return None
-    language, _score = py3langid.classify(text)
-    return str(language)
+def declared_language(context: FeedContext, entry: ParsedEntry) -> str | None:
+    """The language declared for an entry: the operator's hint, the entry's, the feed's, the HTTP header's.
 
-
-def _language(context: FeedContext, entry: ParsedEntry, text: str) -> str | None:
+    Nothing is guessed here: an item without a declared language goes out without one, and classify,
+    the one place that detects languages, decides it from the text.
+    """
     for candidate in (context.language_hint, entry.language, context.feed_language, context.header_language):
         code = language_code(candidate)
         if code:
             return code
-    return detect_language(text)
+    return None
 
 
 def normalise(entry: ParsedEntry, context: FeedContext, *, first_seen: datetime) -> RawItem:
@@ -135,7 +130,7 @@ def normalise(entry: ParsedEntry, context: FeedContext, *, first_seen: datetime)
         link=link,
         published_at=published,
         first_seen_at=first_seen,
-        language=_language(context, entry, f"{title}. {summary}"[:2000]),
+        language=declared_language(context, entry),
         authors=[a for a in (plain_text(x, limit=200) for x in entry.authors) if a][:20],
         categories=[c for c in (plain_text(x, limit=200) for x in entry.categories) if c][:50],
         regulator_hint=context.regulator,
