@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -90,8 +91,7 @@ class Fetcher:
         except (TimeoutError, httpx.TimeoutException) as exc:
             return FetchResult("error", url, "timeout", f"timed out: {type(exc).__name__}")
         except httpx.ConnectError as exc:
-            reason = "blocked" if isinstance(exc.__cause__, BlockedURL) else "connect"
-            return FetchResult("error", url, reason, str(exc)[:500] or type(exc).__name__)
+            return _connect_failure(url, exc)
         except (httpx.HTTPError, httpx.InvalidURL, zlib.error, ValueError) as exc:
             return FetchResult("error", url, "protocol", f"{type(exc).__name__}: {exc}"[:500])
         except Exception as exc:  # whatever a hostile server provokes, the poller goes on
@@ -173,3 +173,15 @@ def _status_error(response: httpx.Response, now: datetime) -> FetchFailed:
     else:
         reason = "http_4xx" if 400 <= status < 500 else "http_5xx" if status >= 500 else "protocol"
     return FetchFailed(reason, f"HTTP {status}", status_code=status, retry_after_s=retry_after)
+
+
+def _connect_failure(url: str, exc: httpx.ConnectError) -> FetchResult:
+    """``dns`` when the host does not resolve, ``blocked`` when the SSRF guard refused its address, else
+    ``connect``. The guard raises BlockedURL for both of the first two: a name that does not resolve is
+    told apart by the resolver's error beneath it."""
+    cause = exc.__cause__
+    if isinstance(cause, BlockedURL) and isinstance(cause.__cause__, socket.gaierror):
+        return FetchResult("error", url, "dns", f"DNS resolution failed: {cause}"[:500])
+    if isinstance(cause, BlockedURL):
+        return FetchResult("error", url, "blocked", str(exc)[:500])
+    return FetchResult("error", url, "connect", str(exc)[:500] or type(exc).__name__)

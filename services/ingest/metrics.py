@@ -16,6 +16,7 @@ POLL_REASONS = (
     "http_429",
     "too_large",
     "blocked",
+    "dns",
     "parse",
     "connect",
     "internal",

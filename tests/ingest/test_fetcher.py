@@ -151,6 +151,14 @@ def test_redirect_to_a_blocked_address_is_refused(site: Site) -> None:
     assert "metadata" in (result.error or "")
 
 
+def test_a_host_that_does_not_resolve_is_a_dns_failure_not_an_ssrf_refusal() -> None:
+    result = fetch("http://feeds.nowhere.invalid/feed.xml")  # .invalid never resolves (RFC 6761)
+    assert (result.outcome, result.reason) == ("error", "dns")
+    assert result.error is not None
+    assert result.error.startswith("DNS resolution failed: host 'feeds.nowhere.invalid' does not resolve")
+    assert "SSRF" not in result.error
+
+
 def test_connection_refused_is_a_connect_error() -> None:
     from services.pipeline.broker import free_port
 
