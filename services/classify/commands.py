@@ -43,7 +43,7 @@ def tag_item(classifier: Classifier, item: dict[str, Any], *, use_lang: bool = T
 
 def tags_json(tags: Tags) -> dict[str, Any]:
     """The ``tags`` object written by ``regalerts tag``."""
-    return tags.model_dump(mode="json", exclude={"watchlist_hits"})
+    return tags.model_dump(mode="json")
 
 
 def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:

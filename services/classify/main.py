@@ -7,7 +7,6 @@ import logging
 from services.classify.service import make_handler
 from services.classify.settings import ClassifySettings
 from services.pipeline.api import service_app
-from services.pipeline.db import make_engine, make_session_factory, ping
 from services.pipeline.events import RawItem, Tags
 from services.pipeline.http import kafka_ready_check, ops_router
 from services.pipeline.kafka import ConsumerLoop, make_producer
@@ -19,10 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def build_service(settings: ClassifySettings) -> Service:
-    """Wire the classifier, the watchlist matcher, the consumer loop and the HTTP API."""
+    """Wire the classifier, the consumer loop and the HTTP API."""
     from services.classify.api import make_router
     from services.classify.classifier import Classifier, compiled, freeze_heap
-    from services.classify.watchlist import WatchlistMatcher
 
     classifier = Classifier.load()
     freeze_heap()
@@ -34,8 +32,6 @@ def build_service(settings: ClassifySettings) -> Service:
             "load_seconds": round(classifier.stats.seconds, 2),
         },
     )
-    engine = make_engine(settings.database_url)
-    watchlist = WatchlistMatcher(make_session_factory(engine), refresh_s=settings.watchlist_refresh_s)
     producer = make_producer(settings, client_id="classify")
 
     def classify(item: RawItem) -> Tags:
@@ -52,17 +48,13 @@ def build_service(settings: ClassifySettings) -> Service:
         topic=ITEMS_RAW,
         group_id=settings.classify_consumer_group,
         stage="classify",
-        handler=make_handler(producer, classify, watchlist.match),
+        handler=make_handler(producer, classify),
         producer=producer,
     )
     app = service_app(title="RegAlerts classify")
-    app.include_router(
-        ops_router({"database": lambda: ping(engine), "broker": kafka_ready_check(settings.bootstrap_servers)})
-    )
+    app.include_router(ops_router({"broker": kafka_ready_check(settings.bootstrap_servers)}))
     app.include_router(make_router(classifier))
-    return Service(
-        name="classify", app=app, workers=[loop], port=settings.http_port, on_shutdown=[producer.close, engine.dispose]
-    )
+    return Service(name="classify", app=app, workers=[loop], port=settings.http_port, on_shutdown=[producer.close])
 
 
 def main() -> int:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from kafka import KafkaProducer
 
-from services.pipeline.events import ClassifiedItem, RawItem, Tags, WatchlistHit, wrap
+from services.pipeline.events import ClassifiedItem, RawItem, Tags, wrap
 from services.pipeline.kafka import InvalidMessage, Message, send_event
 from services.pipeline.metrics import ITEMS_OUT
 from services.pipeline.topics import ITEMS_CLASSIFIED
@@ -17,20 +17,14 @@ from services.pipeline.tracing import child_traceparent
 log = logging.getLogger(__name__)
 
 ClassifyFn = Callable[[RawItem], Tags]
-WatchlistFn = Callable[[str, str], list[WatchlistHit]]
 
 
-def classify_item(item: RawItem, classify: ClassifyFn, watchlist: WatchlistFn | None = None) -> ClassifiedItem:
-    """Tag one raw item (pure apart from the classifier and watchlist functions it is given)."""
-    tags = classify(item)
-    if watchlist is not None:
-        tags = tags.model_copy(update={"watchlist_hits": watchlist(item.title, item.summary)})
-    return ClassifiedItem(item=item, tags=tags, classified_at=datetime.now(UTC))
+def classify_item(item: RawItem, classify: ClassifyFn) -> ClassifiedItem:
+    """Tag one raw item (pure apart from the classifier function it is given)."""
+    return ClassifiedItem(item=item, tags=classify(item), classified_at=datetime.now(UTC))
 
 
-def make_handler(
-    producer: KafkaProducer, classify: ClassifyFn, watchlist: WatchlistFn | None = None
-) -> Callable[[Message], None]:
+def make_handler(producer: KafkaProducer, classify: ClassifyFn) -> Callable[[Message], None]:
     """A consumer-loop handler publishing each classified item to ``regalerts.items.classified.v1``.
 
     Idempotent by design: classifying the same raw item twice produces the same tags under the same key,
@@ -40,7 +34,7 @@ def make_handler(
     def handle(message: Message) -> None:
         if not isinstance(message.payload, RawItem):
             raise InvalidMessage(f"expected a raw item, got {message.event.type}")
-        classified = classify_item(message.payload, classify, watchlist)
+        classified = classify_item(message.payload, classify)
         event = wrap(
             classified,
             source="/regalerts/classify",

@@ -14,6 +14,3 @@ class ClassifySettings(CommonSettings):
     classify_consumer_group: str = Field(
         default="regalerts-classify", description="Kafka consumer group of the classify replicas."
     )
-    watchlist_refresh_s: float = Field(
-        default=5.0, gt=0, description="How often classify checks the store for changed tenant watchlists."
-    )

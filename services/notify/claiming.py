@@ -69,7 +69,11 @@ def build_alerts(
         classified = parsed.get(item.id) or parsed.setdefault(item.id, ClassifiedItem.model_validate(item.payload))
         kind: Literal["created", "updated"] = "updated" if row.kind == "updated" else "created"
         alerts[row.id] = build_alert(
-            classified, alert_id=row.id, kind=kind, subscription_id=row.subscription_id, tenant_id=target.tenant_id
+            classified,
+            alert_id=row.id,
+            kind=kind,
+            subscription_id=row.subscription_id,
+            watchlist_hits=row.watchlist_hits,
         )
         traceparents[row.id] = item.traceparent
         if not row.digest:  # a digest is late by design: it would only blur the end-to-end latency SLO

@@ -22,6 +22,7 @@ from services.notify.models import AlertItem, Delivery, Subscription
 from services.notify.queue import alert_item_key, delivery_key, insert_ignoring_duplicates, previously_alerted
 from services.notify.schedule import next_digest_at
 from services.notify.store import active_versions, rule_of, subscriptions_by_ids, subscriptions_signature
+from services.notify.watchlists import Hits, WatchlistIndex, load_index, watchlists_signature
 from services.pipeline.db import utcnow
 from services.pipeline.events import ClassifiedItem
 from services.pipeline.messages import InvalidMessage, Message
@@ -57,7 +58,8 @@ class Plan:
 
 
 class IndexCache:
-    """The match index of the active subscriptions, refreshed whenever the subscription table changed.
+    """The match index of the active subscriptions and the watchlist index, each refreshed whenever its
+    table changed.
 
     Only subscriptions created or changed since the last refresh are loaded and normalised again (with
     100,000 subscriptions a full rebuild normalises for seconds; the index itself builds in a fraction).
@@ -66,20 +68,25 @@ class IndexCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._signature: object = None
+        self._watch_signature: object = None
         self._versions: dict[str, datetime] = {}
         self._rules: dict[str, Rule] = {}
         self.index = MatchIndex([])
         self.plans: dict[str, Plan] = {}
+        self.watchlist = WatchlistIndex([])
 
-    def refresh(self, session: Session) -> tuple[MatchIndex, dict[str, Plan]]:
-        """The current index (one cheap query when nothing changed)."""
-        signature = subscriptions_signature(session)
+    def refresh(self, session: Session) -> tuple[MatchIndex, dict[str, Plan], WatchlistIndex]:
+        """The current indexes (two cheap queries when nothing changed)."""
+        signature, watch_signature = subscriptions_signature(session), watchlists_signature(session)
         with self._lock:
             if signature != self._signature:
                 self._update(session)
                 self._signature = signature
                 log.info("Match index rebuilt", extra={"subscriptions": self.index.size})
-            return self.index, self.plans
+            if watch_signature != self._watch_signature:
+                self.watchlist, self._watch_signature = load_index(session), watch_signature
+                log.info("Watchlist index rebuilt", extra={"entities": self.watchlist.size})
+            return self.index, self.plans, self.watchlist
 
     def _update(self, session: Session) -> None:
         versions = active_versions(session)
@@ -117,11 +124,12 @@ class Intake:
     def ingest(self, classified: ClassifiedItem, *, traceparent: str | None = None) -> int:
         """Match an item and store one pending delivery per new (item revision, subscription); how many."""
         with self._sessions.begin() as session:
-            index, plans = self.cache.refresh(session)
-            rules = [rule for rule in match(classified, index) if rule.subscription_id in plans]
+            index, plans, watchlist = self.cache.refresh(session)
+            hits = watchlist.find(classified.item.title, classified.item.summary) if watchlist.size else {}
+            rules = [rule for rule in match(classified, index, hits) if rule.subscription_id in plans]
             if not rules:
                 return 0
-            inserted = self._store(session, classified, rules, plans, traceparent)
+            inserted = self._store(session, classified, rules, plans, hits, traceparent)
         if inserted:
             ALERTS_MATCHED.inc(inserted)
             self._on_new()
@@ -133,6 +141,7 @@ class Intake:
         classified: ClassifiedItem,
         rules: list[Rule],
         plans: dict[str, Plan],
+        hits: Hits,
         traceparent: str | None,
     ) -> int:
         item, now = classified.item, self._clock()
@@ -154,6 +163,10 @@ class Intake:
             else set()
         )
         rows = [_delivery_row(rule, plans[rule.subscription_id], classified, item_key, updated, now) for rule in rules]
+        for row in rows:  # each delivery carries its own tenant's watchlist hits, never another's
+            row["watchlist_hits"] = [
+                {"entity_id": e, "name": n} for e, n in sorted(hits.get(row["tenant_id"], {}).items())
+            ]
         return insert_ignoring_duplicates(session, Delivery, rows)
 
 

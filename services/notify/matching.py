@@ -9,13 +9,11 @@ number of subscriptions. Within a filter any value matches; across filters all m
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-import ahocorasick
-
+from services.notify.phrases import PhraseFinder, normalise
 from services.notify.schemas import Filters
 from services.pipeline.events import ClassifiedItem
 
@@ -26,13 +24,6 @@ ANCHORS = ("watchlist", "companies", "keywords", "regulators", "jurisdictions", 
 BROAD = ("jurisdictions", "actions", "languages")
 MAX_PAIRS = 64
 SCORED = frozenset({"companies", "regulators", "actions"})
-
-
-def normalise(text: str) -> str:
-    """Case- and accent-insensitive form: NFKD without combining marks, casefolded, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.casefold().split())
 
 
 def _with_parents(codes: Iterable[str]) -> frozenset[str]:
@@ -141,12 +132,14 @@ def _best(pairs: Iterable[tuple[str, float]]) -> dict[str, float]:
     return best
 
 
-def features_of(item: ClassifiedItem, keywords: KeywordFinder | None = None) -> Features:
-    """Normalise an item's tags (and find the indexed keywords in its title and summary)."""
+def features_of(
+    item: ClassifiedItem,
+    keywords: KeywordFinder | None = None,
+    watchlist: Mapping[str, Iterable[str]] | None = None,
+) -> Features:
+    """Normalise an item's tags (and find the indexed keywords in its title and summary); ``watchlist``
+    holds the entity ids found in the item, by tenant."""
     tags = item.tags
-    watch: dict[str, set[str]] = defaultdict(set)
-    for hit in tags.watchlist_hits:
-        watch[hit.tenant_id].add(hit.entity_id)
     regulator_keys = (
         (normalise(key), r.confidence) for r in tags.regulators for key in (r.id, r.name, r.acronym or "")
     )
@@ -157,7 +150,7 @@ def features_of(item: ClassifiedItem, keywords: KeywordFinder | None = None) -> 
         jurisdictions=_with_parents([*tags.jurisdictions, *(r.jurisdiction for r in tags.regulators)]),
         languages=_with_parents([tags.language]),
         keywords=keywords.find(f"{item.item.title}\n{item.item.summary}") if keywords else frozenset(),
-        watchlist={tenant: frozenset(ids) for tenant, ids in watch.items()},
+        watchlist={tenant: frozenset(ids) for tenant, ids in (watchlist or {}).items()},
     )
 
 
@@ -193,30 +186,14 @@ def matches(rule: Rule, item: Features) -> bool:
 
 
 class KeywordFinder:
-    """Finds, in one pass (Aho-Corasick), which of many keywords occur as whole words in a text."""
+    """Finds, in one pass, which of many keywords occur as whole words in a text."""
 
     def __init__(self, keywords: Iterable[str]) -> None:
-        self._automaton: ahocorasick.Automaton | None = None
-        words = {k for k in keywords if k}
-        if words:
-            self._automaton = ahocorasick.Automaton()
-            for word in words:
-                self._automaton.add_word(word, word)
-            self._automaton.make_automaton()
+        self._finder = PhraseFinder((k, k) for k in keywords if k)
 
     def find(self, text: str) -> frozenset[str]:
-        """The keywords found in ``text`` (normalised the same way), bounded by non-word characters."""
-        if self._automaton is None:
-            return frozenset()
-        norm = normalise(text)
-        found: set[str] = set()
-        for end, word in self._automaton.iter(norm):
-            start = end - len(word) + 1
-            before = norm[start - 1] if start > 0 else " "
-            after = norm[end + 1] if end + 1 < len(norm) else " "
-            if not before.isalnum() and not after.isalnum():
-                found.add(word)
-        return frozenset(found)
+        """The keywords (in normalised form) found in ``text``."""
+        return frozenset(self._finder.find(text))
 
 
 class MatchIndex:
@@ -275,7 +252,7 @@ def _passes_residual(rule: Rule, item: Features) -> bool:
     return True
 
 
-def match(item: ClassifiedItem, index: MatchIndex) -> list[Rule]:
-    """The subscriptions an item matches, in no particular order."""
-    offered = features_of(item, index.keywords)
+def match(item: ClassifiedItem, index: MatchIndex, watchlist: Mapping[str, Iterable[str]] | None = None) -> list[Rule]:
+    """The subscriptions an item matches, in no particular order (``watchlist``: as in :func:`features_of`)."""
+    offered = features_of(item, index.keywords, watchlist)
     return [rule for rule in index.candidates(offered).values() if _passes_residual(rule, offered)]

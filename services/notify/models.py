@@ -1,4 +1,4 @@
-"""The notify tables: tenants, subscriptions, alerted items, deliveries (the durable queue) and attempts."""
+"""The notify tables: tenants, subscriptions, watchlists, alerted items, deliveries (the durable queue), attempts."""
 
 from __future__ import annotations
 
@@ -88,6 +88,8 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The receiving tenant's watchlist entities found in the item: [{"entity_id", "name"}]
+    watchlist_hits: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
 
 
 class Attempt(Base):
@@ -124,3 +126,17 @@ class Key(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+class WatchlistEntity(Base):
+    """One entity (a company, supplier, person, product) on one tenant's watchlist."""
+
+    __tablename__ = "notify_watchlist_entities"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(128), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    kind: Mapped[str] = mapped_column(String(16), default="organisation")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -7,6 +7,7 @@ A webhook body is ``{"type", "timestamp", "data"}`` as Standard Webhooks recomme
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -111,9 +112,9 @@ def build_alert(
     alert_id: str,
     kind: Literal["created", "updated"],
     subscription_id: str,
-    tenant_id: str,
+    watchlist_hits: Iterable[Mapping[str, str]] = (),
 ) -> Alert:
-    """The alert for one subscription, with only that subscription's tenant's watchlist hits."""
+    """The alert for one subscription; ``watchlist_hits`` are its tenant's entities found in the item."""
     item, tags = classified.item, classified.tags
     return Alert(
         id=alert_id,
@@ -139,11 +140,7 @@ def build_alert(
         ],
         actions=[AlertAction(type=a.type, confidence=a.confidence, primary=a.primary) for a in tags.actions],
         jurisdictions=list(tags.jurisdictions),
-        watchlist_hits=[
-            AlertWatchlistHit(entity_id=h.entity_id, name=h.name)
-            for h in tags.watchlist_hits
-            if h.tenant_id == tenant_id
-        ],
+        watchlist_hits=[AlertWatchlistHit(entity_id=h["entity_id"], name=h["name"]) for h in watchlist_hits],
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -67,6 +67,7 @@ class Claimed:
     channel: str
     digest: bool
     attempts: int
+    watchlist_hits: list[dict[str, str]] = field(default_factory=list)  # the tenant's entities found in the item
 
 
 def claim(
@@ -106,6 +107,7 @@ def claim(
             Delivery.channel,
             Delivery.digest,
             Delivery.attempts,
+            Delivery.watchlist_hits,
         ).where(Delivery.id.in_(ids), Delivery.lease_owner == owner, Delivery.status == "pending")
     )
     return [Claimed(*row) for row in rows]

@@ -9,7 +9,7 @@ from services.notify.payload import Alert, build_alert
 from services.pipeline.events import ActionTag, ActionType, ClassifiedItem, CompanyTag, RawItem, RegulatorTag, Tags
 
 
-def sample_alert(*, subscription_id: str, tenant_id: str) -> Alert:
+def sample_alert(*, subscription_id: str) -> Alert:
     """A realistic, clearly labelled test alert with a fresh id."""
     now = datetime.now(UTC)
     item = RawItem(
@@ -40,5 +40,4 @@ def sample_alert(*, subscription_id: str, tenant_id: str) -> Alert:
         alert_id=f"msg_test_{uuid.uuid4().hex[:24]}",
         kind="created",
         subscription_id=subscription_id,
-        tenant_id=tenant_id,
     )

@@ -80,15 +80,6 @@ class ActionTag(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class WatchlistHit(BaseModel):
-    """A tenant's own watchlist entity found in the item (delivered to that tenant only)."""
-
-    tenant_id: str
-    entity_id: str
-    name: str
-    evidence: list[Evidence] = Field(default_factory=list)
-
-
 class Tags(BaseModel):
     """Everything the classifier says about one item."""
 
@@ -97,7 +88,6 @@ class Tags(BaseModel):
     regulators: list[RegulatorTag] = Field(default_factory=list)
     actions: list[ActionTag] = Field(default_factory=list)
     jurisdictions: list[str] = Field(default_factory=list)
-    watchlist_hits: list[WatchlistHit] = Field(default_factory=list)
     classifier_version: str
 
 

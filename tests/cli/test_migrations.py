@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
-from services.cli.database import upgrade
+from services.cli.database import alembic_config, upgrade
 from services.pipeline.db import make_engine
 from services.schema import TABLE_MODULES, load_metadata
 
 
 def test_every_service_declares_its_tables() -> None:
     prefixes = {name.split("_")[0] for name in load_metadata().tables}
-    assert prefixes == {"ingest", "classify", "notify"}, TABLE_MODULES
+    assert prefixes == {"ingest", "notify"}, TABLE_MODULES  # classify keeps no tenant data
 
 
 def test_upgrade_to_head_matches_the_models(database_url: str) -> None:
@@ -29,3 +30,30 @@ def test_upgrade_to_head_matches_the_models(database_url: str) -> None:
         engine.dispose()
     assert not differences, f"models and migrations differ: write a migration for {differences}"
     assert set(load_metadata().tables) <= tables
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    command.downgrade(alembic_config(database_url), revision)
+
+
+def test_watchlists_move_to_notify_with_their_rows(database_url: str) -> None:
+    upgrade(database_url, "0001")
+    engine = make_engine(database_url)
+    row = {"id": "e1", "tenant_id": "t1", "name": "Acme", "aliases": '["Acme AG"]', "kind": "organisation"}
+    columns = "id, tenant_id, name, aliases, kind, created_at, updated_at"
+    values = ":id, :tenant_id, :name, :aliases, :kind, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP"
+    read = "SELECT id, tenant_id, name, aliases FROM {}"
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(f"INSERT INTO classify_watchlist_entities ({columns}) VALUES ({values})"), row)
+        upgrade(database_url)
+        with engine.connect() as connection:
+            moved = connection.execute(text(read.format("notify_watchlist_entities"))).one()
+            tables = set(inspect(connection).get_table_names())
+        assert (moved.id, moved.tenant_id, moved.name) == ("e1", "t1", "Acme")
+        assert "classify_watchlist_entities" not in tables
+        downgrade(database_url, "0001")
+        with engine.connect() as connection:
+            assert connection.execute(text(read.format("classify_watchlist_entities"))).one().name == "Acme"
+    finally:
+        engine.dispose()

@@ -43,7 +43,6 @@ from services.pipeline.events import (
     RawItem,
     RegulatorTag,
     Tags,
-    WatchlistHit,
 )
 
 
@@ -57,7 +56,6 @@ def make_item(
     actions: list[tuple[str, float]] | None = None,
     jurisdictions: list[str] | None = None,
     language: str = "en",
-    watchlist: list[tuple[str, str, str]] | None = None,
     revision: int = 1,
     link: str | None = "https://www.sec.gov/news/1",
 ) -> ClassifiedItem:
@@ -76,7 +74,6 @@ def make_item(
         ],
         actions=[ActionTag(type=ActionType(t), confidence=c, primary=True) for t, c in actions],
         jurisdictions=["US"] if jurisdictions is None else jurisdictions,
-        watchlist_hits=[WatchlistHit(tenant_id=t, entity_id=e, name=n) for t, e, n in (watchlist or [])],
         classifier_version="test",
     )
     raw = RawItem(

@@ -25,7 +25,7 @@ def test_index_follows_subscription_changes(engine: Engine, notify_on: Callable[
 
     def matched() -> set[str]:
         with running.context.sessions() as session:
-            index, _ = running.intake.cache.refresh(session)
+            index, _, _ = running.intake.cache.refresh(session)
         return {rule.subscription_id for rule in match(item, index)}
 
     assert matched() == {acme}

@@ -27,7 +27,7 @@ def test_watchlist_hits_reach_only_their_own_tenant(
     api: Api, receiver: Receiver, notify_on: Callable[..., Running]
 ) -> None:
     running = notify_on(api.engine)
-    a, b = api.tenant_ids["a"], api.tenant_ids["b"]
+    b = api.tenant_ids["b"]
     ent_a, ent_b = _entity(api, "a", "Secret Project A"), _entity(api, "b", "Secret B")
     _subscribe(api, "a", receiver, "/a-any", {"watchlist": True})
     _subscribe(api, "a", receiver, "/a-entity", {"watchlist_entities": [ent_a]})
@@ -37,14 +37,14 @@ def test_watchlist_hits_reach_only_their_own_tenant(
         b, {"type": "webhook", "url": receiver.url + "/b-steals"}, filters={"watchlist_entities": [ent_a]}
     )
     receiver.secrets["/b-steals"] = secret or ""
-    item = make_item("feed:1", watchlist=[(a, ent_a, "Secret Project A")])
+    item = make_item("feed:1", summary="Regulators ask about Secret Project A.")
     assert running.intake.ingest(item) == 2
     wait_for(lambda: len(receiver.received) == 2, "tenant a's two alerts")
     assert {r.path for r in receiver.received} == {"/a-any", "/a-entity"}
     for received in receiver.received:
         assert received.json()["data"]["watchlist_hits"] == [{"entity_id": ent_a, "name": "Secret Project A"}]
     # An item with both tenants' hits: each sees only its own entity.
-    both = make_item("feed:2", watchlist=[(a, ent_a, "Secret Project A"), (b, ent_b, "Secret B")])
+    both = make_item("feed:2", summary="Secret Project A and Secret B are named.")
     running.intake.ingest(both)
     wait_for(lambda: len(receiver.on("/b-any")) == 1, "tenant b's alert")
     assert receiver.on("/b-any")[0].json()["data"]["watchlist_hits"] == [{"entity_id": ent_b, "name": "Secret B"}]

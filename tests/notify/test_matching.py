@@ -16,8 +16,8 @@ def rule(sub_id: str = "s1", tenant: str = "t1", **filters: object) -> Rule:
     return Rule.from_filters(sub_id, tenant, Filters.model_validate(filters))
 
 
-def matched(item: object, *rules: Rule) -> set[str]:
-    return {r.subscription_id for r in match(item, MatchIndex(rules))}  # type: ignore[arg-type]
+def matched(item: object, *rules: Rule, watchlist: dict[str, list[str]] | None = None) -> set[str]:
+    return {r.subscription_id for r in match(item, MatchIndex(rules), watchlist)}  # type: ignore[arg-type]
 
 
 def test_empty_filters_match_everything() -> None:
@@ -86,12 +86,13 @@ def test_keyword_finder_reports_each_keyword_once() -> None:
 
 
 def test_watchlist_hits_match_only_their_tenant() -> None:
-    item = make_item(watchlist=[("t1", "e1", "Acme")])
-    assert matched(item, rule("own", "t1", watchlist_entities=["e1"])) == {"own"}
-    assert matched(item, rule("own-any", "t1", watchlist=True)) == {"own-any"}
-    assert matched(item, rule("other", "t2", watchlist_entities=["e1"])) == set()
-    assert matched(item, rule("other-any", "t2", watchlist=True)) == set()
-    assert matched(item, rule("own-wrong", "t1", watchlist_entities=["e2"])) == set()
+    item, hits = make_item(), {"t1": ["e1"]}
+    assert matched(item, rule("own", "t1", watchlist_entities=["e1"]), watchlist=hits) == {"own"}
+    assert matched(item, rule("own-any", "t1", watchlist=True), watchlist=hits) == {"own-any"}
+    assert matched(item, rule("other", "t2", watchlist_entities=["e1"]), watchlist=hits) == set()
+    assert matched(item, rule("other-any", "t2", watchlist=True), watchlist=hits) == set()
+    assert matched(item, rule("own-wrong", "t1", watchlist_entities=["e2"]), watchlist=hits) == set()
+    assert matched(item, rule("own-any", "t1", watchlist=True)) == set()
 
 
 def test_normalise() -> None:
@@ -119,10 +120,11 @@ def _random_filters(rng: random.Random) -> dict[str, object]:
     return filters
 
 
-def _random_item(rng: random.Random, n: int) -> object:
+def _random_item(rng: random.Random, n: int) -> tuple[dict[str, list[str]], object]:
     companies = [("acme", "Acme", 0.9), ("globex", "Globex", 0.6), ("initech", "Initech", 0.3)]
     regulators = [("sec", "SEC body", "SEC", "US", 0.9), ("fca", "FCA body", "FCA", "GB", 0.7)]
-    return make_item(
+    hits = dict(rng.sample([("t1", ["e1"]), ("t2", ["e2"])], rng.randint(0, 1)))
+    return hits, make_item(
         f"i{n}",
         title=rng.choice(["Bank fined", "Probe opened", "Nothing here"]),
         companies=rng.sample(companies, rng.randint(0, 2)),
@@ -130,7 +132,6 @@ def _random_item(rng: random.Random, n: int) -> object:
         actions=rng.sample([("fine", 0.9), ("ban", 0.6), ("settlement", 0.4)], rng.randint(0, 2)),
         jurisdictions=rng.sample(["US", "GB", "DE"], rng.randint(0, 1)),
         language=rng.choice(["en", "de"]),
-        watchlist=rng.sample([("t1", "e1", "x"), ("t2", "e2", "y")], rng.randint(0, 1)),
     )
 
 
@@ -139,10 +140,10 @@ def test_index_agrees_with_a_linear_scan() -> None:
     rules = [rule(f"s{i}", rng.choice(["t1", "t2"]), **_random_filters(rng)) for i in range(600)]
     index = MatchIndex(rules)
     for n in range(150):
-        item = _random_item(rng, n)
-        offered = features_of(item, index.keywords)  # type: ignore[arg-type]
+        hits, item = _random_item(rng, n)
+        offered = features_of(item, index.keywords, hits)  # type: ignore[arg-type]
         expected = {r.subscription_id for r in rules if matches(r, offered)}
-        assert {r.subscription_id for r in match(item, index)} == expected  # type: ignore[arg-type]
+        assert {r.subscription_id for r in match(item, index, hits)} == expected  # type: ignore[arg-type]
 
 
 def test_broad_filters_are_indexed_by_their_pairs() -> None:

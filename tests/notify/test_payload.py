@@ -17,9 +17,11 @@ from tests.notify.conftest import make_item
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "schemas" / "webhook-payload.schema.json"
 
 
-def _alert(n: int, tenant: str = "t1") -> object:
-    item = make_item(f"feed:{n}", watchlist=[("t1", "e1", "Mine"), ("t2", "e2", "Theirs")])
-    return build_alert(item, alert_id=f"msg_{n}", kind="created", subscription_id="sub_1", tenant_id=tenant)
+def _alert(n: int) -> object:
+    hits = [{"entity_id": "e1", "name": "Mine"}]
+    return build_alert(
+        make_item(f"feed:{n}"), alert_id=f"msg_{n}", kind="created", subscription_id="sub_1", watchlist_hits=hits
+    )
 
 
 def test_committed_schema_is_generated_from_the_model() -> None:

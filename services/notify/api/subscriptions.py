@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from services.classify.watchlist import get_entity
 from services.notify.api.deps import ContextDep, CurrentTenant, NotifyContext, SessionDep, not_found
 from services.notify.channels import Batch
 from services.notify.channels.http import make_client
@@ -32,6 +31,7 @@ from services.notify.store import (
     to_public,
     update_subscription,
 )
+from services.notify.watchlists import get_entity
 from services.pipeline.db import utcnow
 from services.pipeline.netguard import BlockedURL
 
@@ -153,9 +153,7 @@ async def send_test(subscription_id: str, tenant: CurrentTenant, context: Contex
         with context.sessions() as session:
             _owned(session, tenant, subscription_id)
             target = load_targets(session, subscription_ids={subscription_id}, now=utcnow())[subscription_id]
-        return Batch(
-            target=target, alerts=[sample_alert(subscription_id=subscription_id, tenant_id=tenant.id)], test=True
-        )
+        return Batch(target=target, alerts=[sample_alert(subscription_id=subscription_id)], test=True)
 
     batch = await run_in_threadpool(load)
     settings = context.settings

@@ -1,7 +1,7 @@
-"""/v1/watchlists: a tenant's own watchlist entities, which classify finds in items for that tenant only.
+"""/v1/watchlists: a tenant's own watchlist entities, found in items for that tenant only.
 
-The entities live in ``classify_watchlist_entities``, owned by services.classify.watchlist; this router
-calls its tenant-scoped functions. Another tenant's entity answers 404, exactly like a missing one.
+This router calls the tenant-scoped functions of services.notify.watchlists. Another tenant's entity
+answers 404, exactly like a missing one.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from services.classify.watchlist import (
+from services.notify.api.deps import CurrentTenant, SessionDep, not_found
+from services.notify.watchlists import (
     WatchlistEntityCreate,
     WatchlistEntityPublic,
     WatchlistEntityUpdate,
@@ -20,7 +21,6 @@ from services.classify.watchlist import (
     list_entities,
     update_entity,
 )
-from services.notify.api.deps import CurrentTenant, SessionDep, not_found
 
 router = APIRouter(prefix="/v1/watchlists", tags=["watchlists"])
 
