@@ -16,6 +16,7 @@ from typing import Final
 from services.classify import language
 from services.classify.actions import LEXICON_KINDS, extract_actions, lexicon_languages
 from services.classify.ambiguity import ItemContext
+from services.classify.amounts import amount_tag
 from services.classify.automaton import Automaton, build_automaton
 from services.classify.entities import ENTITY_KINDS, extract_entities
 from services.classify.fields import Field, TagData, found, prepare
@@ -135,6 +136,7 @@ class Classifier:
         return Tags.model_validate({
             "language": detected, "companies": entities.companies, "regulators": regulators, "actions": actions.tags,
             "jurisdictions": jurisdictions, "classifier_version": self.version,
+            "amount": amount_tag(title, summary, detected, jurisdictions),
         })  # fmt: skip
 
     def _hinted_regulator(self, key: str | None, found: list[TagData]) -> TagData | None:

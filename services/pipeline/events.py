@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 SPEC_VERSION: Literal["1.0"] = "1.0"
@@ -80,6 +81,18 @@ class ActionTag(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+def _json_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+class AmountTag(BaseModel):
+    """The main monetary amount of the decision, as the item states it (no conversion)."""
+
+    value: Annotated[Decimal, Field(gt=0), PlainSerializer(_json_number, return_type=int | float, when_used="json")]
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code.")
+    evidence: Evidence
+
+
 class Tags(BaseModel):
     """Everything the classifier says about one item."""
 
@@ -88,6 +101,7 @@ class Tags(BaseModel):
     regulators: list[RegulatorTag] = Field(default_factory=list)
     actions: list[ActionTag] = Field(default_factory=list)
     jurisdictions: list[str] = Field(default_factory=list)
+    amount: AmountTag | None = None
     classifier_version: str
 
 

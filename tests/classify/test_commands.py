@@ -15,7 +15,7 @@ from tests.conftest import run_regalerts
 
 def test_tag_writes_each_line_back_with_its_tags(classifier: Classifier) -> None:
     source = io.StringIO(
-        json.dumps({"id": "a", "title": "La COMCO sanctionne Tencent", "summary": "", "lang": "fr"}) + "\n\n"
+        json.dumps({"id": "a", "title": "La COMCO sanctionne Tencent", "summary": "Montant : CHF 2 millions.", "lang": "fr"}) + "\n\n"
         + '{"id": "b", "title": 3}\n' + "not json\n"
         + json.dumps({"id": "c", "title": "约谈腾讯", "summary": "市场监管总局约谈腾讯。"}) + "\n"
     )  # fmt: skip
@@ -24,7 +24,18 @@ def test_tag_writes_each_line_back_with_its_tags(classifier: Classifier) -> None
     lines = [json.loads(line) for line in sink.getvalue().splitlines()]
     assert [line.get("id") for line in lines] == ["a", "c"]
     first = lines[0]["tags"]
-    assert set(first) == {"language", "companies", "regulators", "actions", "jurisdictions", "classifier_version"}
+    assert set(first) == {
+        "language",
+        "companies",
+        "regulators",
+        "actions",
+        "jurisdictions",
+        "amount",
+        "classifier_version",
+    }
+    assert first["amount"] == {
+        "value": 2000000, "currency": "CHF", "evidence": {"text": "CHF 2 millions", "field": "summary", "start": 10, "end": 24},
+    }  # fmt: skip
     assert [c["id"] for c in first["companies"]] == ["tencent"] and first["regulators"][0]["acronym"] == "COMCO"
     assert first["actions"][0] == {
         "type": "fine", "confidence": 0.9, "primary": True,
