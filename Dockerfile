@@ -4,18 +4,13 @@ ARG PYTHON_IMAGE=python:3.11.7-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# A C compiler for the classifier's modules that setup.py compiles with mypyc (this stage only: the runtime
-# image copies the built venv and carries no compiler).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends gcc libc6-dev \
-    && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/regalerts
 ENV PATH=/opt/regalerts/bin:$PATH
 WORKDIR /src
 # Dependencies first, from the pinned lock file, so a code change does not reinstall them.
 COPY requirements.lock ./
 RUN pip install --require-virtualenv -r requirements.lock
-COPY pyproject.toml setup.py README.md ./
+COPY pyproject.toml README.md ./
 COPY services ./services
 RUN pip install --require-virtualenv --no-deps . \
     && python -m compileall -q /opt/regalerts/lib

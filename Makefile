@@ -5,28 +5,18 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
-# The classifier's modules are compiled with mypyc (setup.py) unless REGALERTS_PURE_PYTHON=1; each kind of
-# build has its own stamp, so switching kinds or editing services/classify/*.py rebuilds on the next target.
-BUILD_KIND := $(if $(filter 1,$(REGALERTS_PURE_PYTHON)),pure,compiled)
-BUILD_STAMP := $(VENV)/.classify-$(BUILD_KIND)-stamp
-CLASSIFY_SOURCES := $(wildcard services/classify/*.py)
-COMPILED_FILES := services/classify/*.so *__mypyc.*.so
 
-.PHONY: install system-deps bench-deps run test lint format bench docs lock clean
+.PHONY: install system-deps run test lint format bench docs lock clean
 
+# The pinned dependencies, then the package itself, editable (pure Python: nothing is compiled).
 $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# The package itself, editable: compiled modules are built in place, beside their sources.
-$(BUILD_STAMP): $(STAMP) setup.py $(CLASSIFY_SOURCES)
-	rm -f $(VENV)/.classify-*-stamp $(COMPILED_FILES)
-	$(PY) -m pip install --quiet --no-deps -e .
-	touch $(BUILD_STAMP)
-
-install: $(BUILD_STAMP)
+install: $(STAMP)
 
 # Debian packages the tests use as real peers: Prometheus and promtool, and Chromium for the page tests.
 system-deps:
@@ -57,23 +47,18 @@ format: install
 docs: install
 	$(VENV)/bin/regalerts docs generate
 
-# Debian's valgrind counts the classifier's instructions (bench/bench_classify_instructions.py).
-bench-deps:
-	@command -v valgrind >/dev/null 2>&1 || { echo "installing Debian's valgrind for the benchmarks"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
-
-bench: install bench-deps
+bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 # Re-pin every dependency after changing pyproject.toml: requirements.lock holds what the services run
 # with (the container image installs only that), requirements-dev.lock what tests, lint and benchmarks add.
 lock:
 	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
-	REGALERTS_PURE_PYTHON=1 $(VENV)-lock/bin/pip install --quiet -e .
+	$(VENV)-lock/bin/pip install --quiet -e .
 	$(VENV)-lock/bin/pip freeze --exclude-editable | grep -v '^regalerts' > requirements.lock
-	REGALERTS_PURE_PYTHON=1 $(VENV)-lock/bin/pip install --quiet -e '.[dev]'
+	$(VENV)-lock/bin/pip install --quiet -e '.[dev]'
 	$(VENV)-lock/bin/pip freeze --exclude-editable | grep -v '^regalerts' | grep -vxF -f requirements.lock > requirements-dev.lock
 	rm -rf $(VENV)-lock
 
 clean:
-	rm -rf $(VENV) var build .pytest_cache .mypy_cache .ruff_cache $(COMPILED_FILES)
+	rm -rf $(VENV) var build .pytest_cache .mypy_cache .ruff_cache

@@ -20,25 +20,6 @@ SHARED_DIR = Path(os.environ.get("REGALERTS_SHARED_DIR", REPO_ROOT.parent / "sha
 POSTGRES_URL = os.environ.get("REGALERTS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-def stale_compiled_sources(root: Path = REPO_ROOT / "services") -> list[Path]:
-    """Sources newer than the extension module an editable install built beside them (x.py and x.cpython-*.so)."""
-    stale = []
-    for compiled in sorted(root.rglob("*.so")):
-        source = compiled.with_name(compiled.name.split(".", 1)[0] + ".py")
-        if source.exists() and source.stat().st_mtime > compiled.stat().st_mtime:
-            stale.append(source)
-    return stale
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Refuse to test a compiled module older than its source: Python would import the stale extension."""
-    stale = stale_compiled_sources()
-    if stale:
-        names = ", ".join(str(path.relative_to(REPO_ROOT)) for path in stale)
-        what = "is newer than its compiled module" if len(stale) == 1 else "are newer than their compiled modules"
-        raise pytest.UsageError(f"{names} {what}: run make install")
-
-
 def run_regalerts(
     *args: str,
     env: dict[str, str] | None = None,
