@@ -1,4 +1,5 @@
-"""Language of an item: the feed's own word when it gives one, else the script, else py3langid's model.
+"""Language of an item: the feed's own word when it gives one, else the script, else py3langid, restricted to
+the supported languages and a few neighbours (``set_languages``).
 
 A headline alone is too short for the model ("SEC fines Tesla" reads as French to it, one acronym and two
 names). When its confidence is low, the words decide: the function words of each language and the
@@ -11,24 +12,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import cache
-from typing import Final
 
-from services.classify.language_model import LanguageModel
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-SUPPORTED: Final = ("en", "fr", "de", "es", "it", "pt", "nl", "zh", "ja", "ko")
+SUPPORTED = ("en", "fr", "de", "es", "it", "pt", "nl", "zh", "ja", "ko")
 # Languages the model may answer beside the supported ones, so that a Swedish item is not called Dutch.
-OTHERS: Final = ("sv", "da", "no", "fi", "pl", "cs", "sk", "ro", "hu", "el", "ru", "uk", "tr", "ca", "id", "ar", "he")
-SAMPLE_CHARS: Final = 120  # the model's cost grows with length; a title and a lead decide as well as a page
+OTHERS = ("sv", "da", "no", "fi", "pl", "cs", "sk", "ro", "hu", "el", "ru", "uk", "tr", "ca", "id", "ar", "he")
+SAMPLE_CHARS = 120  # the model's cost grows with length; a title and a lead decide as well as a page
 
-_HANGUL: Final = re.compile(r"[\uac00-\ud7a3]")
-_KANA: Final = re.compile(r"[\u3040-\u30ff]")
-_HAN: Final = re.compile(r"[\u4e00-\u9fff]")
-_TAG: Final = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*$")
-_WORDS: Final = re.compile(r"[^\W\d_]+")
-MIN_CONFIDENCE: Final = 0.5  # the model's normalised probability below which the words decide
-TRIGGER_WEIGHT: Final = 2  # a matched action trigger counts as much as two function words
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*$")
+_WORDS = re.compile(r"[^\W\d_]+")
+MIN_CONFIDENCE = 0.5  # the model's normalised probability below which the words decide
+TRIGGER_WEIGHT = 2  # a matched action trigger counts as much as two function words
 # Words that carry no name and no topic, only a language (lower case, as written; a few shared on purpose).
-_FUNCTION_WORDS: Final = {
+_FUNCTION_WORDS = {
     "en": "the of and to in for with on over after its is are was by from against not does has will into",
     "fr": "le la les des du une et pour sur dans avec contre au aux est sont pas ne l d qu un",
     "de": "der die das und mit für gegen den dem ein eine ist von wegen nach nicht wird auf im zu",
@@ -37,18 +37,21 @@ _FUNCTION_WORDS: Final = {
     "pt": "o os da do das dos uma para com contra que ao em não é pelo pela um",
     "nl": "de het een van en voor met tegen op is bij niet naar wordt",
 }
-FUNCTION_WORDS: Final = {lang: frozenset(words.split(" ")) for lang, words in _FUNCTION_WORDS.items()}
+FUNCTION_WORDS = {lang: frozenset(words.split(" ")) for lang, words in _FUNCTION_WORDS.items()}
 
 
 @cache
-def language_model() -> LanguageModel:
-    """The model over the supported languages and the others it may answer (loaded once)."""
-    return LanguageModel([*SUPPORTED, *OTHERS])
+def identifier() -> LanguageIdentifier:
+    """py3langid's identifier over the supported languages and the others it may answer, with normalised
+    probabilities (loaded once)."""
+    model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    model.set_languages([*SUPPORTED, *OTHERS])
+    return model
 
 
 def warm_up() -> None:
     """Load the model now (about half a second) rather than on the first item."""
-    language_model()
+    identifier()
 
 
 def normalise_tag(tag: str | None) -> str | None:
@@ -93,7 +96,7 @@ def detect(text: str, declared: str | None = None, triggers: Callable[[], Iterab
         return "zh"
     if not any(ch.isalpha() for ch in sample):
         return "und"
-    language, confidence = language_model().classify(sample)
+    language, confidence = identifier().classify(sample)
     if confidence >= MIN_CONFIDENCE:
         return str(language)
     return vote(sample, triggers(), str(language))

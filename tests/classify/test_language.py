@@ -45,3 +45,9 @@ def test_vote_counts_function_words_and_triggers() -> None:
     assert language.vote("la multa a X", ["es", "it", "pt"], "es") == "es"  # a tie the model's answer is part of
     assert language.vote("la multa a X", ["es", "it", "pt"], "ro") == "und"  # a tie without it
     assert language.vote("SEC Tesla", []) == "und"
+
+
+def test_the_model_answers_only_the_languages_it_is_restricted_to() -> None:
+    assert set(language.identifier().labels) == {*language.SUPPORTED, *language.OTHERS}
+    assert language.detect("Finansinspektionen har beslutat att ge banken en varning och en straffavgift.") == "sv"
+    assert language.detect("Die Finanzaufsicht hat gegen die Bank ein Bußgeld verhängt, teilte sie mit.") == "de"
