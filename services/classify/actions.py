@@ -14,23 +14,23 @@ the lead are primary, unless their sentence tells of the past ("après que ... l
 from __future__ import annotations
 
 import re
-from typing import Final
+from dataclasses import dataclass
 
 from services.classify.automaton import SEPARATOR
 from services.classify.fields import Field, Found, TagData, found, longest_only
 
-CONFIDENCE: Final = {"title": 0.9, "lead": 0.8, "body": 0.6, "background": 0.45}
-MAX_EVIDENCE: Final = 5
-APPLICATION_WINDOW: Final = 30  # characters between an application cue and an approval trigger
-MERGER_WINDOW: Final = 60
-NEGATION_WINDOW: Final = 30  # characters between a negation ("does not plan to", "dementiert") and its trigger
-NEGATION_AFTER_WINDOW: Final = 12  # Japanese and Korean deny after the verb: 罰金を科す予定はない, 제재할 계획이 없다
-SETTLED_WINDOW: Final = 25  # characters between a settlement trigger and the charges it settles
-_CJK: Final = frozenset({"zh", "ja"})
-LEXICON_KINDS: Final = frozenset({"action", "cue"})
-_NUMBERED: Final = re.compile(r" ?\d")
+CONFIDENCE = {"title": 0.9, "lead": 0.8, "body": 0.6, "background": 0.45}
+MAX_EVIDENCE = 5
+APPLICATION_WINDOW = 30  # characters between an application cue and an approval trigger
+MERGER_WINDOW = 60
+NEGATION_WINDOW = 30  # characters between a negation ("does not plan to", "dementiert") and its trigger
+NEGATION_AFTER_WINDOW = 12  # Japanese and Korean deny after the verb: 罰金を科す予定はない, 제재할 계획이 없다
+SETTLED_WINDOW = 25  # characters between a settlement trigger and the charges it settles
+_CJK = frozenset({"zh", "ja"})
+LEXICON_KINDS = frozenset({"action", "cue"})
+_NUMBERED = re.compile(r" ?\d")
 # What a denial is about when it is the conduct, not the action: "denied wrongdoing", "bestreitet die Vorwürfe".
-_DENIED_CONDUCT: Final = re.compile(
+_DENIED_CONDUCT = re.compile(
     r" (?:any |the |all |les |tout |die |jedes |las |todo |le |ogni |as |de )?"
     r"(?:wrongdoing|allegations?|accusations?|liability|responsibility|guilt|charges|fehlverhalten|vorwurfe?"
     r"|acusaciones|accuse|acusacoes|faits|responsabilite|beschuldigingen|illecito|irregularidades?)\b"
@@ -46,16 +46,14 @@ def lexicon_languages(lang: str) -> frozenset[str] | None:
     return None
 
 
+@dataclass(slots=True)
 class _Scored:
-    """A typed trigger with its rank (a plain class: a compiled build compiles its ``__init__``)."""
+    """A typed trigger with its rank."""
 
-    __slots__ = ("confidence", "hit", "primary", "type")
-
-    def __init__(self, kind: str, hit: Found, primary: bool, confidence: float) -> None:
-        self.type = kind
-        self.hit = hit
-        self.primary = primary
-        self.confidence = confidence
+    type: str
+    hit: Found
+    primary: bool
+    confidence: float
 
 
 def _separable_ok(trigger: Found) -> bool:
@@ -75,9 +73,7 @@ def _gap(a: Found, b: Found) -> int:
     return max(b.start - a.end, a.start - b.end, 0)
 
 
-SANCTIONS: Final = frozenset(
-    {"fine", "settlement", "order", "ban", "rejection", "approval", "lawsuit", "licence_revocation"}
-)
+SANCTIONS = frozenset({"fine", "settlement", "order", "ban", "rejection", "approval", "lawsuit", "licence_revocation"})
 
 
 class _Cues:
@@ -106,7 +102,7 @@ class _Cues:
         return cls(*(by_key.get(key, []) for key in keys))
 
 
-_NO_CUES: Final = _Cues([], [], [], [], [], [])  # a sentence with triggers and no cue (read only)
+_NO_CUES = _Cues([], [], [], [], [], [])  # a sentence with triggers and no cue (read only)
 
 
 def _about_conduct(negation: Found) -> bool:

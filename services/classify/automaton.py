@@ -11,15 +11,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Final
+from functools import cache
 
-import ahocorasick_rs
+import ahocorasick
 
 from services.classify.kb import KnowledgeBase
 from services.classify.normalise import Normalised, fold
 
 Kind = str  # "regulator" | "company" | "product" | "country" | "action" | "cue"
-SEPARATOR: Final = "…"  # between the parts of a separable verb in a lexicon: "ruft … zurück", "keurt … goed"
+SEPARATOR = "…"  # between the parts of a separable verb in a lexicon: "ruft … zurück", "keurt … goed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +34,13 @@ class Entry:
     lang: str | None = None  # lexicon language (actions and cues)
 
 
+@dataclass(slots=True)
 class Hit:
-    """A pattern found in a folded text: [start, end) in folded offsets. A plain class: a compiled build
-    compiles its ``__init__`` (dozens per item), not the one ``dataclasses`` would generate."""
+    """A pattern found in a folded text: [start, end) in folded offsets."""
 
-    __slots__ = ("end", "entries", "start")
-
-    def __init__(self, start: int, end: int, entries: tuple[Entry, ...]) -> None:
-        self.start = start
-        self.end = end
-        self.entries = entries
+    start: int
+    end: int
+    entries: tuple[Entry, ...]
 
 
 def script_of(ch: str) -> str:
@@ -56,19 +53,11 @@ def script_of(ch: str) -> str:
     return "w" if code < 0x2E80 else "c"
 
 
-# is_acronym's answers, by name: it is asked about knowledge-base forms only, a bounded set (a dict rather than
-# functools.cache, so that compiled callers make no call through the cache's wrapper)
-_ACRONYMS: Final[dict[str, bool]] = {}
-
-
+@cache  # asked about knowledge-base forms only, a bounded set
 def is_acronym(name: str) -> bool:
     """A short all-capitals name (WEKO, CAC, UPS, F.D.A.) that must keep its case to count."""
-    known = _ACRONYMS.get(name)
-    if known is None:
-        letters = name.replace(".", "").replace("&", "")
-        known = 2 <= len(letters) <= 5 and " " not in name and sum(c.isupper() for c in letters) >= 2
-        _ACRONYMS[name] = known
-    return known
+    letters = name.replace(".", "").replace("&", "")
+    return 2 <= len(letters) <= 5 and " " not in name and sum(c.isupper() for c in letters) >= 2
 
 
 def dotted(acronym: str) -> str:
@@ -76,7 +65,7 @@ def dotted(acronym: str) -> str:
     return "".join(f"{letter}." for letter in acronym)
 
 
-_WORD_LIMIT: Final = "\u2e80"  # letters and digits below this are alphabetic scripts ("w")
+_WORD_LIMIT = "\u2e80"  # letters and digits below this are alphabetic scripts ("w")
 
 
 def _edge(ch: str) -> int:
@@ -86,14 +75,14 @@ def _edge(ch: str) -> int:
 
 
 # Kana, CJK ideographs (with the extension A block and the compatibility ones) and Hangul syllables
-_CJK_RANGES: Final = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7A3))
-_CJK_CHARS: Final = "".join(f"{chr(low)}-{chr(high)}" for low, high in _CJK_RANGES)
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7A3))
+_CJK_CHARS = "".join(f"{chr(low)}-{chr(high)}" for low, high in _CJK_RANGES)
 # Latin runs that touch CJK text ("14款app被通报"): no space marks their edges, so they are matched again alone.
-_CJK_ANY: Final = re.compile(f"[{_CJK_CHARS}]")
-_LATIN_ANY: Final = re.compile("[a-z]")
-_LETTER_ANY: Final = re.compile(r"[^\W\d_]")  # a letter of any script (runs beside CJK hold no CJK)
-_NOT_CJK_RUN: Final = re.compile(f"[^{_CJK_CHARS}]+")  # in a text with CJK, every such run touches CJK text
-_NON_CJK_LETTERS: Final = re.compile(rf"[^\W\d_{_CJK_CHARS}]+")  # starts with a character set: a fast scan
+_CJK_ANY = re.compile(f"[{_CJK_CHARS}]")
+_LATIN_ANY = re.compile("[a-z]")
+_LETTER_ANY = re.compile(r"[^\W\d_]")  # a letter of any script (runs beside CJK hold no CJK)
+_NOT_CJK_RUN = re.compile(f"[^{_CJK_CHARS}]+")  # in a text with CJK, every such run touches CJK text
+_NON_CJK_LETTERS = re.compile(rf"[^\W\d_{_CJK_CHARS}]+")  # starts with a character set: a fast scan
 
 
 def _is_cjk(ch: str) -> bool:
@@ -121,18 +110,25 @@ def _letter_runs(folded: str) -> list[tuple[int, int]]:
     return runs
 
 
+@dataclass(frozen=True, slots=True)
 class _Payload:
-    """What the automaton reports for one pattern: its boundary spaces, its entries, whether case matters,
-    whether it is a stem (a plain class: the scan reads its fields directly, without unpacking a tuple)."""
+    """What the automaton reports for one pattern: its length, its boundary spaces, its entries, whether case
+    matters, whether it is a stem."""
 
-    __slots__ = ("entries", "exact", "left", "right", "stem")
+    length: int
+    left: int
+    right: int
+    entries: tuple[Entry, ...]
+    exact: bool
+    stem: bool
 
-    def __init__(self, key: str, entries: tuple[Entry, ...]) -> None:
-        self.left = int(key.startswith(" "))
-        self.right = int(key.endswith(" "))
-        self.entries = entries
-        self.exact = any(entry.exact is not None for entry in entries)
-        self.stem = not key.endswith(" ") and _edge(key[-1]) == 1
+
+def _payload(key: str, entries: tuple[Entry, ...]) -> _Payload:
+    """The payload of one pattern."""
+    return _Payload(
+        len(key), int(key.startswith(" ")), int(key.endswith(" ")), entries,
+        any(entry.exact is not None for entry in entries), not key.endswith(" ") and _edge(key[-1]) == 1,
+    )  # fmt: skip
 
 
 class Automaton:
@@ -140,18 +136,16 @@ class Automaton:
 
     Folded text has a space wherever it had punctuation or white space, and the automaton scans it with a
     space at each end, so a pattern that needs a word boundary is stored with a space on that side: it
-    cannot match inside a word, and no boundary needs checking afterwards. The automaton is ahocorasick-rs's
-    contiguous NFA: it scans CJK text as fast as Latin text (pyahocorasick searched the root's hundreds of
-    CJK children one by one).
+    cannot match inside a word, and no boundary needs checking afterwards. The automaton is pyahocorasick's;
+    it reports every match, overlapping ones included.
     """
 
     def __init__(self, patterns: dict[str, list[Entry]]) -> None:
         keys = list(patterns)
-        self._payloads = [_Payload(key, tuple(patterns[key])) for key in keys]
-        self._automaton = ahocorasick_rs.AhoCorasick(
-            keys, matchkind=ahocorasick_rs.MatchKind.Standard,
-            implementation=ahocorasick_rs.Implementation.ContiguousNFA,
-        )  # fmt: skip
+        self._automaton = ahocorasick.Automaton()
+        for key in keys:
+            self._automaton.add_word(key, _payload(key, tuple(patterns[key])))
+        self._automaton.make_automaton()
         self.size = len(patterns)
         # Names made only of digits (1&1 folds to "1 1"): a run of digits beside CJK text is scanned again
         # only when it holds one of them.
@@ -163,10 +157,10 @@ class Automaton:
         folded = text.text
         length = len(folded)
         hits: list[Hit] = []
-        payloads = self._payloads
         shift = shifts[0]
-        for index, start, end in self._automaton.find_matches_as_indexes(scanned, overlapping=True):
-            payload = payloads[index]
+        for last, payload in self._automaton.iter(scanned):
+            end = last + 1
+            start = end - payload.length
             entries = payload.entries
             start += payload.left
             if len(starts) > 1:

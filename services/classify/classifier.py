@@ -3,15 +3,10 @@ jurisdictions), each tag with the words that produced it and a confidence."""
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import hashlib
-import sys
 import time
 from dataclasses import dataclass
-from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
-from typing import Final
 
 from services.classify import language
 from services.classify.actions import LEXICON_KINDS, extract_actions, lexicon_languages
@@ -24,12 +19,12 @@ from services.classify.kb import KB_DIR, KnowledgeBase, load
 from services.classify.normalise import fold, warm_up
 from services.pipeline.events import Tags
 
-VERSION: Final = "1.0"
-MAX_TITLE_CHARS: Final = 1_000
-MAX_SUMMARY_CHARS: Final = 20_000
-HINT_CONFIDENCE: Final = 0.5
-MAX_FALLBACK_JURISDICTIONS: Final = 3
-_ALL_KINDS: Final = ENTITY_KINDS | LEXICON_KINDS
+VERSION = "1.0"
+MAX_TITLE_CHARS = 1_000
+MAX_SUMMARY_CHARS = 20_000
+HINT_CONFIDENCE = 0.5
+MAX_FALLBACK_JURISDICTIONS = 3
+_ALL_KINDS = ENTITY_KINDS | LEXICON_KINDS
 
 
 def _kb_digest(folder: Path) -> str:
@@ -47,33 +42,6 @@ def _trigger_languages(fields: tuple[Field, ...]) -> list[str]:
         hit.lang for hit in found(fields, frozenset({"action"}))
         if hit.lang and (hit.field.name == "title" or hit.start < language.SAMPLE_CHARS)
     ]  # fmt: skip
-
-
-def compiled() -> bool:
-    """Whether the classifier runs compiled (an extension module built by setup.py), not interpreted."""
-    return (sys.modules[__name__].__file__ or "").endswith(tuple(EXTENSION_SUFFIXES))
-
-
-def return_freed_memory() -> bool:
-    """Hand the memory that loading used and freed back to the system: glibc keeps freed heap memory for
-    reuse unless asked (``malloc_trim``). Loading frees some 45 MiB: the language model's tables as read,
-    and the temporaries of compacting them. False where the C library has no such call (musl, macOS)."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim  # the C library this process runs on
-    except (OSError, AttributeError):
-        return False
-    trim(0)
-    return True
-
-
-def freeze_heap() -> None:
-    """Put everything alive now (knowledge base, automaton, folding tables: a quarter of a million objects)
-    out of the garbage collector's reach, so that its full collections stop walking them (5-10 % more items
-    per second), and return what loading freed to the system. Call once after loading, in a process that
-    keeps its classifier for life."""
-    gc.collect()
-    gc.freeze()
-    return_freed_memory()
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from services.classify.classifier import Classifier, freeze_heap
+from services.classify.classifier import Classifier
 from services.classify.evaluation import Report, render
+from services.classify.gazetteer import Gazetteer
 from services.classify.kb import KB_DIR, KnowledgeBaseError
 from services.pipeline.events import Tags
 
@@ -35,7 +36,7 @@ def parse_item(line: str) -> dict[str, Any]:
     return item
 
 
-def tag_item(classifier: Classifier, item: dict[str, Any], *, use_lang: bool = True) -> Tags:
+def tag_item(classifier: Classifier | Gazetteer, item: dict[str, Any], *, use_lang: bool = True) -> Tags:
     """Classify one parsed item."""
     lang = item.get("lang") if use_lang else None
     return classifier.classify(item["title"], item.get("summary") or "", lang)
@@ -68,8 +69,8 @@ def run_tag(classifier: Classifier, source: TextIO, sink: TextIO, errors: TextIO
     return failures
 
 
-def run_eval(classifier: Classifier, dataset: Path, *, use_lang: bool = False) -> Report:
-    """Tag every labelled item of a dataset and score the tags."""
+def run_eval(classifier: Classifier | Gazetteer, dataset: Path, *, use_lang: bool = False) -> Report:
+    """Tag every labelled item of a dataset and score the tags (the classifier's, or the gazetteer's)."""
     report = Report()
     with dataset.open(encoding="utf-8") as stream:
         for number, line in _lines(stream):
@@ -93,7 +94,6 @@ def _tag(args: argparse.Namespace) -> int:
     classifier = _load(Path(args.kb), "tag")
     if classifier is None:
         return 2
-    freeze_heap()
     failures = run_tag(classifier, sys.stdin, sys.stdout, sys.stderr)
     return 1 if failures else 0
 
@@ -114,10 +114,14 @@ def _eval(args: argparse.Namespace) -> int:
     if report.items == 0:
         sys.stderr.write(f"regalerts eval: the dataset has no items: {dataset}\n")
         return 2
+    baseline = run_eval(Gazetteer(classifier.kb), dataset, use_lang=args.use_lang) if args.baseline else None
     if args.json:
-        sys.stdout.write(json.dumps(report.as_dict(), indent=2) + "\n")
+        figures = report.as_dict()
+        if baseline is not None:
+            figures["baseline"] = baseline.as_dict()
+        sys.stdout.write(json.dumps(figures, indent=2) + "\n")
     else:
-        sys.stdout.write("\n".join(render(report)) + "\n")
+        sys.stdout.write("\n".join(render(report, baseline)) + "\n")
     return 0
 
 
@@ -130,6 +134,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     evaluate.add_argument("--dataset", required=True, help="labelled items, e.g. ../shared/data/devset.jsonl")
     evaluate.add_argument("--kb", default=str(KB_DIR), help="knowledge-base folder (default: the built-in one)")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.add_argument(
+        "--baseline", action="store_true", help="print the plain gazetteer's figures beside the classifier's"
+    )
     evaluate.add_argument(
         "--use-lang", action="store_true", help="pass each item's labelled language instead of detecting it"
     )

@@ -7,31 +7,29 @@ Pure functions of one :class:`~services.classify.fields.Found` hit and its field
 from __future__ import annotations
 
 import re
-from typing import Final
+from functools import cache
 
 from services.classify.automaton import script_of
 from services.classify.fields import Found
 from services.classify.normalise import fold
 
-CHANNEL_BEFORE: Final = re.compile(r"(?:\b(?:on|sur|via|auf|su|en|em|op|over) +|在|通过|透过|で) *$")
-NUMBER_AFTER: Final = re.compile(r"^(?:[ \u00a0]?|-(?:\w+-)?)\d")  # CAC 40, CAC-40, SARS-CoV-2: names of things
-PREFIX_AFTER: Final = re.compile(r"^-\w")
+CHANNEL_BEFORE = re.compile(r"(?:\b(?:on|sur|via|auf|su|en|em|op|over) +|在|通过|透过|で) *$")
+NUMBER_AFTER = re.compile(r"^(?:[ \u00a0]?|-(?:\w+-)?)\d")  # CAC 40, CAC-40, SARS-CoV-2: names of things
+PREFIX_AFTER = re.compile(r"^-\w")
 # A company cited as the source of the news is no subject of it: "selon Bloomberg", "HONG KONG (AP)".
-SOURCE_BEFORE: Final = re.compile(
+SOURCE_BEFORE = re.compile(
     r"(?:according to|selon|d apres|laut|gemass|secondo|segun|segundo|volgens|reported by|rapporte par|cited by)"
     r" +(?:the |le |la |l |die |der |el |il |o |a |de )?$|(?:据|据|によると) *$"
 )
-SOURCE_CUE: Final = re.compile("accord|selon|apres|laut|gemass|secondo|segun|volgens|report|rapport|cited|据|によると")
-_SOURCE_AFTER_WORDS: Final = (
+SOURCE_CUE = re.compile("accord|selon|apres|laut|gemass|secondo|segun|volgens|report|rapport|cited|据|によると")
+_SOURCE_AFTER_WORDS = (
     "reported", "reports", "a rapporte", "rapporte", "berichtet", "berichtete", "meldet", "meldete", "riporta",
     "riportava", "informo", "informa", "reporto", "relata", "meldt", "报道", "報道", "보도",
 )  # fmt: skip
-SOURCE_AFTER: Final = re.compile(f" ?(?:{'|'.join(_SOURCE_AFTER_WORDS)})")
+SOURCE_AFTER = re.compile(f" ?(?:{'|'.join(_SOURCE_AFTER_WORDS)})")
 # A hit followed by none of their first letters (after one space) is not cited: the regex need not run.
-_SOURCE_AFTER_FIRST: Final = frozenset(word[0] for word in _SOURCE_AFTER_WORDS)
-CJK_SEPARATORS: Final = frozenset(
-    " \t\n、，。：；！？「」『』“”‘’《》（）()[]【】·…-—等和与與及的在对對向被将將由为為了公集"
-)
+_SOURCE_AFTER_FIRST = frozenset(word[0] for word in _SOURCE_AFTER_WORDS)
+CJK_SEPARATORS = frozenset(" \t\n、，。：；！？「」『』“”‘’《》（）()[]【】·…-—等和与與及的在对對向被将將由为為了公集")
 
 
 def after(hit: Found) -> str:
@@ -58,16 +56,11 @@ def common_word(hit: Found) -> bool:
     return text.islower() and not hit.alias.islower() and any(ch.isalpha() and ch.isascii() for ch in text)
 
 
-_ALIAS_KEYS: Final[dict[str, str]] = {}  # alias_key's answers (a dict: compiled callers make a native call)
-
-
+@cache
 def alias_key(alias: str) -> str:
     """The folded form of a knowledge-base alias. Aliases are a bounded set, so each is folded once and kept;
     text of an item (unbounded) is folded with :func:`fold` instead."""
-    key = _ALIAS_KEYS.get(alias)
-    if key is None:
-        key = _ALIAS_KEYS[alias] = fold(alias)
-    return key
+    return fold(alias)
 
 
 def cited_as_source(hit: Found) -> bool:

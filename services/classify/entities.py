@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Final
 
 from services.classify import context
 from services.classify.ambiguity import ItemContext, in_context, is_ambiguous
@@ -32,20 +31,20 @@ from services.classify.orgs import (
     merger_parties,
 )
 
-LANGUAGE_COUNTRIES: Final[dict[str, frozenset[str]]] = {
+LANGUAGE_COUNTRIES: dict[str, frozenset[str]] = {
     "en": frozenset({"US", "GB", "IE", "AU", "CA", "NZ", "IN", "SG", "EU", "INT"}),
     "fr": frozenset({"FR", "CH", "BE", "LU", "CA", "MC", "EU"}), "de": frozenset({"DE", "AT", "CH", "LI", "LU", "EU"}),
     "it": frozenset({"IT", "CH", "SM", "EU"}), "es": frozenset({"ES", "MX", "AR", "CO", "CL", "PE", "EU"}),
     "pt": frozenset({"PT", "BR", "EU"}), "nl": frozenset({"NL", "BE", "EU"}), "zh": frozenset({"CN", "TW", "HK", "SG"}),
     "ja": frozenset({"JP"}), "ko": frozenset({"KR"}),
 }  # fmt: skip
-MAX_EVIDENCE: Final = 5
+MAX_EVIDENCE = 5
 # Scores of the candidates for one span of text: a body or company of a country the item names beats one of
 # the item's language area, which beats the dominant owner of a shared acronym (the one whose form is not
 # flagged as ambiguous: the US SEC for "SEC"), which beats the rest.
-PLACE_WEIGHT: Final = 2.0
-LOCAL_WEIGHT: Final = 1.0
-DOMINANT_WEIGHT: Final = 0.5
+PLACE_WEIGHT = 2.0
+LOCAL_WEIGHT = 1.0
+DOMINANT_WEIGHT = 0.5
 
 
 class Entities:
@@ -254,7 +253,7 @@ def _named_places(every: list[Found], countries: list[str]) -> set[str]:
     return nested.union(countries)
 
 
-ENTITY_KINDS: Final = frozenset({"regulator", "company", "product", "country"})
+ENTITY_KINDS = frozenset({"regulator", "company", "product", "country"})
 
 
 def extract_entities(

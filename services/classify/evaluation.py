@@ -198,17 +198,39 @@ class Report:
         }  # fmt: skip
 
 
-def render(report: Report) -> Iterable[str]:
-    """Lines of a plain-text report."""
+def _beside(value: float | None) -> str:
+    """A baseline figure printed after the classifier's, or nothing without a baseline."""
+    return "" if value is None else f"   gazetteer {value:.3f}"
+
+
+def render(report: Report, baseline: Report | None = None) -> Iterable[str]:
+    """Lines of a plain-text report; with a ``baseline`` (the gazetteer's report on the same items), each
+    F1 is followed by the baseline's."""
+
+    def other(scope: str, name: str) -> float | None:
+        if baseline is None:
+            return None
+        counts = baseline.overall if scope == "overall" else baseline.by_language.get(scope, {})
+        return counts[name].f1 if name in counts else 0.0
+
     yield f"items: {report.items}   language detected correctly: {report.language_correct}/{report.items}"
-    yield f"{'scope':<10} {'field':<10} {'P':>6} {'R':>6} {'F1':>6}"
-    for name, counts in report.overall.items():
-        yield f"{'overall':<10} {name:<10} {counts.precision:6.3f} {counts.recall:6.3f} {counts.f1:6.3f}"
-    yield f"action macro-F1: {report.action_macro_f1:.3f}"
-    for lang, counts_by_field in sorted(report.by_language.items()):
-        for name, counts in counts_by_field.items():
-            yield f"{lang:<10} {name:<10} {counts.precision:6.3f} {counts.recall:6.3f} {counts.f1:6.3f}"
+    yield f"{'scope':<10} {'field':<10} {'P':>6} {'R':>6} {'F1':>6}" + ("   gazetteer F1" if baseline else "")
+    scopes = [("overall", report.overall), *sorted(report.by_language.items())]
+    for scope, counts_by_field in scopes:
+        for name, c in counts_by_field.items():
+            figures = f"{c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}"
+            yield f"{scope:<10} {name:<10} {figures}" + _beside(other(scope, name))
+        if scope == "overall":
+            yield f"action macro-F1: {report.action_macro_f1:.3f}" + _beside(
+                baseline.action_macro_f1 if baseline else None
+            )
+    theirs = baseline.language_means() if baseline else {}
     for lang, mean in report.language_means().items():
-        yield f"language mean F1 {lang} ({report.items_by_language[lang]} items): {mean:.3f}"
-    for action, counts in sorted(report.by_action.items()):
-        yield f"action {action:<20} P {counts.precision:.3f} R {counts.recall:.3f} F1 {counts.f1:.3f}"
+        yield f"language mean F1 {lang} ({report.items_by_language[lang]} items): {mean:.3f}" + _beside(
+            theirs.get(lang, 0.0) if baseline else None
+        )
+    for action, c in sorted(report.by_action.items()):
+        theirs_f1 = baseline.by_action[action].f1 if baseline and action in baseline.by_action else 0.0
+        yield f"action {action:<20} P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f}" + _beside(
+            theirs_f1 if baseline else None
+        )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from typing import Any, Final, Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from services.classify.automaton import Automaton, Hit
 from services.classify.normalise import Normalised, normalise
@@ -14,26 +15,19 @@ EvidenceData = dict[str, Any]  # the fields of an Evidence, before validation
 TagData = dict[str, Any]
 
 FieldName = Literal["title", "summary"]
-_TERMINATORS: Final = ".!?…。！？\n"
-_CJK_TERMINATORS: Final = "。！？\n"  # end a sentence even with no space after them
+_TERMINATORS = ".!?…。！？\n"
+_CJK_TERMINATORS = "。！？\n"  # end a sentence even with no space after them
 
 
+@dataclass(slots=True)
 class Field:
-    """One field of an item, ready for the rules (read-only once built).
+    """One field of an item, ready for the rules (read-only once built)."""
 
-    This class and :class:`Found` are plain classes, not dataclasses: dozens are built per item, and a
-    compiled build compiles their ``__init__`` but not the one ``dataclasses`` generates."""
-
-    __slots__ = ("hit_sentences", "hits", "name", "sentence_starts", "text")
-
-    def __init__(
-        self, name: FieldName, text: Normalised, hits: list[Hit], sentence_starts: list[int], hit_sentences: list[int]
-    ) -> None:
-        self.name = name
-        self.text = text
-        self.hits = hits
-        self.sentence_starts = sentence_starts  # folded offsets where sentences start (0 first)
-        self.hit_sentences = hit_sentences  # the sentence of each hit, computed once for every rule that reads them
+    name: FieldName
+    text: Normalised
+    hits: list[Hit]
+    sentence_starts: list[int]  # folded offsets where sentences start (0 first)
+    hit_sentences: list[int]  # the sentence of each hit, computed once for every rule that reads them
 
     def sentence_end(self, index: int) -> int:
         """Folded offset where sentence ``index`` ends (the next one's start, or the end of the text)."""
@@ -98,22 +92,18 @@ def prepare(name: FieldName, raw: str, automaton: Automaton) -> Field:
     return Field(name, text, hits, starts, sentences)
 
 
+@dataclass(slots=True)
 class Found:
     """A hit with the field it came from, reduced to one entry."""
 
-    __slots__ = ("alias", "end", "field", "kind", "lang", "ref", "sentence", "start")
-
-    def __init__(
-        self, field: Field, start: int, end: int, kind: str, ref: str, alias: str, lang: str | None, sentence: int
-    ) -> None:
-        self.field = field
-        self.start = start
-        self.end = end
-        self.kind = kind
-        self.ref = ref
-        self.alias = alias
-        self.lang = lang
-        self.sentence = sentence  # index of its sentence within its field
+    field: Field
+    start: int
+    end: int
+    kind: str
+    ref: str
+    alias: str
+    lang: str | None
+    sentence: int  # index of its sentence within its field
 
     @property
     def text(self) -> str:

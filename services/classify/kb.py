@@ -11,15 +11,15 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from services.classify.normalise import fold
 from services.pipeline.events import ActionType
 
-KB_DIR: Final = Path(__file__).resolve().parent / "kb"
-LANGUAGES: Final = ("en", "fr", "de", "es", "it", "pt", "nl", "zh", "ja", "ko")
+KB_DIR = Path(__file__).resolve().parent / "kb"
+LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "zh", "ja", "ko")
 # Lexicon keys that are not action types but cues the rules use.
-CUE_KEYS: Final = ("_close", "_stop", "_negation", "_negation_after", "_application", "_merger", "_background")
+CUE_KEYS = ("_close", "_stop", "_negation", "_negation_after", "_application", "_merger", "_background")
 
 
 class KnowledgeBaseError(ValueError):

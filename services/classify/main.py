@@ -20,15 +20,13 @@ log = logging.getLogger(__name__)
 def build_service(settings: ClassifySettings) -> Service:
     """Wire the classifier, the consumer loop and the HTTP API."""
     from services.classify.api import make_router
-    from services.classify.classifier import Classifier, compiled, freeze_heap
+    from services.classify.classifier import Classifier
 
     classifier = Classifier.load()
-    freeze_heap()
     log.info(
         "Classifier loaded",
         extra={
             "classifier_version": classifier.version,
-            "compiled": compiled(),
             "load_seconds": round(classifier.stats.seconds, 2),
         },
     )

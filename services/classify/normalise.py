@@ -14,10 +14,10 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Final
 
-T2S_FILE: Final = Path(__file__).resolve().parent / "kb" / "zh-t2s.tsv"
+T2S_FILE = Path(__file__).resolve().parent / "kb" / "zh-t2s.tsv"
 
 
 def _is_latin(text: str) -> bool:
@@ -50,7 +50,7 @@ def fold_char(ch: str, t2s: dict[str, str]) -> str:
 # Punctuation of Latin-script news outside Latin-1 (quotes, dashes, bullets, the euro sign; not the ellipsis,
 # which folds to three spaces): each folds to one space, so replacing it first leaves most Latin-script texts
 # inside Latin-1.
-_TYPOGRAPHY: Final = "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u20ac\u2022\u2039\u203a\u2032\u2212"
+_TYPOGRAPHY = "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u20ac\u2022\u2039\u203a\u2032\u2212"
 
 
 @dataclass(frozen=True)
@@ -65,16 +65,10 @@ class _Tables:
     vanishing_pattern: re.Pattern[str]
 
 
-# Built on first use and kept: a list rather than functools.cache, so that compiled callers reach the tables
-# without a call through the cache's wrapper.
-_LOADED: Final[list[_Tables]] = []
-
-
+@cache
 def _tables() -> _Tables:
     """The folding tables, built on the first call."""
-    if not _LOADED:
-        _LOADED.append(_build_tables())
-    return _LOADED[0]
+    return _build_tables()
 
 
 def _build_tables() -> _Tables:
@@ -106,7 +100,7 @@ def _build_tables() -> _Tables:
     return _Tables(translate, bmp, bytes(latin1), tuple(unsafe), _char_class(special), vanishing)
 
 
-_ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _translate(text: str, tables: _Tables) -> str:
@@ -162,24 +156,16 @@ def warm_up() -> None:
     _tables()
 
 
+@dataclass(frozen=True, slots=True)
 class Normalised:
-    """A folded text and the map from its offsets back to the original text's (read-only once built).
+    """A folded text and the map from its offsets back to the original text's."""
 
-    A plain class rather than a dataclass: one is built per field of every item, and a compiled build
-    compiles this ``__init__`` but not the one ``dataclasses`` generates."""
-
-    __slots__ = ("norm_starts", "orig_starts", "original", "runs", "text")
-
-    def __init__(
-        self, original: str, text: str, norm_starts: tuple[int, ...] = (0,), orig_starts: tuple[int, ...] = (0,),
-        runs: tuple[bool, ...] = (True,),
-    ) -> None:  # fmt: skip
-        self.original = original
-        self.text = text
-        # Segment starts in the folded text and in the original; ``runs[i]`` says whether segment i maps 1:1.
-        self.norm_starts = norm_starts
-        self.orig_starts = orig_starts
-        self.runs = runs
+    original: str
+    text: str
+    # Segment starts in the folded text and in the original; ``runs[i]`` says whether segment i maps 1:1.
+    norm_starts: tuple[int, ...] = (0,)
+    orig_starts: tuple[int, ...] = (0,)
+    runs: tuple[bool, ...] = (True,)
 
     def to_original(self, offset: int) -> int:
         """The original offset of a folded offset (an offset inside an expanded character maps past it)."""

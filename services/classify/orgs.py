@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Final
 
 from services.classify.normalise import fold
 
-_LEGAL_FORMS: Final = (
+_LEGAL_FORMS = (
     r"Inc\.?|Incorporated|Corp\.?|Corporation|Ltd\.?|Limited|LLC|L\.L\.C\.|LLP|PLC|plc|Plc|AG|SA|S\.A\.|SE|NV|N\.V\.|"
     r"BV|B\.V\.|GmbH(?: & Co\.? KG)?|KGaA|KG|S\.p\.A\.|S\.p\.a\.|SpA|S\.r\.l\.|Srl|SRL|SAS|S\.A\.S\.|SARL|S\.à r\.l\.|"
     r"S\.L\.|SL|Oyj|Oy|AB|ASA|A/S|ApS|Co\., Ltd\.?|Pty Ltd|Sagl|Ltda\.?|S\.A\. de C\.V\.|AS|NV/SA"
 )
-_WORD: Final = r"(?:[A-ZÀ-ÖØ-Þ][\w'’\-]*|[A-Z0-9][A-Z0-9&\-]+|\([A-Z][\w\-]*\))"
-_JOINER: Final = r"(?:&|and|und|et|e|y|de|di|du|von|van|der|des|del)"
+_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’\-]*|[A-Z0-9][A-Z0-9&\-]+|\([A-Z][\w\-]*\))"
+_JOINER = r"(?:&|and|und|et|e|y|de|di|du|von|van|der|des|del)"
 # A legal form follows its name after a space (or ", "): the space leads the pattern, so the regex engine
 # jumps from space to space instead of trying every form at every character,
 # and a lookahead on the forms' first letters skips most words before trying the alternatives.
-_FIRST_LETTERS: Final = "".join(sorted({form[0] for form in _LEGAL_FORMS.split("|")}))
+_FIRST_LETTERS = "".join(sorted({form[0] for form in _LEGAL_FORMS.split("|")}))
 
 
 def _by_first_letter(forms: list[str]) -> str:
@@ -29,20 +28,20 @@ def _by_first_letter(forms: list[str]) -> str:
     return "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in groups.items())
 
 
-_FORM: Final = re.compile(rf" (?=[{_FIRST_LETTERS}])(?P<form>{_by_first_letter(_LEGAL_FORMS.split('|'))})(?![\w])")
+_FORM = re.compile(rf" (?=[{_FIRST_LETTERS}])(?P<form>{_by_first_letter(_LEGAL_FORMS.split('|'))})(?![\w])")
 
 # The name just before a legal form: searched in a window that ends at the form.
-_NAME_BEFORE: Final = re.compile(rf"(?<![\w.])(?P<name>{_WORD}(?:[ \-](?:{_JOINER} )?{_WORD}){{0,4}}),? $")
-_NAME_WINDOW: Final = 120
-_CJK_MARKS: Final = ("股份", "有限", "株式会社", "(株)", "（株）", "주식회사", "(주)", "（주）")
-_CJK_MARK: Final = re.compile("|".join(map(re.escape, _CJK_MARKS)))
-_CJK_STOP: Final = "的对與与和及在是被向将由为、，。：；「」“”《》（）() 　,.;:!?"
-_CJK: Final = re.compile(
+_NAME_BEFORE = re.compile(rf"(?<![\w.])(?P<name>{_WORD}(?:[ \-](?:{_JOINER} )?{_WORD}){{0,4}}),? $")
+_NAME_WINDOW = 120
+_CJK_MARKS = ("股份", "有限", "株式会社", "(株)", "（株）", "주식회사", "(주)", "（주）")
+_CJK_MARK = re.compile("|".join(map(re.escape, _CJK_MARKS)))
+_CJK_STOP = "的对與与和及在是被向将由为、，。：；「」“”《》（）() 　,.;:!?"
+_CJK = re.compile(
     rf"(?P<name>[^{_CJK_STOP}\d]{{2,10}}?)(?P<form>股份有限公司|有限责任公司|有限責任公司|有限公司|株式会社|\(株\)|（株）)"
     rf"|(?P<prefix>株式会社|\(株\)|（株）|주식회사|\(주\)|（주）) ?(?P<after>[^{_CJK_STOP}\d]{{2,12}})"
 )
 # Capitalised words that start a sentence or a name phrase but are not part of the name.
-_LEADING: Final = frozenset(
+_LEADING = frozenset(
     [
         "the",
         "a",
@@ -92,11 +91,11 @@ _LEADING: Final = frozenset(
         "con",
     ]
 )
-CONFIDENCE: Final = 0.6
+CONFIDENCE = 0.6
 # Compiled once: the module-level re functions look their pattern up in re's cache on every call.
-_NOT_WORD: Final = re.compile(r"[^\w]+")
-_WORD_BREAK: Final = re.compile(r"[ '’]+")
-_PART: Final = re.compile(r"[^-/]+")
+_NOT_WORD = re.compile(r"[^\w]+")
+_WORD_BREAK = re.compile(r"[ '’]+")
+_PART = re.compile(r"[^-/]+")
 
 
 class Organisation:
@@ -148,17 +147,17 @@ def find_organisations(text: str) -> list[Organisation]:
     return found
 
 
-POSITION_CONFIDENCE: Final = 0.45
+POSITION_CONFIDENCE = 0.45
 # A capitalised word, its letters taken possessively (``*+``): what may follow them (a space, a hyphen, a
 # slash, the end) is never a letter, so giving letters back could not make a match, only cost the attempt.
-_CAPITALISED_WORD: Final = r"[A-ZÀ-ÖØ-Þ][\w&'’]*+"
-_CAPITALISED: Final = re.compile(rf"{_CAPITALISED_WORD}(?:[-/][A-Z0-9À-ÖØ-Þ][\w&'’]*+)*(?: {_CAPITALISED_WORD}){{0,3}}")
-_CAPITALISED_END: Final = re.compile(rf"(?<![\w'’])(?:{_CAPITALISED.pattern})$")
-_LINKS: Final = re.compile(
+_CAPITALISED_WORD = r"[A-ZÀ-ÖØ-Þ][\w&'’]*+"
+_CAPITALISED = re.compile(rf"{_CAPITALISED_WORD}(?:[-/][A-Z0-9À-ÖØ-Þ][\w&'’]*+)*(?: {_CAPITALISED_WORD}){{0,3}}")
+_CAPITALISED_END = re.compile(rf"(?<![\w'’])(?:{_CAPITALISED.pattern})$")
+_LINKS = re.compile(
     r"^ (?:(?:against|gegen|contre|contro|contra|tegen|à l'encontre de|nei confronti di|a|à|al|à la|au|aux|de|"
     r"di|da|van|von|on|the|la|le|les|l'|el|il|lo|die|der|den|het|de) )*"
 )
-_NOT_NAMES: Final = _LEADING | frozenset(
+_NOT_NAMES = _LEADING | frozenset(
     [
         "union",
         "eu",
@@ -179,7 +178,7 @@ _NOT_NAMES: Final = _LEADING | frozenset(
 
 # Common nouns of public bodies and of business in general, folded: a headline's subject made only of these
 # ("Regulator fines ...", "La Autoridad multa ...", "Bank charges rise") is no organisation by position.
-_GENERIC_TEXT: Final = {
+_GENERIC_TEXT = {
     "en": "regulator regulators watchdog watchdogs authority authorities court courts government governments"
     " ministry ministries minister agency agencies company companies firm firms police commission commissioner"
     " prosecutor prosecutors tribunal judge judges parliament congress senate council state states city bank banks"
@@ -204,7 +203,7 @@ _GENERIC_TEXT: Final = {
     "nl": "toezichthouder autoriteit rechter rechtbank hof regering overheid ministerie agentschap bedrijf bedrijven"
     " onderneming politie commissie justitie raad stad waakhond mededinging consument markten",
 }
-GENERIC_WORDS: Final = frozenset(word for words in _GENERIC_TEXT.values() for word in words.split(" "))
+GENERIC_WORDS = frozenset(word for words in _GENERIC_TEXT.values() for word in words.split(" "))
 
 
 def is_generic(name: str) -> bool:
@@ -215,7 +214,7 @@ def is_generic(name: str) -> bool:
 
 
 # Last words that make a capitalised phrase a text of law, not an organisation.
-_LAW_WORDS: Final = frozenset(
+_LAW_WORDS = frozenset(
     [
         "act",
         "law",
@@ -268,8 +267,8 @@ def by_position(title: str, triggers: list[tuple[int, int]], lang: str) -> list[
     return found
 
 
-_PAIR_NAME: Final = rf"{_CAPITALISED_WORD}(?: {_CAPITALISED_WORD})?"
-_PAIR: Final = re.compile(rf"(?<![\w'’])(?P<a>{_PAIR_NAME}) ?[/–-] ?(?P<b>{_PAIR_NAME})")
+_PAIR_NAME = rf"{_CAPITALISED_WORD}(?: {_CAPITALISED_WORD})?"
+_PAIR = re.compile(rf"(?<![\w'’])(?P<a>{_PAIR_NAME}) ?[/–-] ?(?P<b>{_PAIR_NAME})")
 
 
 def merger_parties(text: str, windows: list[tuple[int, int]], lang: str) -> list[Organisation]:

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
 from services.classify.classifier import Classifier
 from services.pipeline.events import Tags
 
@@ -173,29 +167,3 @@ def test_merger_parties_written_as_a_pair(classifier: Classifier) -> None:
     assert [c.name for c in tags.companies] == []  # a German compound, not a pair
     tags = classifier.classify("Fusion: Tencent-Poste", "La fusion de La Poste suisse et Tencent-Poste.", "fr")
     assert "Poste" not in {c.name for c in tags.companies}  # a word of a company already named
-
-
-_RESIDENT_AFTER_LOADING = """
-import sys
-from services.classify import language
-from services.classify.classifier import return_freed_memory
-
-def resident_kib():
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-
-language.warm_up()
-before = resident_kib()
-returned = return_freed_memory()
-print(returned, before, resident_kib())
-"""
-
-
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads resident memory from /proc")
-def test_memory_loading_freed_goes_back_to_the_system() -> None:
-    # a process of its own: the test process's heap holds what other tests left
-    run = subprocess.run([sys.executable, "-c", _RESIDENT_AFTER_LOADING], capture_output=True, text=True, check=True)
-    returned, before, after = run.stdout.split()
-    if returned == "False":
-        pytest.skip("this C library cannot return freed heap memory (no malloc_trim)")
-    assert int(before) - int(after) > 20 * 1024  # the model's tables as read, and compacting's temporaries
