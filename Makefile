@@ -18,11 +18,13 @@ $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 
 install: $(STAMP)
 
-# Debian packages the tests use as real peers: Prometheus and promtool, and Chromium for the page tests.
+# Debian packages the tests use as real peers: Prometheus and promtool, and Chromium for the page tests
+# (with a CJK font, so screenshots of Chinese items show their characters).
 system-deps:
 	@missing=""; \
 	command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi wenquanyi || missing="$$missing fonts-wqy-microhei"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages the tests use as real peers:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

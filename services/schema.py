@@ -9,7 +9,7 @@ from sqlalchemy import MetaData
 from services.pipeline.db import Base
 
 # Modules declaring tables on services.pipeline.db.Base, one or more per service.
-TABLE_MODULES: tuple[str, ...] = ("services.ingest.models", "services.notify.models")
+TABLE_MODULES: tuple[str, ...] = ("services.ingest.models", "services.notify.models", "services.web.models")
 
 
 def load_metadata() -> MetaData:

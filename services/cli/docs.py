@@ -18,6 +18,7 @@ SERVICE_SETTINGS = (
     ("ingest", "services.ingest.settings", "IngestSettings"),
     ("classify", "services.classify.settings", "ClassifySettings"),
     ("notify", "services.notify.settings", "NotifySettings"),
+    ("web", "services.web.settings", "WebSettings"),
 )
 
 

@@ -12,7 +12,7 @@ from services.pipeline.logging import configure_logging
 
 log = logging.getLogger(__name__)
 
-SERVICES = ("ingest", "classify", "notify")
+SERVICES = ("ingest", "classify", "notify", "web")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -37,7 +37,7 @@ def _add_service_commands(subparsers: argparse._SubParsersAction[argparse.Argume
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    from services.cli import broker, database, docs, up
+    from services.cli import broker, database, docs, up, users
 
     parser = argparse.ArgumentParser(prog="regalerts", description="Regulatory action alerts.")
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR (default from settings)")
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     broker.add_commands(subparsers)
     database.add_commands(subparsers)
     docs.add_commands(subparsers)
+    users.add_commands(subparsers)
     _add_service_commands(subparsers)
     return parser
 

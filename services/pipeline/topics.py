@@ -33,14 +33,14 @@ ITEMS_CLASSIFIED = Topic(
     name="regalerts.items.classified.v1",
     description="Items with their tags (companies, regulators, actions, jurisdictions, language); key = item id.",
     producers=("classify",),
-    consumers=("notify",),
+    consumers=("notify", "web"),
     event_type="org.regalerts.item.classified.v1",
 )
 DELIVERIES = Topic(
     name="regalerts.deliveries.v1",
     description="One record per delivery attempt (webhook, Slack, email); key = item id.",
     producers=("notify",),
-    consumers=(),
+    consumers=("web",),
     event_type="org.regalerts.delivery.attempt.v1",
 )
 

@@ -1,0 +1,43 @@
+"""One item: its text with each tag's evidence highlighted, the tags, and what was delivered to the tenant."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from services.web.deps import ContextDep, SessionDep, ViewerDep, render
+from services.web.highlight import own_watchlist_hits, segments
+from services.web.models import DeliveryView, Item
+
+router = APIRouter(tags=["items"])
+
+
+@router.get("/items/{item_pk}", response_class=HTMLResponse, summary="Item")
+def item_page(
+    item_pk: int, request: Request, context: ContextDep, session: SessionDep, viewer: ViewerDep
+) -> HTMLResponse:
+    """The item with its evidence, its tags and this tenant's deliveries of it."""
+    item = session.get(Item, item_pk)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such item.")
+    tenant_id = viewer.tenant.id
+    deliveries = list(
+        session.scalars(
+            select(DeliveryView)
+            .where(DeliveryView.tenant_id == tenant_id, DeliveryView.item_id == item.item_id)
+            .order_by(DeliveryView.attempted_at.desc())
+        )
+    )
+    return render(
+        context,
+        request,
+        "item.html.j2",
+        viewer,
+        item=item,
+        tags=item.tags,
+        title_segments=segments(item.title, item.tags, field="title", tenant_id=tenant_id),
+        summary_segments=segments(item.summary, item.tags, field="summary", tenant_id=tenant_id),
+        watchlist_hits=own_watchlist_hits(item.tags, tenant_id),
+        deliveries=deliveries,
+    )

@@ -1,0 +1,206 @@
+"""Web test helpers: classified items with evidence, a web store, the app, a signed-in client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.pipeline.db import Base, make_engine, make_session_factory, utcnow
+from services.pipeline.events import (
+    ActionTag,
+    ActionType,
+    ClassifiedItem,
+    CompanyTag,
+    Evidence,
+    RawItem,
+    RegulatorTag,
+    Tags,
+    WatchlistHit,
+)
+from services.web.accounts import add_member, register_tenant
+from services.web.app import create_app
+from services.web.auth import create_link
+from services.web.context import WebContext, make_templates
+from services.web.models import Member
+from services.web.search import ensure_index
+from services.web.settings import WebSettings
+from tests.notify.conftest import (
+    ServedApp,
+    smtp,  # noqa: F401  (the SMTP server fixture, shared)
+)
+
+
+def evidence(title: str, summary: str, surface: str) -> list[Evidence]:
+    """Where ``surface`` occurs in the title (else the summary)."""
+    for name, text in (("title", title), ("summary", summary)):
+        start = text.find(surface)
+        if start >= 0:
+            return [Evidence(text=surface, field=name, start=start, end=start + len(surface))]  # type: ignore[typeddict-item]
+    return []
+
+
+def classified(
+    item_id: str,
+    title: str,
+    summary: str = "",
+    *,
+    language: str = "en",
+    regulators: Sequence[tuple[str, str, str, str]] = (),  # (id, acronym, jurisdiction, surface)
+    actions: Sequence[tuple[str, bool, str]] = (),  # (type, primary, surface)
+    companies: Sequence[tuple[str, str, str]] = (),  # (id, name, surface)
+    watchlist: Sequence[tuple[str, str, str]] = (),  # (tenant, name, surface)
+    published_at: datetime | None = None,
+    revision: int = 1,
+) -> ClassifiedItem:
+    """A classified item whose tags carry evidence found in its text."""
+    when = published_at or datetime.now(UTC) - timedelta(hours=1)
+    tags = Tags(
+        language=language,
+        regulators=[
+            RegulatorTag(id=i, name=a, acronym=a, jurisdiction=j, confidence=0.95, evidence=evidence(title, summary, s))
+            for i, a, j, s in regulators
+        ],
+        actions=[
+            ActionTag(type=ActionType(t), primary=p, confidence=0.9, evidence=evidence(title, summary, s))
+            for t, p, s in actions
+        ],
+        companies=[
+            CompanyTag(id=i, name=n, confidence=0.85, evidence=evidence(title, summary, s)) for i, n, s in companies
+        ],
+        jurisdictions=sorted({j for _, _, j, _ in regulators}),
+        watchlist_hits=[
+            WatchlistHit(tenant_id=t, entity_id=f"we_{n}", name=n, evidence=evidence(title, summary, s))
+            for t, n, s in watchlist
+        ],
+        classifier_version="test",
+    )
+    raw = RawItem(
+        item_id=item_id,
+        feed_id="feed-1",
+        feed_url="https://news.example.org/feed.xml",
+        title=title,
+        summary=summary,
+        link=f"https://news.example.org/{item_id}",
+        published_at=when,
+        first_seen_at=when,
+        revision=revision,
+    )
+    return ClassifiedItem(item=raw, tags=tags, classified_at=when)
+
+
+FRENCH = classified(
+    "fr-1",
+    "La CNIL inflige une amende de 50 millions d'euros à Google",
+    "La Commission nationale de l'informatique et des libertés sanctionne Google.",
+    language="fr",
+    regulators=[("cnil", "CNIL", "FR", "CNIL")],
+    actions=[("fine", True, "amende")],
+    companies=[("google", "Google", "Google")],
+)
+CHINESE = classified(
+    "zh-1",
+    "国家市场监督管理总局对腾讯处以罚款",
+    "市场监管总局依法对腾讯控股有限公司作出行政处罚。",
+    language="zh",
+    regulators=[("samr", "SAMR", "CN", "国家市场监督管理总局")],
+    actions=[("fine", True, "罚款")],
+    companies=[("tencent", "Tencent", "腾讯")],
+)
+ENGLISH = classified(
+    "en-1",
+    "SEC fines Acme Corp $5m over disclosures",
+    "The Securities and Exchange Commission fined Acme Corp.",
+    regulators=[("sec", "SEC", "US", "SEC")],
+    actions=[("fine", True, "fines")],
+    companies=[("acme", "Acme Corp", "Acme Corp")],
+)
+
+
+@pytest.fixture
+def web_engine(database_url: str) -> Iterator[Engine]:
+    """A web store (SQLite and PostgreSQL) with its tables and full-text index."""
+    engine = make_engine(database_url)
+    Base.metadata.create_all(engine)
+    ensure_index(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_web_engine(sqlite_url: str) -> Iterator[Engine]:
+    """A SQLite web store, for the page tests."""
+    engine = make_engine(sqlite_url)
+    Base.metadata.create_all(engine)
+    ensure_index(engine)
+    yield engine
+    engine.dispose()
+
+
+@dataclass
+class WebApp:
+    """An app on a store, with two tenants (acme, globex) and one member each."""
+
+    sessions: sessionmaker[Session]
+    settings: WebSettings
+    context: WebContext
+    alice: Member
+    bob: Member
+    url: str
+
+    def client(self, *, https: bool = False) -> httpx.Client:
+        """A client of the served app, not following redirects; ``https``: as behind a TLS proxy."""
+        headers = {"X-Forwarded-Proto": "https"} if https else {}
+        return httpx.Client(base_url=self.url, headers=headers, follow_redirects=False, timeout=30)
+
+    def link(self, member: Member, *, next_path: str = "/", ttl_s: float = 900.0, now: datetime | None = None) -> str:
+        """A sign-in link token for ``member``."""
+        with self.sessions.begin() as session:
+            return create_link(session, member=member, now=now or utcnow(), ttl_s=ttl_s, next_path=next_path)
+
+    def signed_in(self, member: Member, **kwargs: Any) -> httpx.Client:
+        """A client signed in as ``member``."""
+        client = self.client(**kwargs)
+        response = client.post(f"/signin/{self.link(member)}")
+        assert response.status_code == 303, response.text
+        return client
+
+    def record(self, *items: ClassifiedItem) -> None:
+        """Put items in the read model."""
+        from services.web.readmodel import record_item
+
+        with self.sessions.begin() as session:
+            for item in items:
+                record_item(session, item)
+
+
+@contextmanager
+def served_web_app(engine: Engine, **settings: Any) -> Iterator[WebApp]:
+    """The app on ``engine``, served locally, with tenants acme (alice) and globex (bob)."""
+    sessions = make_session_factory(engine)
+    web_settings = WebSettings(**settings)
+    with sessions.begin() as session:
+        acme = register_tenant(session, tenant_id="tn_acme", name="acme", api_key="rak_acme")
+        globex = register_tenant(session, tenant_id="tn_globex", name="globex", api_key="rak_globex")
+        alice = add_member(session, email="alice@acme.example", tenant=acme)
+        bob = add_member(session, email="bob@globex.example", tenant=globex)
+    context = WebContext(web_settings, sessions, make_templates())
+    served = ServedApp(create_app(context, {}))
+    try:
+        yield WebApp(sessions, web_settings, context, alice, bob, served.url)
+    finally:
+        served.close()
+
+
+@pytest.fixture
+def web(sqlite_web_engine: Engine) -> Iterator[WebApp]:
+    """The app on SQLite with two tenants, served locally."""
+    with served_web_app(sqlite_web_engine) as app:
+        yield app

@@ -1,0 +1,128 @@
+"""The journey in a real browser (Debian's Chromium driven by Playwright): sign in through the emailed
+link caught by a real SMTP server, search in French and Chinese, open an item and see its evidence
+highlighted, sign out. Screenshots of each page go to docs/web/ for docs/web.md."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import Engine
+
+from tests.conftest import REPO_ROOT
+from tests.notify.conftest import wait_for
+from tests.web.conftest import CHINESE, ENGLISH, FRENCH, WebApp, served_web_app
+from tests.web.test_pages import _deliver
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = REPO_ROOT / "docs" / "web"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium for the module."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def mailed_web(sqlite_web_engine: Engine, smtp: tuple[int, Any]) -> Iterator[tuple[WebApp, Any]]:
+    """The app sending sign-in links through the test SMTP server, with three items."""
+    port, mailbox = smtp
+    with served_web_app(sqlite_web_engine, web_smtp_host="127.0.0.1", web_smtp_port=port) as web:
+        web.settings.web_public_url = web.url
+        web.record(FRENCH, CHINESE, ENGLISH)
+        _deliver(web, "zh-1", "tn_acme")
+        yield web, mailbox
+
+
+def _shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _emailed_link(mailbox: Any, count: int) -> str:
+    wait_for(lambda: len(mailbox.messages) >= count, "the sign-in email")
+    recipients, message = mailbox.messages[count - 1]
+    assert recipients == ["alice@acme.example"]
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    match = re.search(r"(http://\S+/signin/\S+)", body)
+    assert match, body
+    return match.group(1)
+
+
+def test_journey_with_the_keyboard(browser: Browser, mailed_web: tuple[WebApp, Any]) -> None:
+    web, mailbox = mailed_web
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{web.url}/")
+    expect(page).to_have_url(re.compile(r"/signin\?next=%2F$"))
+    _shot(page, "signin")
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")  # brand
+    page.keyboard.press("Tab")
+    expect(page.locator("#email")).to_be_focused()
+    page.keyboard.type("alice@acme.example")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("a sign-in link is on its way")
+
+    link = _emailed_link(mailbox, 1)
+    page.goto(link)
+    expect(page.get_by_role("button", name="Sign in")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    expect(page.locator(".item-row")).to_have_count(3)
+    expect(page.locator(".item-row.matched")).to_have_count(1)
+    _shot(page, "inbox")
+
+    page.goto(link)  # the link works once
+    expect(page.get_by_role("alert")).to_contain_text("already been used")
+    page.goto(f"{web.url}/")
+
+    page.locator("#q").focus()
+    page.keyboard.type("amende")
+    page.keyboard.press("Enter")
+    expect(page.locator(".item-row")).to_have_count(1)
+    expect(page.locator(".item-row")).to_contain_text("CNIL inflige une amende")
+
+    page.locator("#q").fill("罚款")
+    page.keyboard.press("Enter")
+    expect(page.locator(".item-row")).to_have_count(1)
+    title = page.locator(".item-row .item-title a")
+    expect(title).to_contain_text("腾讯")
+    title.focus()
+    page.keyboard.press("Enter")
+
+    expect(page.locator("mark.ev.action")).to_contain_text("罚款")
+    expect(page.locator("mark.ev.company")).to_contain_text("腾讯")
+    expect(page.locator("mark.ev.regulator")).to_contain_text("国家市场监督管理总局")
+    expect(page.locator("table.deliveries")).to_contain_text("delivered")
+    _shot(page, "item")
+
+    page.goto(f"{web.url}/account")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    _shot(page, "account")
+    page.get_by_role("button", name="Sign out").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/signin$"))
+    page.goto(f"{web.url}/")
+    expect(page).to_have_url(re.compile(r"/signin\?next="))
+    page.close()
+
+
+def test_a_second_tenant_sees_none_of_the_firsts_deliveries(browser: Browser, mailed_web: tuple[WebApp, Any]) -> None:
+    web, _ = mailed_web
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{web.url}/signin/{web.link(web.bob)}")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".item-row")).to_have_count(3)
+    expect(page.locator(".item-row.matched")).to_have_count(0)
+    page.locator(".item-row .item-title a", has_text="腾讯").click()
+    expect(page.get_by_text("None of my subscriptions matched this item.")).to_be_visible()
+    context.close()
