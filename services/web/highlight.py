@@ -10,7 +10,7 @@ from typing import Any
 class Mark:
     """Which tag a span of text produced."""
 
-    kind: str  # company | regulator | action | watchlist
+    kind: str  # company | regulator | action | amount
     label: str
     ref: str  # id of the tag's entry in the tag list on the page
 
@@ -23,7 +23,7 @@ class Segment:
     mark: Mark | None = None
 
 
-def _marks(tags: dict[str, Any], tenant_id: str) -> list[tuple[Mark, dict[str, Any]]]:
+def _marks(tags: dict[str, Any]) -> list[tuple[Mark, dict[str, Any]]]:
     found: list[tuple[Mark, dict[str, Any]]] = []
     for i, tag in enumerate(tags.get("regulators", [])):
         label = tag.get("acronym") or tag["name"]
@@ -33,23 +33,19 @@ def _marks(tags: dict[str, Any], tenant_id: str) -> list[tuple[Mark, dict[str, A
         found += [(Mark("action", label, f"tag-action-{i}"), ev) for ev in tag.get("evidence", [])]
     for i, tag in enumerate(tags.get("companies", [])):
         found += [(Mark("company", tag["name"], f"tag-company-{i}"), ev) for ev in tag.get("evidence", [])]
-    for i, hit in enumerate(own_watchlist_hits(tags, tenant_id)):
-        found += [(Mark("watchlist", hit["name"], f"tag-watchlist-{i}"), ev) for ev in hit.get("evidence", [])]
+    amount = tags.get("amount")
+    if amount:
+        found.append((Mark("amount", f"{amount['value']} {amount['currency']}", "tag-amount"), amount["evidence"]))
     return found
 
 
-def own_watchlist_hits(tags: dict[str, Any], tenant_id: str) -> list[dict[str, Any]]:
-    """The watchlist hits of one tenant (an item carries every tenant's; each sees only its own)."""
-    return [hit for hit in tags.get("watchlist_hits", []) if hit.get("tenant_id") == tenant_id]
-
-
-def segments(text: str, tags: dict[str, Any], *, field: str, tenant_id: str) -> list[Segment]:
+def segments(text: str, tags: dict[str, Any], *, field: str) -> list[Segment]:
     """``text`` (the item's title or summary) cut at the evidence spans of ``field``; overlapping spans
     keep the first (earliest, then longest) one."""
     spans = sorted(
         (
             (int(ev["start"]), int(ev["end"]), mark)
-            for mark, ev in _marks(tags, tenant_id)
+            for mark, ev in _marks(tags)
             if ev.get("field") == field and 0 <= int(ev["start"]) < int(ev["end"]) <= len(text)
         ),
         key=lambda span: (span[0], -span[1]),

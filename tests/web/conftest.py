@@ -19,11 +19,11 @@ from services.pipeline.events import (
     ActionType,
     ClassifiedItem,
     CompanyTag,
+    AmountTag,
     Evidence,
     RawItem,
     RegulatorTag,
     Tags,
-    WatchlistHit,
 )
 from services.web.accounts import add_member, register_tenant
 from services.web.app import create_app
@@ -56,7 +56,7 @@ def classified(
     regulators: Sequence[tuple[str, str, str, str]] = (),  # (id, acronym, jurisdiction, surface)
     actions: Sequence[tuple[str, bool, str]] = (),  # (type, primary, surface)
     companies: Sequence[tuple[str, str, str]] = (),  # (id, name, surface)
-    watchlist: Sequence[tuple[str, str, str]] = (),  # (tenant, name, surface)
+    amount: tuple[str, str, str] | None = None,  # (value, currency, surface)
     published_at: datetime | None = None,
     revision: int = 1,
 ) -> ClassifiedItem:
@@ -76,10 +76,9 @@ def classified(
             CompanyTag(id=i, name=n, confidence=0.85, evidence=evidence(title, summary, s)) for i, n, s in companies
         ],
         jurisdictions=sorted({j for _, _, j, _ in regulators}),
-        watchlist_hits=[
-            WatchlistHit(tenant_id=t, entity_id=f"we_{n}", name=n, evidence=evidence(title, summary, s))
-            for t, n, s in watchlist
-        ],
+        amount=AmountTag(value=amount[0], currency=amount[1], evidence=evidence(title, summary, amount[2])[0])  # type: ignore[arg-type]
+        if amount
+        else None,
         classifier_version="test",
     )
     raw = RawItem(
@@ -107,12 +106,13 @@ FRENCH = classified(
 )
 CHINESE = classified(
     "zh-1",
-    "国家市场监督管理总局对腾讯处以罚款",
+    "国家市场监督管理总局对腾讯处以罚款182.28亿元",
     "市场监管总局依法对腾讯控股有限公司作出行政处罚。",
     language="zh",
     regulators=[("samr", "SAMR", "CN", "国家市场监督管理总局")],
     actions=[("fine", True, "罚款")],
     companies=[("tencent", "Tencent", "腾讯")],
+    amount=("18228000000", "CNY", "182.28亿元"),
 )
 ENGLISH = classified(
     "en-1",

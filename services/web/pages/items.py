@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from services.web.deps import ContextDep, SessionDep, ViewerDep, render
-from services.web.highlight import own_watchlist_hits, segments
+from services.web.highlight import segments
 from services.web.models import DeliveryView, Item
 
 router = APIRouter(tags=["items"])
@@ -36,8 +36,7 @@ def item_page(
         viewer,
         item=item,
         tags=item.tags,
-        title_segments=segments(item.title, item.tags, field="title", tenant_id=tenant_id),
-        summary_segments=segments(item.summary, item.tags, field="summary", tenant_id=tenant_id),
-        watchlist_hits=own_watchlist_hits(item.tags, tenant_id),
+        title_segments=segments(item.title, item.tags, field="title"),
+        summary_segments=segments(item.summary, item.tags, field="summary"),
         deliveries=deliveries,
     )
