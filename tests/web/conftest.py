@@ -17,9 +17,9 @@ from services.pipeline.db import Base, make_engine, make_session_factory, utcnow
 from services.pipeline.events import (
     ActionTag,
     ActionType,
+    AmountTag,
     ClassifiedItem,
     CompanyTag,
-    AmountTag,
     Evidence,
     RawItem,
     RegulatorTag,
