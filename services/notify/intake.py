@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.notify.matching import MatchIndex, Rule, match
@@ -94,7 +95,16 @@ class IndexCache:
         plans = {sid: plan for sid, plan in self.plans.items() if sid in versions}
         rules = {sid: rule for sid, rule in self._rules.items() if sid in versions}
         for subscription in subscriptions_by_ids(session, changed):
-            rules[subscription.id] = rule_of(subscription)
+            try:
+                rules[subscription.id] = rule_of(subscription)
+            except ValidationError as exc:  # stored under older rules; the API shows it as an error on that row
+                log.warning(
+                    "Subscription filters not valid",
+                    extra={"subscription_id": subscription.id, "error": str(exc)[:300]},
+                )
+                rules.pop(subscription.id, None)
+                plans.pop(subscription.id, None)
+                continue
             plans[subscription.id] = Plan.of(subscription)
         self._versions, self._rules, self.plans = versions, rules, plans
         self.index = MatchIndex(rules.values())

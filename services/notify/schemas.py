@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,19 +45,34 @@ class Filters(BaseModel):
     )
 
 
-def _email_address(value: str) -> str:
-    if "\r" in value or "\n" in value:
-        raise ValueError("address may not contain line breaks")
-    try:
-        address = Address(addr_spec=value.strip())
-    except (HeaderParseError, ValueError, IndexError) as exc:
-        raise ValueError(f"not an email address: {value!r}") from exc
-    if not address.username or "." not in address.domain:
-        raise ValueError(f"not an email address: {value!r}")
-    return f"{address.username}@{address.domain.lower()}"
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LOCAL_PART = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+(?=[A-Za-z0-9-]*[A-Za-z]){_LABEL}")  # a top-level label is not all digits
+NOT_AN_ADDRESS = (
+    "not an email address that can be sent to as given: use name@host.example, in ASCII, without quotes, "
+    "spaces, brackets, comments or IP literals"
+)
 
 
-EmailAddress = Annotated[str, Field(max_length=320), AfterValidator(_email_address)]
+def email_address(value: str) -> str:
+    """The address normalised (domain in lower case), when SMTP sends to it exactly as written: a dot-atom
+    local part (no quoted string, comment or display name) at a host name; ValueError otherwise."""
+    candidate = value.strip()
+    local, at, domain = candidate.rpartition("@")
+    if (
+        not at
+        or len(candidate) > 254
+        or len(local) > 64
+        or len(domain) > 253
+        or not _LOCAL_PART.fullmatch(local)
+        or not _DOMAIN.fullmatch(domain)
+    ):
+        raise ValueError(NOT_AN_ADDRESS)
+    return f"{local}@{domain.lower()}"
+
+
+EmailAddress = Annotated[str, Field(max_length=320), AfterValidator(email_address)]
 
 
 class WebhookChannel(BaseModel):
@@ -163,6 +177,11 @@ class SubscriptionPublic(BaseModel):
     digest: Digest | None
     paused: bool
     disabled_reason: str | None = Field(description="Why deliveries stopped (e.g. the endpoint answered 410).")
+    error: str | None = Field(
+        default=None,
+        description="Why this subscription as stored no longer passes validation (the fields are shown as "
+        "stored, invalid filter values left out); change them with PATCH. null when it is valid.",
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -6,8 +6,9 @@ import hashlib
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ from services.notify.tokens import new_key
 from services.pipeline.db import utcnow
 
 API_KEY_PREFIX = "rak_"
+P = TypeVar("P", bound=SubscriptionPublic)
 
 
 def new_id(prefix: str) -> str:
@@ -159,25 +161,72 @@ def public_digest(subscription: Subscription) -> Digest | None:
     )
 
 
+def _errors(where: str, exc: ValidationError) -> list[str]:
+    return [f"{where}.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_input=False)]
+
+
+def _stored_channel(subscription: Subscription, errors: list[str]) -> WebhookChannel | EmailChannel:
+    """The channel as stored; when it no longer validates, as stored all the same, with ``errors`` saying why."""
+    try:
+        if subscription.channel == "email":
+            return EmailChannel(addresses=subscription.addresses)
+        return WebhookChannel(url=subscription.url or "", format="slack" if subscription.channel == "slack" else "json")
+    except ValidationError as exc:
+        errors += _errors("channel", exc)
+    if subscription.channel == "email":
+        return EmailChannel.model_construct(addresses=list(subscription.addresses))
+    return WebhookChannel.model_construct(
+        url=subscription.url or "", format="slack" if subscription.channel == "slack" else "json"
+    )
+
+
+def _stored_filters(stored: dict[str, Any], errors: list[str]) -> Filters:
+    """The filters as stored; a filter that no longer validates is left out and named in ``errors``."""
+    try:
+        return Filters.model_validate(stored)
+    except ValidationError as exc:
+        errors += _errors("filters", exc)
+    kept = {}
+    for key, value in stored.items():
+        try:
+            Filters.model_validate({key: value})
+        except ValidationError:
+            continue
+        kept[key] = value
+    return Filters.model_validate(kept)
+
+
 def to_public(subscription: Subscription) -> SubscriptionPublic:
     """The API view of a subscription: no secret."""
-    channel: WebhookChannel | EmailChannel
-    if subscription.channel == "email":
-        channel = EmailChannel(addresses=subscription.addresses)
-    else:
-        fmt = "slack" if subscription.channel == "slack" else "json"
-        channel = WebhookChannel(url=subscription.url or "", format=fmt)
-    return SubscriptionPublic(
+    return public_view(subscription, SubscriptionPublic)
+
+
+def public_view(subscription: Subscription, model: type[P], **extra: Any) -> P:
+    """The API view of a subscription as ``model``; ``extra`` fills the fields a subclass adds (the secret).
+
+    A row that no longer validates (written under older rules) is shown as stored with ``error`` saying
+    why, so one bad row never fails a whole list."""
+    errors: list[str] = []
+    channel = _stored_channel(subscription, errors)
+    filters = _stored_filters(subscription.filters, errors)
+    try:
+        digest = public_digest(subscription)
+    except ValidationError as exc:
+        errors += _errors("digest", exc)
+        digest = None
+    return model(
         id=subscription.id,
         name=subscription.name,
-        filters=Filters.model_validate(subscription.filters),
+        filters=filters,
         channel=channel,
         mode="digest" if subscription.mode == "digest" else "instant",
-        digest=public_digest(subscription),
+        digest=digest,
         paused=subscription.paused,
         disabled_reason=subscription.disabled_reason,
+        error="; ".join(errors) or None,
         created_at=subscription.created_at,
         updated_at=subscription.updated_at,
+        **extra,
     )
 
 
@@ -234,7 +283,7 @@ def subscriptions_by_ids(session: Session, ids: list[str], *, chunk: int = 5000)
 
 
 def rule_of(subscription: Subscription) -> Rule:
-    """The matching rule of a subscription."""
+    """The matching rule of a subscription; ValidationError when its stored filters no longer validate."""
     filters = Filters.model_validate(subscription.filters)
     return Rule.from_filters(subscription.id, subscription.tenant_id, filters)
 

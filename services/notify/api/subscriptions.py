@@ -27,6 +27,7 @@ from services.notify.store import (
     get_subscription,
     list_subscriptions,
     load_targets,
+    public_view,
     rotate_secret,
     to_public,
     update_subscription,
@@ -69,8 +70,11 @@ def create(
     _check_channel(context, body.channel)
     _check_filters(session, tenant, body.filters)
     subscription, secret = create_subscription(session, tenant_id=tenant.id, data=body)
+    created = public_view(
+        subscription, SubscriptionCreated, secret=secret
+    )  # before the commit: a failure stores nothing
     session.commit()
-    return SubscriptionCreated(**to_public(subscription).model_dump(), secret=secret)
+    return created
 
 
 @router.get("", summary="List subscriptions")
@@ -101,8 +105,9 @@ def patch(
     _check_filters(session, tenant, body.filters)
     _check_digest(subscription, body)
     secret = update_subscription(session, subscription=subscription, data=body)
+    changed = public_view(subscription, SubscriptionChanged, secret=secret)
     session.commit()
-    return SubscriptionChanged(**to_public(subscription).model_dump(), secret=secret)
+    return changed
 
 
 def _set_paused(session: SessionDep, tenant: CurrentTenant, subscription_id: str, paused: bool) -> SubscriptionPublic:

@@ -14,6 +14,7 @@ import aiosmtplib
 
 from services.notify.channels import Batch, Outcome
 from services.notify.render import group_by_regulator, render_template
+from services.notify.schemas import NOT_AN_ADDRESS, email_address
 from services.notify.settings import NotifySettings
 
 SUBJECT_CHARS = 150
@@ -54,6 +55,14 @@ def sanitise_header(text: str, limit: int = SUBJECT_CHARS) -> str:
     cleaned = "".join(ch if ch.isprintable() else " " for ch in text)
     cleaned = " ".join(cleaned.split())
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+def _sendable(address: str) -> bool:
+    """Whether a stored address still validates, unchanged by normalising."""
+    try:
+        return email_address(address) == address
+    except ValueError:
+        return False
 
 
 def subject_of(batch: Batch) -> str:
@@ -116,10 +125,16 @@ class EmailChannel:
         )
 
     async def send(self, batch: Batch) -> Outcome:
-        """Render one message per address and send them all; any SMTP error fails the batch."""
+        """Render one message per address and send them all; any SMTP error fails the batch.
+
+        The envelope recipient is the stored address itself, never one parsed back out of the ``To`` header;
+        a stored address that no longer validates is not sent to."""
         target = batch.target
         if not target.addresses:
             return Outcome(delivered=False, error="no address left (all unsubscribed)", gone=True)
+        addresses = [address for address in target.addresses if _sendable(address)]
+        if not addresses:
+            return Outcome(delivered=False, error=f"no valid address left: {NOT_AN_ADDRESS}", gone=True)
         messages = [
             render_email(
                 batch,
@@ -127,13 +142,13 @@ class EmailChannel:
                 recipient=address,
                 unsubscribe_url=self._link(target.subscription_id, address),
             )
-            for address in target.addresses
+            for address in addresses
         ]
         started = time.perf_counter()
         try:
             async with self._client() as smtp:
-                for message in messages:
-                    await smtp.send_message(message)
+                for address, message in zip(addresses, messages, strict=True):
+                    await smtp.send_message(message, recipients=[address])
         except (aiosmtplib.SMTPException, OSError) as exc:
             latency = (time.perf_counter() - started) * 1000
             return Outcome(delivered=False, latency_ms=latency, error=f"{type(exc).__name__}: {exc}"[:500])
