@@ -85,10 +85,20 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(name))
 
 
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """An engine on SQLite and on PostgreSQL with every table created."""
-    created = make_engine(database_url)
+def _engine_with_tables(url: str) -> Iterator[Engine]:
+    created = make_engine(url)
     Base.metadata.create_all(created)
     yield created
     created.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on SQLite and on PostgreSQL with every table created."""
+    yield from _engine_with_tables(database_url)
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
+    """A SQLite engine with every table created."""
+    yield from _engine_with_tables(sqlite_url)

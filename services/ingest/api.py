@@ -25,6 +25,8 @@ from services.ingest.schemas import FeedCreate, FeedPublic, FeedUpdate, to_publi
 from services.ingest.settings import IngestSettings
 from services.ingest.store import FeedExists, delete_feed, get_feed, list_feeds
 from services.pipeline.netguard import NetworkPolicy
+from services.pipeline.openapi import error_responses
+from services.pipeline.paging import LINK_HEADER, LongPagerDep
 
 PollNow = Callable[[str], "concurrent.futures.Future[PollOutcome]"]
 
@@ -79,7 +81,9 @@ def get_session(context: ContextDep) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-router = APIRouter(prefix="/v1/feeds", tags=["feeds"], dependencies=[Depends(require_admin)])
+router = APIRouter(
+    prefix="/v1/feeds", tags=["feeds"], dependencies=[Depends(require_admin)], responses=error_responses(503)
+)
 
 
 def _feed(session: Session, feed_id: str) -> Feed:
@@ -102,7 +106,9 @@ def _registry_errors() -> Iterator[None]:
         raise HTTPException(status.HTTP_409_CONFLICT, detail={"message": "feed URL already registered"}) from exc
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Register a feed (polled at once)")
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, summary="Register a feed (polled at once)", responses=error_responses(409)
+)
 def create(spec: FeedCreate, context: ContextDep, session: SessionDep) -> FeedPublic:
     with _registry_errors():
         feed = register(session, spec, policy=context.policy, floor_s=context.settings.poll_interval_floor_s)
@@ -110,17 +116,29 @@ def create(spec: FeedCreate, context: ContextDep, session: SessionDep) -> FeedPu
     return context.public(feed)
 
 
-@router.get("", summary="List feeds with their status")
-def listing(context: ContextDep, session: SessionDep, limit: int = 1000, offset: int = 0) -> list[FeedPublic]:
-    return [context.public(f) for f in list_feeds(session, limit=min(max(limit, 1), 5000), offset=max(offset, 0))]
+@router.get("", summary="List feeds with their status", responses={200: {"headers": LINK_HEADER}})
+def listing(context: ContextDep, session: SessionDep, pager: LongPagerDep) -> list[FeedPublic]:
+    """Feeds in registration order, a page at a time (the next page's URL in the Link header)."""
+    feeds, _ = pager.cut(list_feeds(session, page=pager.page))
+    return [context.public(f) for f in feeds]
 
 
-@router.get("/opml", summary="Export every feed as OPML 2.0")
+class OPMLResponse(Response):
+    """An OPML 2.0 document."""
+
+    media_type = "text/x-opml"
+
+
+@router.get("/opml", summary="Export every feed as OPML 2.0", response_class=OPMLResponse)
 def export(session: SessionDep) -> Response:
-    return Response(export_opml(list_feeds(session, limit=100_000)), media_type="text/x-opml; charset=utf-8")
+    return OPMLResponse(export_opml(list_feeds(session)), media_type="text/x-opml; charset=utf-8")
 
 
-@router.post("/opml", summary="Import feeds from an OPML document (request body)")
+@router.post(
+    "/opml",
+    summary="Import feeds from an OPML document (request body)",
+    openapi_extra={"requestBody": {"required": True, "content": {"text/x-opml": {"schema": {"type": "string"}}}}},
+)
 async def import_opml(request: Request, context: ContextDep) -> Registered:
     document = await request.body()
     floor_s = context.settings.poll_interval_floor_s
@@ -137,7 +155,7 @@ def read(feed_id: str, context: ContextDep, session: SessionDep) -> FeedPublic:
     return context.public(_feed(session, feed_id))
 
 
-@router.patch("/{feed_id}", summary="Change a feed")
+@router.patch("/{feed_id}", summary="Change a feed", responses=error_responses(409))
 def patch(feed_id: str, spec: FeedUpdate, context: ContextDep, session: SessionDep) -> FeedPublic:
     feed = _feed(session, feed_id)
     with _registry_errors():
@@ -153,7 +171,9 @@ def delete(feed_id: str, session: SessionDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{feed_id}/poll", summary="Poll a feed now; answers once the poll is done")
+@router.post(
+    "/{feed_id}/poll", summary="Poll a feed now; answers once the poll is done", responses={202: {"model": FeedPublic}}
+)
 async def poll(feed_id: str, context: ContextDep, response: Response) -> FeedPublic:
     def exists() -> bool:
         with context.sessions() as session:

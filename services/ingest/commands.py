@@ -42,7 +42,7 @@ def _load_catalog(_args: argparse.Namespace) -> int:
 def _list(_args: argparse.Namespace) -> int:
     settings, sessions, _policy = _context()
     with sessions() as session:
-        for feed in list_feeds(session, limit=100_000):
+        for feed in list_feeds(session):
             public = to_public(feed, failing_threshold=settings.failing_threshold)
             print(json.dumps(public.model_dump(mode="json"), ensure_ascii=False))
     return 0
@@ -101,7 +101,7 @@ def _import_opml(args: argparse.Namespace) -> int:
 def _export_opml(_args: argparse.Namespace) -> int:
     _settings, sessions, _policy = _context()
     with sessions() as session:
-        sys.stdout.buffer.write(export_opml(list_feeds(session, limit=100_000)))
+        sys.stdout.buffer.write(export_opml(list_feeds(session)))
     return 0
 
 

@@ -15,6 +15,7 @@ from services.ingest.dedupe import Decision, StoredItem, decide
 from services.ingest.models import Feed, Item
 from services.pipeline.db import utcnow
 from services.pipeline.events import RawItem
+from services.pipeline.paging import PageRequest, keyset
 
 CHUNK = 400  # ids per IN (...) clause, well under every backend's parameter limit
 
@@ -90,9 +91,9 @@ def purge_feed(session: Session, *, feed: Feed) -> None:
     session.flush()
 
 
-def list_feeds(session: Session, *, limit: int = 1000, offset: int = 0) -> list[Feed]:
-    """Feeds (not deleted) in registration order."""
-    query = select(Feed).where(Feed.deleted_at.is_(None)).order_by(Feed.created_at, Feed.id).limit(limit).offset(offset)
+def list_feeds(session: Session, *, page: PageRequest | None = None) -> list[Feed]:
+    """Feeds (not deleted) in registration order: all, or a page (one row more when more follow)."""
+    query = keyset(select(Feed).where(Feed.deleted_at.is_(None)), page, created=Feed.created_at, ident=Feed.id)
     return list(session.scalars(query))
 
 

@@ -21,6 +21,7 @@ from services.notify.channels import Outcome
 from services.notify.models import AlertItem, Attempt, Delivery, Subscription
 from services.notify.schedule import next_retry_at
 from services.pipeline.events import DeliveryAttempt
+from services.pipeline.paging import PageRequest, keyset
 
 
 def alert_item_key(item_id: str, revision: int) -> str:
@@ -258,21 +259,21 @@ def _next_state(
 
 
 def list_deliveries(
-    session: Session, *, tenant_id: str, subscription_id: str | None, status: str | None, limit: int, offset: int
+    session: Session, *, tenant_id: str, subscription_id: str | None, status: str | None, page: PageRequest
 ) -> tuple[list[Delivery], dict[str, list[Attempt]]]:
-    """A page of the tenant's deliveries, newest first, with their attempts."""
+    """A page of the tenant's deliveries, newest first, with their attempts (one row more when more follow)."""
     query = select(Delivery).where(Delivery.tenant_id == tenant_id)
     if subscription_id is not None:
         query = query.where(Delivery.subscription_id == subscription_id)
     if status is not None:
         query = query.where(Delivery.status == status)
-    page = list(session.scalars(query.order_by(Delivery.created_at.desc(), Delivery.id).limit(limit).offset(offset)))
-    history: dict[str, list[Attempt]] = {row.id: [] for row in page}
-    if page:
+    rows = list(session.scalars(keyset(query, page, created=Delivery.created_at, ident=Delivery.id, newest_first=True)))
+    history: dict[str, list[Attempt]] = {row.id: [] for row in rows}
+    if rows:
         attempts = select(Attempt).where(Attempt.delivery_id.in_(list(history))).order_by(Attempt.attempt)
         for attempt in session.scalars(attempts):
             history[attempt.delivery_id].append(attempt)
-    return page, history
+    return rows, history
 
 
 def attempts_of(session: Session, *, delivery_id: str) -> list[Attempt]:

@@ -244,7 +244,8 @@ class DeliveryPublic(BaseModel):
 
 
 class DeliveryPage(BaseModel):
-    """A page of deliveries, newest first; pass ``next_offset`` as ``offset`` for the next page."""
+    """A page of deliveries, newest first; pass ``next_cursor`` as ``cursor`` for the next page."""
 
     items: list[DeliveryPublic]
-    next_offset: int | None
+    next_cursor: str | None = Field(description="The next page's cursor; null on the last page.")
+    next_offset: int | None = Field(description="The next page's offset when this one was asked for by offset.")

@@ -27,6 +27,7 @@ from services.notify.schemas import (
 from services.notify.signing import generate_secret
 from services.notify.tokens import new_key
 from services.pipeline.db import utcnow
+from services.pipeline.paging import PageRequest, keyset
 
 API_KEY_PREFIX = "rak_"
 P = TypeVar("P", bound=SubscriptionPublic)
@@ -104,10 +105,10 @@ def get_subscription(session: Session, *, tenant_id: str, subscription_id: str) 
     )
 
 
-def list_subscriptions(session: Session, *, tenant_id: str) -> list[Subscription]:
-    """The tenant's subscriptions, oldest first."""
-    query = select(Subscription).where(Subscription.tenant_id == tenant_id).order_by(Subscription.created_at)
-    return list(session.scalars(query))
+def list_subscriptions(session: Session, *, tenant_id: str, page: PageRequest | None = None) -> list[Subscription]:
+    """The tenant's subscriptions, oldest first: all, or a page (one row more when more follow)."""
+    query = select(Subscription).where(Subscription.tenant_id == tenant_id)
+    return list(session.scalars(keyset(query, page, created=Subscription.created_at, ident=Subscription.id)))
 
 
 def update_subscription(session: Session, *, subscription: Subscription, data: SubscriptionUpdate) -> str | None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from services.notify.models import WatchlistEntity
 from services.notify.phrases import PhraseFinder
 from services.pipeline.db import utcnow
+from services.pipeline.paging import PageRequest, keyset
 
 EntityKind = Literal["organisation", "person", "product", "other"]
 MAX_NAME_CHARS = 200
@@ -79,13 +80,10 @@ def create_entity(
     return entity
 
 
-def list_entities(session: Session, *, tenant_id: str, limit: int = 100, offset: int = 0) -> list[WatchlistEntity]:
-    """A tenant's entities, oldest first."""
-    query = (
-        select(WatchlistEntity).where(WatchlistEntity.tenant_id == tenant_id)
-        .order_by(WatchlistEntity.created_at, WatchlistEntity.id).limit(limit).offset(offset)
-    )  # fmt: skip
-    return list(session.scalars(query))
+def list_entities(session: Session, *, tenant_id: str, page: PageRequest | None = None) -> list[WatchlistEntity]:
+    """A tenant's entities, oldest first: all, or a page (one row more when more follow)."""
+    query = select(WatchlistEntity).where(WatchlistEntity.tenant_id == tenant_id)
+    return list(session.scalars(keyset(query, page, created=WatchlistEntity.created_at, ident=WatchlistEntity.id)))
 
 
 def get_entity(session: Session, *, tenant_id: str, entity_id: str) -> WatchlistEntity | None:

@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 
 log = logging.getLogger(__name__)
 
 ReadyCheck = Callable[[], None]
+
+
+class Ready(BaseModel):
+    """Every readiness check passed."""
+
+    status: Literal["ok"]
+    checks: list[str]
+
+
+class NotReady(BaseModel):
+    """At least one readiness check failed: each failed check with the name of its error."""
+
+    status: Literal["unavailable"]
+    failed: dict[str, str]
 
 
 def ops_router(ready_checks: dict[str, ReadyCheck]) -> APIRouter:
@@ -22,7 +38,12 @@ def ops_router(ready_checks: dict[str, ReadyCheck]) -> APIRouter:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Readiness: broker and database reachable")
+    @router.get(
+        "/readyz",
+        summary="Readiness: broker and database reachable",
+        response_model=Ready,
+        responses={503: {"model": NotReady, "description": "A check failed"}},
+    )
     def readyz() -> JSONResponse:
         failed: dict[str, str] = {}
         for name, check in ready_checks.items():

@@ -33,7 +33,6 @@ from services.notify.settings import NotifySettings
 from services.notify.store import create_subscription, create_tenant
 from services.notify.worker import DeliveryWorker
 from services.pipeline.broker import free_port
-from services.pipeline.db import Base, make_engine
 from services.pipeline.events import (
     ActionTag,
     ActionType,
@@ -231,15 +230,6 @@ def notify_settings(database_url: str, **overrides: Any) -> NotifySettings:
     }
     values.update(overrides)
     return NotifySettings(**values)
-
-
-@pytest.fixture
-def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
-    """A SQLite engine with every table created."""
-    engine = make_engine(sqlite_url)
-    Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 class ServedApp:

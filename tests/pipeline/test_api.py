@@ -9,9 +9,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
+from fastapi import HTTPException
 from pydantic import BaseModel, Field
 
-from services.pipeline.api import service_app
+from services.pipeline.api import service_app, unprocessable
 from services.pipeline.broker import free_port
 
 LIMIT = 10_000
@@ -29,6 +30,21 @@ def base_url() -> Iterator[str]:
     @app.post("/echo")
     def echo(body: Echo) -> dict[str, object]:
         return {"text": body.text, "score": body.score}
+
+    @app.post("/refuse")
+    def refuse(body: Echo) -> None:
+        raise HTTPException(422, detail=f"refused: {len(body.text)} characters")
+
+    @app.post("/rebuild")
+    def rebuild(body: Echo) -> None:
+        Echo(text=body.text * 2)  # a model a route builds from the input refuses it
+
+    @app.post("/checked")
+    def checked(body: Echo) -> None:
+        try:
+            Echo(text=body.text * 2)
+        except ValueError as exc:
+            raise unprocessable(exc) from exc
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
@@ -81,3 +97,30 @@ def test_a_lone_surrogate_is_a_clear_422_in_ascii_json(base_url: str) -> None:
     assert response.status_code == 422
     assert response.content.isascii()
     assert response.json()["detail"][0]["loc"] == ["body", "text"]
+
+
+def test_a_422_a_route_gives_as_a_sentence_has_the_shape_of_every_422(base_url: str) -> None:
+    response = httpx.post(f"{base_url}/refuse", json={"text": "abc"})
+    assert response.status_code == 422
+    assert response.json() == {"detail": [{"loc": ["body"], "msg": "refused: 3 characters", "type": "value_error"}]}
+
+
+@pytest.mark.parametrize("path", ["/rebuild", "/checked"])
+def test_a_model_a_route_builds_refusing_the_input_is_a_422_without_the_input(base_url: str, path: str) -> None:
+    text = "secret-" + "q" * 3_000
+    response = httpx.post(f"{base_url}{path}", json={"text": text})
+    assert response.status_code == 422
+    assert "secret-" not in response.text and "input" not in response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "text"]
+
+
+def test_the_openapi_document_lists_the_shared_answers_in_their_shapes(base_url: str) -> None:
+    document = httpx.get(f"{base_url}/openapi.json").json()
+    responses = document["paths"]["/echo"]["post"]["responses"]
+    assert {"200", "400", "413", "422"} <= set(responses)
+    assert responses["422"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ValidationErrors"
+    }
+    item = document["components"]["schemas"]["ErrorItem"]
+    assert set(item["properties"]) == {"loc", "msg", "type"}
+    assert "HTTPValidationError" not in document["components"]["schemas"]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from services.notify.api.deps import CurrentTenant, SessionDep, not_found
 from services.notify.models import Attempt, Delivery
 from services.notify.queue import attempts_of, list_deliveries, replay
 from services.notify.schemas import AttemptPublic, DeliveryPage, DeliveryPublic
 from services.pipeline.db import utcnow
+from services.pipeline.paging import LINK_HEADER, Pager
+from services.pipeline.paging import pager as pager_of
 
 router = APIRouter(prefix="/v1/deliveries", tags=["deliveries"])
 
@@ -33,22 +35,25 @@ def to_public(delivery: Delivery, attempts: list[Attempt]) -> DeliveryPublic:
     )
 
 
-@router.get("", summary="List deliveries, newest first")
+@router.get("", summary="List deliveries, newest first", responses={200: {"headers": LINK_HEADER}})
 def list_page(
     session: SessionDep,
     tenant: CurrentTenant,
-    subscription_id: str | None = None,
+    pager: Annotated[Pager, Depends(pager_of(50))],
+    subscription_id: Annotated[str | None, Query(max_length=64)] = None,
     status_: Annotated[Literal["pending", "delivered", "dead", "disabled"] | None, Query(alias="status")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> DeliveryPage:
-    """The tenant's deliveries, filtered by subscription and status."""
+    """The tenant's deliveries, filtered by subscription and status, a page at a time."""
+    page = pager.page
     rows, history = list_deliveries(
-        session, tenant_id=tenant.id, subscription_id=subscription_id, status=status_, limit=limit + 1, offset=offset
+        session, tenant_id=tenant.id, subscription_id=subscription_id, status=status_, page=page
     )
-    more = len(rows) > limit
-    items = [to_public(row, history[row.id]) for row in rows[:limit]]
-    return DeliveryPage(items=items, next_offset=offset + limit if more else None)
+    kept, cursor = pager.cut(rows)
+    by_offset = cursor is not None and page.after is None
+    next_offset = page.offset + page.limit if by_offset else None
+    return DeliveryPage(
+        items=[to_public(row, history[row.id]) for row in kept], next_cursor=cursor, next_offset=next_offset
+    )
 
 
 @router.post("/{delivery_id}/retry", status_code=status.HTTP_202_ACCEPTED, summary="Send one delivery again now")

@@ -35,6 +35,8 @@ from services.notify.store import (
 from services.notify.watchlists import get_entity
 from services.pipeline.db import utcnow
 from services.pipeline.netguard import BlockedURL
+from services.pipeline.openapi import error_responses
+from services.pipeline.paging import LINK_HEADER, LongPagerDep
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
 
@@ -77,10 +79,11 @@ def create(
     return created
 
 
-@router.get("", summary="List subscriptions")
-def list_all(session: SessionDep, tenant: CurrentTenant) -> list[SubscriptionPublic]:
-    """The tenant's subscriptions, oldest first."""
-    return [to_public(s) for s in list_subscriptions(session, tenant_id=tenant.id)]
+@router.get("", summary="List subscriptions", responses={200: {"headers": LINK_HEADER}})
+def list_all(session: SessionDep, tenant: CurrentTenant, pager: LongPagerDep) -> list[SubscriptionPublic]:
+    """The tenant's subscriptions, oldest first, a page at a time (the next page's URL in the Link header)."""
+    subscriptions, _ = pager.cut(list_subscriptions(session, tenant_id=tenant.id, page=pager.page))
+    return [to_public(s) for s in subscriptions]
 
 
 @router.get("/{subscription_id}", summary="Read a subscription")
@@ -137,7 +140,9 @@ def delete(subscription_id: str, session: SessionDep, tenant: CurrentTenant) -> 
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{subscription_id}/rotate-secret", summary="Rotate the webhook signing secret")
+@router.post(
+    "/{subscription_id}/rotate-secret", summary="Rotate the webhook signing secret", responses=error_responses(409)
+)
 def rotate(subscription_id: str, session: SessionDep, tenant: CurrentTenant, context: ContextDep) -> SecretRotated:
     """A new secret, shown once; the previous one keeps signing alongside during the overlap."""
     subscription = _owned(session, tenant, subscription_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
@@ -12,6 +14,9 @@ from services.notify.store import unsubscribe
 from services.notify.tokens import InvalidToken, read_token
 
 router = APIRouter(tags=["unsubscribe"])
+NOT_VALID: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Link not valid (a page saying so)", "content": {"text/html": {}}}
+}
 HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"}
 
 
@@ -36,7 +41,9 @@ def _resolve(session: SessionDep, context: ContextDep, token: str) -> tuple[Subs
     return (subscription, address) if subscription is not None else None
 
 
-@router.get("/unsubscribe/{token}", response_class=HTMLResponse, summary="Unsubscribe confirmation page")
+@router.get(
+    "/unsubscribe/{token}", response_class=HTMLResponse, summary="Unsubscribe confirmation page", responses=NOT_VALID
+)
 def confirm_page(token: str, session: SessionDep, context: ContextDep) -> HTMLResponse:
     """A page with one button that posts the unsubscription (link scanners only GET, so nothing happens)."""
     found = _resolve(session, context, token)
@@ -46,7 +53,9 @@ def confirm_page(token: str, session: SessionDep, context: ContextDep) -> HTMLRe
     return _page(200, address=address, subscription_name=subscription.name, action=f"/unsubscribe/{token}")
 
 
-@router.post("/unsubscribe/{token}", response_class=HTMLResponse, summary="Unsubscribe (one click)")
+@router.post(
+    "/unsubscribe/{token}", response_class=HTMLResponse, summary="Unsubscribe (one click)", responses=NOT_VALID
+)
 def one_click(token: str, session: SessionDep, context: ContextDep) -> HTMLResponse:
     """Stop sending this subscription's alerts to this address; repeating it is harmless."""
     found = _resolve(session, context, token)

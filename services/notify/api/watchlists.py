@@ -6,9 +6,7 @@ answers 404, exactly like a missing one.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from services.notify.api.deps import CurrentTenant, SessionDep, not_found
 from services.notify.watchlists import (
@@ -21,12 +19,10 @@ from services.notify.watchlists import (
     list_entities,
     update_entity,
 )
+from services.pipeline.api import unprocessable
+from services.pipeline.paging import LINK_HEADER, PagerDep
 
 router = APIRouter(prefix="/v1/watchlists", tags=["watchlists"])
-
-
-def _invalid(exc: ValueError) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Add a watchlist entity")
@@ -36,19 +32,14 @@ def create(body: WatchlistEntityCreate, session: SessionDep, tenant: CurrentTena
     try:
         entity = create_entity(session, tenant_id=tenant.id, **body.model_dump())
     except ValueError as exc:
-        raise _invalid(exc) from exc
+        raise unprocessable(exc) from exc
     return WatchlistEntityPublic.model_validate(entity)
 
 
-@router.get("", summary="List watchlist entities")
-def list_all(
-    session: SessionDep,
-    tenant: CurrentTenant,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[WatchlistEntityPublic]:
-    """The tenant's entities, oldest first."""
-    entities = list_entities(session, tenant_id=tenant.id, limit=limit, offset=offset)
+@router.get("", summary="List watchlist entities", responses={200: {"headers": LINK_HEADER}})
+def list_all(session: SessionDep, tenant: CurrentTenant, pager: PagerDep) -> list[WatchlistEntityPublic]:
+    """The tenant's entities, oldest first, a page at a time (the next page's URL in the Link header)."""
+    entities, _ = pager.cut(list_entities(session, tenant_id=tenant.id, page=pager.page))
     return [WatchlistEntityPublic.model_validate(e) for e in entities]
 
 
@@ -69,7 +60,7 @@ def patch(
     try:
         entity = update_entity(session, tenant_id=tenant.id, entity_id=entity_id, **body.model_dump())
     except ValueError as exc:
-        raise _invalid(exc) from exc
+        raise unprocessable(exc) from exc
     if entity is None:
         raise not_found("watchlist entity")
     return WatchlistEntityPublic.model_validate(entity)
