@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.classify import lookup
 from services.classify.classifier import MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, Classifier
 from services.pipeline.events import Tags
 
@@ -34,4 +35,5 @@ def make_router(classifier: Classifier) -> APIRouter:
     def classify(request: ClassifyRequest) -> Tags:  # sync: FastAPI runs it in its thread pool (CPU-bound work)
         return classifier.classify(request.title, request.summary, request.lang)
 
+    router.include_router(lookup.make_router(classifier.kb))
     return router
