@@ -31,14 +31,14 @@ def _alternation(options: Iterable[str]) -> str:
 _SUFFIX_OF: Final = {form: code for code, forms in words.SUFFIXES.items() for form in forms}
 _NUMBER: Final = r"\d{1,3}(?:[.,'’\u00a0\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _CJK: Final = rf"(?:(?:{_NUMBER})\s?(?:{_alternation(words.CJK_UNITS)})\s?)+(?:\d+(?![\d.,]))?"
-_LATIN_END: Final = r"(?![^\W\d_])"  # a Latin word ends here: "m" in "£7.5m", not in "5 miles"
+_LATIN_END: Final = r"(?![A-Za-z\u00c0-\u024f])"  # a Latin word ends here: "m" in "£7.5m", not in "5 miles"
 _MONEY: Final = re.compile(
     rf"(?:(?<![^\W\d_])(?P<prefix>{_alternation(words.PREFIXES)})\s?)?"
     rf"(?<![\d.,])(?:(?P<cjk>{_CJK})|(?P<number>{_NUMBER})(?:[\s-]?(?P<scale>{_alternation(words.SCALES)}){_LATIN_END})?)"
     rf"(?:\s?{words.CONNECTOR}(?P<suffix>{_alternation(_SUFFIX_OF)}){_LATIN_END})?",
     re.IGNORECASE,
 )
-_BOUNDARY: Final = re.compile(r"[.;,:!?。；！？](?:\s|$)|[;；。，、：]|(?<=[\u3000-\u9fff])\s")
+_BOUNDARY: Final = re.compile(r"[.;:!?。；！？](?:\s|$)|[;；。，、：]|(?<=[\u3000-\u9fff])\s")
 _LIST_GAP: Final = 40  # at most this many characters between two amounts of a list
 _CONVERSION: Final = re.compile(r"\(\s*(?:[^\W\d_]+\s+){0,2}$")
 
@@ -182,14 +182,28 @@ def _main(title: Sequence[Amount], summary: Sequence[Amount], local: str | None)
     return max((a for a in summary if a.currency == currency), key=lambda a: a.value)
 
 
+def _found(title: str, summary: str, lang: str | None, jurisdictions: Sequence[str]) -> tuple[list[Amount], str | None]:
+    local = next((words.CURRENCY_OF[j] for j in jurisdictions if j in words.CURRENCY_OF), None)
+    found = [*mentions(title, "title", lang, local), *mentions(summary, "summary", lang, local)]
+    return _fill_currency(found, local), local
+
+
+def stated_amounts(
+    title: str, summary: str, *, lang: str | None = None, jurisdictions: Sequence[str] = ()
+) -> list[tuple[Decimal, str]]:
+    """Every amount of the decision the item states (parts and total alike), as (value, currency)."""
+    if not words.PENALTY.search(title) and not words.PENALTY.search(summary):
+        return []
+    return [(a.value, a.currency) for a in _found(title, summary, lang, jurisdictions)[0]]
+
+
 def extract_amount(
     title: str, summary: str, *, lang: str | None = None, jurisdictions: Sequence[str] = ()
 ) -> Amount | None:
     """The main amount of the decision an item reports, or None when it states none (module docstring)."""
     if not words.PENALTY.search(title) and not words.PENALTY.search(summary):
         return None
-    local = next((words.CURRENCY_OF[j] for j in jurisdictions if j in words.CURRENCY_OF), None)
-    found = _fill_currency([*mentions(title, "title", lang, local), *mentions(summary, "summary", lang, local)], local)
+    found, local = _found(title, summary, lang, jurisdictions)
     return _main([a for a in found if a.field == "title"], [a for a in found if a.field == "summary"], local)
 
 

@@ -47,7 +47,8 @@ def tags_json(tags: Tags) -> dict[str, Any]:
     return tags.model_dump(mode="json")
 
 
-def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
+def numbered_lines(stream: TextIO) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of a stream with their line numbers (from 1)."""
     for number, line in enumerate(stream, start=1):
         if line.strip():
             yield number, line
@@ -57,7 +58,7 @@ def run_tag(classifier: Classifier, source: TextIO, sink: TextIO, errors: TextIO
     """Tag every line of ``source`` into ``sink``; a bad line becomes an error record on ``errors`` and the
     rest go on. Returns the bad-line count."""
     failures = 0
-    for number, line in _lines(source):
+    for number, line in numbered_lines(source):
         try:
             item = parse_item(line)
         except InvalidLine as exc:
@@ -73,7 +74,7 @@ def run_eval(classifier: Classifier | Gazetteer, dataset: Path, *, use_lang: boo
     """Tag every labelled item of a dataset and score the tags (the classifier's, or the gazetteer's)."""
     report = Report()
     with dataset.open(encoding="utf-8") as stream:
-        for number, line in _lines(stream):
+        for number, line in numbered_lines(stream):
             try:
                 item = parse_item(line)
             except InvalidLine as exc:
@@ -82,7 +83,7 @@ def run_eval(classifier: Classifier | Gazetteer, dataset: Path, *, use_lang: boo
     return report
 
 
-def _load(folder: Path, command: str) -> Classifier | None:
+def load_classifier(folder: Path, command: str) -> Classifier | None:
     try:
         return Classifier.load(folder)
     except KnowledgeBaseError as exc:
@@ -91,7 +92,7 @@ def _load(folder: Path, command: str) -> Classifier | None:
 
 
 def _tag(args: argparse.Namespace) -> int:
-    classifier = _load(Path(args.kb), "tag")
+    classifier = load_classifier(Path(args.kb), "tag")
     if classifier is None:
         return 2
     failures = run_tag(classifier, sys.stdin, sys.stdout, sys.stderr)
@@ -99,11 +100,15 @@ def _tag(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    if args.stories:
+        from services.classify.story_commands import eval_stories_command
+
+        return eval_stories_command(args)
     dataset = Path(args.dataset)
     if not dataset.is_file():
         sys.stderr.write(f"regalerts eval: no such dataset file: {dataset}\n")
         return 2
-    classifier = _load(Path(args.kb), "eval")
+    classifier = load_classifier(Path(args.kb), "eval")
     if classifier is None:
         return 2
     try:
@@ -130,8 +135,15 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     tag = subparsers.add_parser("tag", help="tag JSON lines {id, title, summary, lang?} from stdin to stdout")
     tag.add_argument("--kb", default=str(KB_DIR), help="knowledge-base folder (default: the built-in one)")
     tag.set_defaults(func=_tag)
+    from services.classify.story_commands import add_stories_command
+
+    add_stories_command(subparsers)
     evaluate = subparsers.add_parser("eval", help="score the classifier on a labelled JSON-lines dataset")
-    evaluate.add_argument("--dataset", required=True, help="labelled items, e.g. ../shared/data/devset.jsonl")
+    sets = evaluate.add_mutually_exclusive_group(required=True)
+    sets.add_argument("--dataset", help="labelled items, e.g. ../shared/data/devset.jsonl")
+    sets.add_argument(
+        "--stories", help="gold stories: story grouping and amounts, e.g. ../shared/data/stories-dev.jsonl"
+    )
     evaluate.add_argument("--kb", default=str(KB_DIR), help="knowledge-base folder (default: the built-in one)")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     evaluate.add_argument(

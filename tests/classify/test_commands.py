@@ -10,7 +10,7 @@ from pathlib import Path
 from services.classify.classifier import Classifier
 from services.classify.commands import run_eval, run_tag
 from tests.classify.conftest import FIXTURE_KB
-from tests.conftest import run_regalerts
+from tests.conftest import run_regalerts, shared_path
 
 
 def test_tag_writes_each_line_back_with_its_tags(classifier: Classifier) -> None:
@@ -103,3 +103,30 @@ def test_tag_writes_errors_to_stderr_and_goes_on(tmp_path: Path) -> None:
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["ok"]
     records = [json.loads(line) for line in result.stderr.splitlines()]
     assert len(records) == 1 and records[0]["line"] == 1 and records[0]["error"].startswith("not JSON")
+
+
+def test_stories_writes_each_line_with_its_tags_and_story(tmp_path: Path) -> None:
+    items = [
+        {"id": "1", "title": "La COMCO sanctionne Tencent", "summary": "Amende de CHF 2 millions.",
+         "published": "2024-03-01T10:00:00+01:00", "feed": "a", "lang": "fr"},
+        {"id": "2", "title": "WEKO büsst Tencent mit 2 Mio. Franken", "summary": "",
+         "published": "2024-03-01T12:00:00+01:00", "feed": "b"},
+        {"id": "3", "title": "La COMCO sanctionne Tencent", "published": "yesterday"},
+    ]  # fmt: skip
+    result = run_regalerts("stories", "--kb", str(FIXTURE_KB), stdin="".join(json.dumps(i) + "\n" for i in items))
+    assert result.returncode == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["1", "2"] and lines[0]["story"] == lines[1]["story"]
+    assert lines[1]["tags"]["amount"]["value"] == 2000000 and lines[1]["tags"]["amount"]["currency"] == "CHF"
+    assert json.loads(result.stderr) == {"line": 3, "error": "'published' must be an ISO 8601 date-time"}
+
+
+def test_eval_stories_on_the_stories_dev_set() -> None:
+    """The targets: pairwise F1 >= 0.85, B-cubed F1 >= 0.90, amounts >= 90 % right, <= 5 % invented."""
+    dataset = shared_path("data", "stories-dev.jsonl")
+    result = run_regalerts("eval", "--stories", str(dataset), "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["pairwise"]["f1"] >= 0.85 and figures["bcubed"]["f1"] >= 0.90
+    amounts = figures["amounts"]
+    assert amounts["right"] >= 0.9 * amounts["stated"] and amounts["invented"] <= 0.05 * amounts["unstated"]
