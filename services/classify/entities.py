@@ -28,8 +28,10 @@ from services.classify.orgs import (
     Organisation,
     by_position,
     find_organisations,
-    merger_parties,
+    former_name,
+    is_subsidiary,
 )
+from services.classify.parties import merger_parties, merger_prepositions
 
 LANGUAGE_COUNTRIES: dict[str, frozenset[str]] = {
     "en": frozenset({"US", "GB", "IE", "AU", "CA", "NZ", "IN", "SG", "EU", "INT"}),
@@ -196,25 +198,51 @@ def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: 
     ]
 
 
-def _candidates(item_field: Field, taken: list[Found], lang: str) -> list[tuple[Organisation, float]]:
+def subsidiaries(fields: tuple[Field, ...], hits: list[Found]) -> list[Found]:
+    """The company hits that are only the first words of a longer name with a legal form ("Allianz" in
+    "Allianz Lebensversicherungs-AG", "Janssen" in "Janssen-Cilag AG"): that name is a subsidiary, its own
+    entity, not its parent."""
+    absorbed = []
+    for item_field in fields:
+        for org in find_organisations(item_field.text.original):
+            name_end = org.start + len(org.name)
+            for hit in hits:
+                if hit.field is not item_field:
+                    continue
+                start, end = item_field.text.span(hit.start, hit.end)
+                if org.start == start and end < name_end and is_subsidiary(org.name, org.name[: end - start]):
+                    absorbed.append(hit)
+    return absorbed
+
+
+def _candidates(
+    item_field: Field, taken: list[Found], lang: str, absorbed: list[Found]
+) -> list[tuple[Organisation, float]]:
     """Organisations by legal form, then (title only) by their place beside an action verb; none that
-    overlaps a known name (a country's name is part of many a company's name, not of a headline's subject)."""
+    overlaps a known name (a country's name is part of many a company's name, not of a headline's subject),
+    unless the name is a subsidiary's (``absorbed``: the known names it starts with)."""
     by_form = find_organisations(item_field.text.original)
     by_place: list[Organisation] = []
     if item_field.name == "title":
         triggers = [item_field.text.span(h.start, h.end) for h in item_field.hits if h.entries[0].kind == "action"]
         by_place = by_position(item_field.text.original, triggers, lang)
-    mergers = {item_field.sentence(h.start) for h in item_field.hits for e in h.entries if e.ref == "_merger"}
-    if mergers:
-        spans = [
-            item_field.text.span(item_field.sentence_starts[index], item_field.sentence_end(index))
-            for index in sorted(mergers)
+    cues = [h for h in item_field.hits if any(e.ref == "_merger" for e in h.entries)]
+    if cues:
+        mergers = sorted({item_field.sentence(h.start) for h in cues})
+        spans = [item_field.text.span(item_field.sentence_starts[i], item_field.sentence_end(i)) for i in mergers]
+        bodies = [
+            item_field.text.span(h.start, h.end) for h in taken if h.field is item_field and h.kind == "regulator"
         ]
-        by_place += merger_parties(item_field.text.original, spans, lang)
+        by_place += merger_parties(item_field.text.original, spans, lang, bodies)
+        after = [item_field.text.span(h.end, item_field.sentence_end(item_field.sentence(h.start))) for h in cues]
+        by_place += merger_prepositions(item_field.text.original, after, lang)
     if not by_form and not by_place:
         return []
     known = [h for h in taken if h.field is item_field]
-    entities = [item_field.text.span(h.start, h.end) for h in known if h.kind != "country"]
+    entities = [
+        item_field.text.span(h.start, h.end) for h in known
+        if h.kind != "country" and not any(h is a for a in absorbed)
+    ]  # fmt: skip
     everything = [item_field.text.span(h.start, h.end) for h in known]
     found = [(org, PATTERN_CONFIDENCE, entities) for org in by_form]
     found += [(org, POSITION_CONFIDENCE, everything) for org in by_place]
@@ -225,12 +253,15 @@ def _candidates(item_field: Field, taken: list[Found], lang: str) -> list[tuple[
 
 
 def _pattern_tags(
-    fields: tuple[Field, ...], taken: list[Found], regulator_ids: list[str], kb: KnowledgeBase, lang: str
-) -> list[TagData]:
+    fields: tuple[Field, ...], taken: list[Found], regulator_ids: list[str], kb: KnowledgeBase, lang: str,
+    absorbed: list[Found],
+) -> list[TagData]:  # fmt: skip
     tags: dict[str, TagData] = {}
-    companies = {hit.ref for hit in taken if hit.kind in ("company", "product")}
+    companies = {hit.ref for hit in taken if hit.kind in ("company", "product") and not any(hit is a for a in absorbed)}
     for item_field in fields:
-        for org, confidence in _candidates(item_field, taken, lang):
+        for org, confidence in _candidates(item_field, taken, lang, absorbed):
+            if former_name(item_field.text.original, org.start):
+                continue  # "Imperial Food B.V. (voorheen NOPN B.V.)": one company
             folded = fold(org.name)
             if " " not in org.name and any(folded in kb.company_words(ref) for ref in companies):
                 continue  # "Poste" beside "la Poste suisse": a known company's own word
@@ -271,7 +302,9 @@ def extract_entities(
     places |= {tag["jurisdiction"] for tag in regulators}
     in_context = bool(item.action_sentences) or bool(regulators)
     company_hits = [h for h in hits if h.kind in ("company", "product")]
-    companies = _company_tags(company_hits, kb, places, lang, in_context)
+    absorbed = subsidiaries(fields, company_hits)
+    parents = [h for h in company_hits if not any(h is a for a in absorbed)]
+    companies = _company_tags(parents, kb, places, lang, in_context)
     taken = [h for h in hits if h.kind in ("company", "product", "regulator", "country")]
-    companies += _pattern_tags(fields, taken, [tag["id"] for tag in regulators], kb, lang)
+    companies += _pattern_tags(fields, taken, [tag["id"] for tag in regulators], kb, lang, absorbed)
     return Entities(regulators, companies, countries)

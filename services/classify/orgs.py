@@ -28,10 +28,13 @@ def _by_first_letter(forms: list[str]) -> str:
     return "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in groups.items())
 
 
-_FORM = re.compile(rf" (?=[{_FIRST_LETTERS}])(?P<form>{_by_first_letter(_LEGAL_FORMS.split('|'))})(?![\w])")
+# German joins a legal form to its name with a hyphen too: "Allianz Lebensversicherungs-AG".
+_FORM = re.compile(
+    rf"(?: (?=[{_FIRST_LETTERS}])|-(?=AG\b|GmbH\b|KGaA\b))(?P<form>{_by_first_letter(_LEGAL_FORMS.split('|'))})(?![\w])"
+)
 
 # The name just before a legal form: searched in a window that ends at the form.
-_NAME_BEFORE = re.compile(rf"(?<![\w.])(?P<name>{_WORD}(?:[ \-](?:{_JOINER} )?{_WORD}){{0,4}}),? $")
+_NAME_BEFORE = re.compile(rf"(?<![\w.])(?P<name>{_WORD}(?:[ \-](?:{_JOINER} )?{_WORD}){{0,4}}),?[ \-]$")
 _NAME_WINDOW = 120
 _CJK_MARKS = ("股份", "有限", "株式会社", "(株)", "（株）", "주식회사", "(주)", "（주）")
 _CJK_MARK = re.compile("|".join(map(re.escape, _CJK_MARKS)))
@@ -114,6 +117,28 @@ class Organisation:
         return "org:" + _NOT_WORD.sub("-", fold(self.name)).strip("-")
 
 
+# Words that name a group itself, not a subsidiary: "BMW Group AG" is BMW.
+_GROUP_WORDS = frozenset(
+    ["group", "groupe", "gruppe", "grupo", "gruppo", "holding", "holdings", "company", "corporation", "corp", "co"]
+)
+_FORMER = re.compile(
+    r"\((?:formerly|previously|voorheen|vroeger|ehemals|vormals|früher|anciennement|ex|anteriormente|antes|già"
+    r"|precedentemente|antiga|antigo|旧)[ :\-]*$"
+)
+
+
+def is_subsidiary(name: str, parent: str) -> bool:
+    """Whether a name with a legal form that starts with a known company's name (``parent``) names another
+    company: its further words are not only words for a group."""
+    extra = [word for word in _NOT_WORD.split(fold(name[len(parent) :])) if word]
+    return bool(extra) and not all(word in _GROUP_WORDS for word in extra)
+
+
+def former_name(text: str, start: int) -> bool:
+    """Whether the name at ``start`` is given as a former name: "(formerly X Ltd)", "(voorheen X B.V.)"."""
+    return _FORMER.search(text, max(0, start - 20), start) is not None
+
+
 def _trim(name: str, start: int) -> tuple[str, int]:
     words = name.split(" ")
     while words and fold(words[0]) in _LEADING:
@@ -150,14 +175,14 @@ def find_organisations(text: str) -> list[Organisation]:
 POSITION_CONFIDENCE = 0.45
 # A capitalised word, its letters taken possessively (``*+``): what may follow them (a space, a hyphen, a
 # slash, the end) is never a letter, so giving letters back could not make a match, only cost the attempt.
-_CAPITALISED_WORD = r"[A-ZÀ-ÖØ-Þ][\w&'’]*+"
-_CAPITALISED = re.compile(rf"{_CAPITALISED_WORD}(?:[-/][A-Z0-9À-ÖØ-Þ][\w&'’]*+)*(?: {_CAPITALISED_WORD}){{0,3}}")
-_CAPITALISED_END = re.compile(rf"(?<![\w'’])(?:{_CAPITALISED.pattern})$")
+CAPITALISED_WORD = r"[A-ZÀ-ÖØ-Þ][\w&'’]*+"
+CAPITALISED = re.compile(rf"{CAPITALISED_WORD}(?:[-/][A-Z0-9À-ÖØ-Þ][\w&'’]*+)*(?: {CAPITALISED_WORD}){{0,3}}")
+_CAPITALISED_END = re.compile(rf"(?<![\w'’])(?:{CAPITALISED.pattern})$")
 _LINKS = re.compile(
     r"^ (?:(?:against|gegen|contre|contro|contra|tegen|à l'encontre de|nei confronti di|a|à|al|à la|au|aux|de|"
     r"di|da|van|von|on|the|la|le|les|l'|el|il|lo|die|der|den|het|de) )*"
 )
-_NOT_NAMES = _LEADING | frozenset(
+NOT_NAMES = _LEADING | frozenset(
     [
         "union",
         "eu",
@@ -199,7 +224,7 @@ _GENERIC_TEXT = {
     " impresa gruppo polizia commissione procura consiglio stato citta banca ufficio concorrenza mercato mercati"
     " consumatori dati protezione privacy antitrust",
     "pt": "autoridade juiz governo agencia companhia sociedade conselho cidade comissao procuradoria concorrencia"
-    " consumidor mercado mercados dados protecao valores",
+    " consumidor mercado mercados dados protecao valores superintendencia geral",
     "nl": "toezichthouder autoriteit rechter rechtbank hof regering overheid ministerie agentschap bedrijf bedrijven"
     " onderneming politie commissie justitie raad stad waakhond mededinging consument markten",
 }
@@ -233,14 +258,14 @@ _LAW_WORDS = frozenset(
 )
 
 
-def _parts(text: str, start: int) -> list[Organisation]:
+def parts(text: str, start: int) -> list[Organisation]:
     """Split "Sunrise-UPC" and "AZ Medien/NZZ" into their names."""
     found: list[Organisation] = []
     for match in _PART.finditer(text):
         name = match.group().strip()
         words = [fold(word) for word in name.split(" ")]
         if (
-            name and words[0] not in _NOT_NAMES and words[-1] not in _LAW_WORDS and not name.isdigit()
+            name and words[0] not in NOT_NAMES and words[-1] not in _LAW_WORDS and not name.isdigit()
             and not is_generic(name)
         ):  # fmt: skip
             found.append(Organisation(name, start + match.start(), start + match.end()))
@@ -258,34 +283,10 @@ def by_position(title: str, triggers: list[tuple[int, int]], lang: str) -> list[
         before = title[:start].rstrip(" ")
         subject = _CAPITALISED_END.search(before, max(0, len(before) - _NAME_WINDOW))
         if subject and (lang != "de" or subject.group().split(" ")[0].isupper()):
-            found += _parts(subject.group(), subject.start())
+            found += parts(subject.group(), subject.start())
         link = _LINKS.match(title[end:])
         offset = end + (link.end() if link else 0)
-        obj = _CAPITALISED.match(title, offset)
+        obj = CAPITALISED.match(title, offset)
         if obj and (lang != "de" or obj.group().split(" ")[0].isupper()):
-            found += _parts(obj.group(), obj.start())
-    return found
-
-
-_PAIR_NAME = rf"{_CAPITALISED_WORD}(?: {_CAPITALISED_WORD})?"
-_PAIR = re.compile(rf"(?<![\w'’])(?P<a>{_PAIR_NAME}) ?[/–-] ?(?P<b>{_PAIR_NAME})")
-
-
-def merger_parties(text: str, windows: list[tuple[int, int]], lang: str) -> list[Organisation]:
-    """The parties of a merger written as a pair, "Sunrise-UPC", "AZ Medien/NZZ", "Poste-Quickmail", within
-    the given windows of text (the sentences that speak of a merger). German writes compounds of capitalised
-    nouns with a hyphen (Quickmail-Gruppe), so there only a slash makes a pair."""
-    found: list[Organisation] = []
-    for start, end in windows:
-        for pair in _PAIR.finditer(text, start, end):
-            if lang == "de" and "/" not in pair.group():
-                continue
-            for group in ("a", "b"):
-                name = pair.group(group)
-                if (
-                    fold(name.split(" ")[0]) not in _NOT_NAMES
-                    and not any(ch.isdigit() for ch in name)
-                    and not (is_generic(name))
-                ):
-                    found.append(Organisation(name, pair.start(group), pair.end(group)))
+            found += parts(obj.group(), obj.start())
     return found
