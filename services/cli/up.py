@@ -77,13 +77,14 @@ def admin_token(var: Path) -> str:
 
 
 # Settings only one service needs stay out of the others' environment (the admin token above all).
-SERVICE_ONLY = {"REGALERTS_ADMIN_TOKEN": "ingest"}
+SERVICE_ONLY = {"REGALERTS_ADMIN_TOKEN": "ingest", "REGALERTS_CLASSIFY_URL": "notify"}
 
 
 def _children(var: Path, env: dict[str, str]) -> list[Child]:
     children = []
-    for name, preferred in PORTS.items():
-        port = available_port(preferred)
+    ports = {name: available_port(preferred) for name, preferred in PORTS.items()}
+    env = {**env, "REGALERTS_CLASSIFY_URL": f"http://127.0.0.1:{ports['classify']}"}  # notify checks names there
+    for name, port in ports.items():
         own = {key: value for key, value in env.items() if SERVICE_ONLY.get(key, name) == name}
         children.append(Child(name, port, {**own, "REGALERTS_HTTP_PORT": str(port)}, var / "logs" / f"{name}.log"))
     return children

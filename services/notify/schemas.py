@@ -186,10 +186,21 @@ class SubscriptionPublic(BaseModel):
     updated_at: datetime
 
 
+Warnings = Annotated[
+    list[str],
+    Field(
+        default_factory=list,
+        description="What may keep the filters from matching, e.g. a company or regulator name the knowledge "
+        "base does not know, with the closest known names; the subscription is saved all the same.",
+    ),
+]
+
+
 class SubscriptionCreated(SubscriptionPublic):
     """The answer to a creation: the only time the webhook signing secret is shown."""
 
     secret: str | None = Field(description="whsec_ signing secret of a JSON webhook; shown once.")
+    warnings: Warnings
 
 
 class SubscriptionChanged(SubscriptionPublic):
@@ -199,6 +210,7 @@ class SubscriptionChanged(SubscriptionPublic):
         description="whsec_ signing secret, only when this change made the subscription a JSON webhook "
         "that had none; shown once. null otherwise."
     )
+    warnings: Warnings
 
 
 class SecretRotated(BaseModel):

@@ -67,6 +67,17 @@ class NotifySettings(CommonSettings):
         default="http://127.0.0.1:8703",
         description="Public URL of the notify API, used to build one-click unsubscribe links in emails.",
     )
+    classify_url: str | None = Field(
+        default=None,
+        description="Base URL of the classify API, whose knowledge base the company and regulator names of "
+        "subscription filters are checked against (a warning, never a refusal); unset: not checked.",
+    )
+    classify_timeout_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="Timeout of that check; when classify does not answer, the subscription "
+        "is saved with a warning that its names were not checked.",
+    )
     unsubscribe_secret: str = Field(
         default="",
         description="Key signing one-click unsubscribe tokens; empty: a random key is generated once and "

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -266,7 +267,14 @@ class Api:
 @pytest.fixture
 def api(sqlite_engine: Engine) -> Iterator[Api]:
     """The API on a SQLite store with tenants "a" and "b"."""
-    settings = notify_settings(str(sqlite_engine.url))
+    with serve_api(sqlite_engine) as served:
+        yield served
+
+
+@contextmanager
+def serve_api(sqlite_engine: Engine, **overrides: Any) -> Iterator[Api]:
+    """The API on a store, with tenants "a" and "b" and test settings changed by ``overrides``."""
+    settings = notify_settings(str(sqlite_engine.url), **overrides)
     context = build_context(settings, sqlite_engine)
     keys, ids = {}, {}
     with context.sessions.begin() as session:

@@ -47,7 +47,10 @@ def test_addresses_smtp_would_not_send_to_as_given_are_refused(address: str) -> 
 
 @pytest.mark.parametrize(
     ("given", "stored"),
-    [("O'Brien+alerts@Example.COM", "O'Brien+alerts@example.com"), (" ops.team@mail.example.org ", "ops.team@mail.example.org")],
+    [
+        ("O'Brien+alerts@Example.COM", "O'Brien+alerts@example.com"),
+        (" ops.team@mail.example.org ", "ops.team@mail.example.org"),
+    ],
 )
 def test_plain_addresses_are_normalised(given: str, stored: str) -> None:
     assert email_address(given) == stored
@@ -66,7 +69,9 @@ def test_a_refused_address_stores_nothing_and_lists_still_answer(api: Api) -> No
     sub_id = api.client.post("/v1/subscriptions", json=good, headers=a).json()["id"]
     bad = {"channel": {"type": "email", "addresses": ["ops@example.com", '"<x@y.zz>"@b.co']}}
     assert api.client.patch(f"/v1/subscriptions/{sub_id}", json=bad, headers=a).status_code == 422
-    assert api.client.get(f"/v1/subscriptions/{sub_id}", headers=a).json()["channel"]["addresses"] == ["ops@example.com"]
+    assert api.client.get(f"/v1/subscriptions/{sub_id}", headers=a).json()["channel"]["addresses"] == [
+        "ops@example.com"
+    ]
 
 
 def _corrupt(engine: Engine, sub_id: str, **columns: Any) -> None:
@@ -89,7 +94,9 @@ def test_a_stored_row_that_no_longer_validates_is_an_error_on_that_row(api: Api)
     assert rows["good"]["error"] is None
     assert rows["bad"]["channel"]["addresses"] == ["ops@example.com", "<x@y.zz>@b.co"]
     assert "channel.addresses.1" in rows["bad"]["error"] and "not an email address" in rows["bad"]["error"]
-    assert rows["bad filters"]["filters"]["companies"] == ["Acme"] and "filters.actions.0" in rows["bad filters"]["error"]
+    assert (
+        rows["bad filters"]["filters"]["companies"] == ["Acme"] and "filters.actions.0" in rows["bad filters"]["error"]
+    )
     one = api.client.get(f"/v1/subscriptions/{ids[1]}", headers=a)
     assert one.status_code == 200 and one.json()["error"] == rows["bad"]["error"]
     paused = api.client.post(f"/v1/subscriptions/{ids[1]}/pause", headers=a)
@@ -109,7 +116,10 @@ def test_mail_goes_only_to_the_stored_addresses_exactly(
     bad, _ = running.subscribe(tenant, {"type": "email", "addresses": ["ops@example.com"]})
     _corrupt(engine, bad, addresses=["<x@y.zz>@b.co"])
     running.intake.ingest(make_item("feed:1"))
-    wait_for(lambda: {d.subscription_id: d.status for d in running.deliveries()}.get(bad) == "disabled", "the bad row to stop")
+    wait_for(
+        lambda: {d.subscription_id: d.status for d in running.deliveries()}.get(bad) == "disabled",
+        "the bad row to stop",
+    )
     wait_for(lambda: len(mailbox.messages) == 1, "the good row's mail")
     assert [rcpt for rcpt, _ in mailbox.messages] == [["O'Brien+alerts@example.com"]]
     failed = next(d for d in running.deliveries() if d.subscription_id == bad)

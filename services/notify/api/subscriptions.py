@@ -9,6 +9,7 @@ from services.notify.api.deps import ContextDep, CurrentTenant, NotifyContext, S
 from services.notify.channels import Batch
 from services.notify.channels.http import make_client
 from services.notify.models import Subscription
+from services.notify.names import name_warnings
 from services.notify.sample import sample_alert
 from services.notify.schemas import (
     DIGEST_NEEDS_MODE,
@@ -57,6 +58,12 @@ def _check_filters(session: SessionDep, tenant: CurrentTenant, filters: Filters 
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"no watchlist entity {entity_id!r}")
 
 
+def _name_warnings(context: NotifyContext, filters: Filters | None) -> list[str]:
+    """Warnings about company and regulator names classify's knowledge base does not carry (never a refusal)."""
+    settings = context.settings
+    return name_warnings(filters, classify_url=settings.classify_url, timeout_s=settings.classify_timeout_s)
+
+
 def _owned(session: SessionDep, tenant: CurrentTenant, subscription_id: str) -> Subscription:
     subscription = get_subscription(session, tenant_id=tenant.id, subscription_id=subscription_id)
     if subscription is None:
@@ -71,10 +78,10 @@ def create(
     """Create a subscription; a JSON webhook's signing secret is in this answer only."""
     _check_channel(context, body.channel)
     _check_filters(session, tenant, body.filters)
+    warnings = _name_warnings(context, body.filters)
     subscription, secret = create_subscription(session, tenant_id=tenant.id, data=body)
-    created = public_view(
-        subscription, SubscriptionCreated, secret=secret
-    )  # before the commit: a failure stores nothing
+    # The answer is built before the commit: whatever fails there stores nothing.
+    created = public_view(subscription, SubscriptionCreated, secret=secret, warnings=warnings)
     session.commit()
     return created
 
@@ -107,8 +114,9 @@ def patch(
     _check_channel(context, body.channel)
     _check_filters(session, tenant, body.filters)
     _check_digest(subscription, body)
+    warnings = _name_warnings(context, body.filters)
     secret = update_subscription(session, subscription=subscription, data=body)
-    changed = public_view(subscription, SubscriptionChanged, secret=secret)
+    changed = public_view(subscription, SubscriptionChanged, secret=secret, warnings=warnings)
     session.commit()
     return changed
 
