@@ -19,13 +19,16 @@ from dataclasses import dataclass
 from services.classify.automaton import SEPARATOR
 from services.classify.fields import Field, Found, TagData, found, longest_only
 
-CONFIDENCE = {"title": 0.9, "lead": 0.8, "body": 0.6, "background": 0.45}
+CONFIDENCE = {"title": 0.9, "lead": 0.8, "body": 0.6, "background": 0.45, "hedged": 0.4}
 MAX_EVIDENCE = 5
 APPLICATION_WINDOW = 30  # characters between an application cue and an approval trigger
 MERGER_WINDOW = 60
 NEGATION_WINDOW = 30  # characters between a negation ("does not plan to", "dementiert") and its trigger
 NEGATION_AFTER_WINDOW = 12  # Japanese and Korean deny after the verb: 罰金を科す予定はない, 제재할 계획이 없다
 SETTLED_WINDOW = 25  # characters between a settlement trigger and the charges it settles
+HEDGE_WINDOW = 25  # characters between a hedge ("could face", "risque", "可能") and the trigger it makes hypothetical
+HEDGE_AFTER_WINDOW = 12  # after the trigger: "Bußgelder sind möglich", "sont possibles", "과징금 부과 가능성"
+_CLAUSE_BREAK = re.compile(r"[,;:]")
 _CJK = frozenset({"zh", "ja"})
 LEXICON_KINDS = frozenset({"action", "cue"})
 _NUMBERED = re.compile(r" ?\d")
@@ -183,7 +186,27 @@ def _apply_rules(triggers: list[Found], cues: list[Found]) -> list[tuple[str, Fo
     return typed
 
 
-def _score(kind: str, hit: Found, backgrounds: set[tuple[int, int]]) -> _Scored:
+def hedged(trigger: Found, hedges: list[Found]) -> bool:
+    """Whether a hedge in the trigger's clause makes its action hypothetical: "could face a fine", "risque une
+    amende", "可能面临罚款", "threatens to sue" (before it), "Bußgelder sind möglich" (after it)."""
+    text = trigger.field.text.text
+    for hedge in hedges:
+        if hedge.field is not trigger.field or hedge.sentence != trigger.sentence:
+            continue
+        if hedge.ref == "_hedge" and 0 <= trigger.start - hedge.end <= HEDGE_WINDOW:
+            between = text[hedge.end : trigger.start]
+        elif hedge.ref == "_hedge_after" and 0 <= hedge.start - trigger.end <= HEDGE_AFTER_WINDOW:
+            between = text[trigger.end : hedge.start]
+        else:
+            continue
+        if not _CLAUSE_BREAK.search(between):
+            return True
+    return False
+
+
+def _score(kind: str, hit: Found, backgrounds: set[tuple[int, int]], hedges: list[Found]) -> _Scored:
+    if hedges and hedged(hit, hedges):
+        return _Scored(kind, hit, False, CONFIDENCE["hedged"])  # mentioned, never the item's action
     if _sentence_key(hit) in backgrounds:
         return _Scored(kind, hit, False, CONFIDENCE["background"])
     if hit.field.name == "title":
@@ -212,6 +235,7 @@ def extract_actions(fields: tuple[Field, ...], lang: str, hits: list[Found] | No
     triggers = [h for h in hits if h.kind == "action" and (SEPARATOR not in h.alias or _separable_ok(h))]
     cues = [h for h in hits if h.kind == "cue"]
     backgrounds = {_sentence_key(c) for c in cues if c.ref == "_background"}
+    hedges = [c for c in cues if c.ref in ("_hedge", "_hedge_after")]
     merged: dict[str, list[_Scored]] = {}
     sentences: set[tuple[str, int]] = set()
     seen: set[tuple[str, str, int, int]] = set()
@@ -220,7 +244,7 @@ def extract_actions(fields: tuple[Field, ...], lang: str, hits: list[Found] | No
         if span in seen:
             continue  # one word in two lexicons (警告 is Chinese and Japanese): one piece of evidence
         seen.add(span)
-        merged.setdefault(kind, []).append(_score(kind, hit, backgrounds))
+        merged.setdefault(kind, []).append(_score(kind, hit, backgrounds, hedges))
         sentences.add((hit.field.name, hit.sentence))
     tags: list[TagData] = [
         {

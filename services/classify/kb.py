@@ -19,7 +19,9 @@ from services.pipeline.events import ActionType
 KB_DIR = Path(__file__).resolve().parent / "kb"
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "zh", "ja", "ko")
 # Lexicon keys that are not action types but cues the rules use.
-CUE_KEYS = ("_close", "_stop", "_negation", "_negation_after", "_application", "_merger", "_background")
+CUE_KEYS = (
+    "_close", "_stop", "_negation", "_negation_after", "_application", "_merger", "_background", "_hedge", "_hedge_after",
+)  # fmt: skip
 
 
 class KnowledgeBaseError(ValueError):
