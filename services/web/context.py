@@ -25,10 +25,15 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def localtime(value: datetime | None, tz_name: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A timestamp shown in the member's time zone."""
-    if value is None:
+def localtime(value: datetime | str | None, tz_name: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A timestamp (or its ISO text, from an API) shown in the member's time zone."""
+    if not value:
         return ""
+    if isinstance(value, str):
+        try:
+            return localtime(datetime.fromisoformat(value), tz_name, fmt)
+        except ValueError:
+            return value
     return value.astimezone(zone(tz_name)).strftime(fmt)
 
 

@@ -76,7 +76,8 @@ ViewerDep = Annotated[Viewer, Depends(current_viewer)]
 async def checked_form(request: Request, viewer: ViewerDep) -> dict[str, str]:
     """The posted form, refused (403) unless it carries the session's CSRF token."""
     form = await request.form()
-    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    # A field given several times (checkboxes) arrives as its values joined by commas.
+    fields = {key: ",".join(v for v in form.getlist(key) if isinstance(v, str)) for key in form}
     if not csrf_ok(viewer.web_session, fields.get("csrf_token")):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="The form has expired or did not come from this site.")
     return fields

@@ -44,15 +44,16 @@ def rebuild_index(engine: Engine) -> None:
             connection.execute(text("INSERT INTO web_items_fts(web_items_fts) VALUES ('rebuild')"))
 
 
-def search_clause(dialect: str, query: str) -> ColumnElement[bool] | None:
-    """A WHERE clause keeping the items that contain every term of ``query`` (each as a prefix); None
-    when the query has no searchable term."""
-    terms = query_terms(query)
-    if not terms:
+def search_clause(dialect: str, *queries: str) -> ColumnElement[bool] | None:
+    """A WHERE clause keeping the items that contain every term (as a prefix) of any of ``queries``; None
+    when no query has a searchable term."""
+    groups = [terms for terms in (query_terms(query) for query in queries) if terms]
+    if not groups:
         return None
     if dialect == "sqlite":
-        match = " ".join(f'"{term}"*' for term in terms)
+        match = " OR ".join("(" + " ".join(f'"{term}"*' for term in terms) + ")" for terms in groups)
         subquery = text("SELECT rowid FROM web_items_fts WHERE web_items_fts MATCH :fts").bindparams(fts=match)
         return Item.id.in_(subquery.columns(literal_column("rowid")))
-    tsquery = " & ".join(f"'{term}':*" for term in terms)
-    return text("to_tsvector('simple', web_items.search_text) @@ to_tsquery('simple', :tsq)").bindparams(tsq=tsquery)  # type: ignore[return-value]
+    tsquery = " | ".join("(" + " & ".join(f"'{term}':*" for term in terms) + ")" for terms in groups)
+    clause = text("to_tsvector('simple', web_items.search_text) @@ to_tsquery('simple', :tsq)")
+    return clause.bindparams(tsq=tsquery)  # type: ignore[return-value]

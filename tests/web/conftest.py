@@ -32,9 +32,10 @@ from services.web.context import WebContext, make_templates
 from services.web.models import Member
 from services.web.search import ensure_index
 from services.web.settings import WebSettings
-from tests.notify.conftest import (
+from tests.notify.conftest import (  # the webhook receiver and SMTP server fixtures are shared
     ServedApp,
-    smtp,  # noqa: F401  (the SMTP server fixture, shared)
+    receiver,  # noqa: F401
+    smtp,  # noqa: F401
 )
 
 
@@ -182,13 +183,17 @@ class WebApp:
 
 
 @contextmanager
-def served_web_app(engine: Engine, **settings: Any) -> Iterator[WebApp]:
-    """The app on ``engine``, served locally, with tenants acme (alice) and globex (bob)."""
+def served_web_app(
+    engine: Engine, *, keys: dict[str, tuple[str, str]] | None = None, **settings: Any
+) -> Iterator[WebApp]:
+    """The app on ``engine``, served locally, with tenants acme (alice) and globex (bob); ``keys``: their
+    notify (tenant id, API key) when a real notify serves them."""
     sessions = make_session_factory(engine)
     web_settings = WebSettings(**settings)
+    keys = keys or {"acme": ("tn_acme", "rak_acme"), "globex": ("tn_globex", "rak_globex")}
     with sessions.begin() as session:
-        acme = register_tenant(session, tenant_id="tn_acme", name="acme", api_key="rak_acme")
-        globex = register_tenant(session, tenant_id="tn_globex", name="globex", api_key="rak_globex")
+        acme = register_tenant(session, tenant_id=keys["acme"][0], name="acme", api_key=keys["acme"][1])
+        globex = register_tenant(session, tenant_id=keys["globex"][0], name="globex", api_key=keys["globex"][1])
         alice = add_member(session, email="alice@acme.example", tenant=acme)
         bob = add_member(session, email="bob@globex.example", tenant=globex)
     context = WebContext(web_settings, sessions, make_templates())

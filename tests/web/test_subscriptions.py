@@ -1,0 +1,166 @@
+"""Subscriptions and deliveries in the web app, against notify's real API (served locally) and a real
+delivery worker: create with a preview, errors beside their field, pause/resume, test-send, secret
+rotation, deliveries with retry, and another tenant's ids answering 404."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from services.notify.api.app import create_app as notify_app
+from services.notify.store import create_tenant
+from tests.notify.conftest import Receiver, Running, ServedApp, start_notify, wait_for
+from tests.web.conftest import CHINESE, ENGLISH, FRENCH, WebApp, served_web_app
+
+
+@dataclass
+class Stack:
+    """notify (API, intake, worker) and the web app on one store."""
+
+    web: WebApp
+    notify: Running
+
+
+@pytest.fixture
+def stack(sqlite_web_engine: Engine) -> Iterator[Stack]:
+    running = start_notify(sqlite_web_engine)
+    with running.context.sessions.begin() as session:
+        keys = {}
+        for name in ("acme", "globex"):
+            tenant, key = create_tenant(session, name=name)
+            keys[name] = (tenant.id, key)
+    served = ServedApp(notify_app(running.context, {}))
+    try:
+        with served_web_app(sqlite_web_engine, keys=keys, web_notify_url=served.url) as web:
+            web.record(FRENCH, CHINESE, ENGLISH)
+            yield Stack(web, running)
+    finally:
+        served.close()
+        running.stop()
+
+
+def _csrf(page: httpx.Response) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match, page.text
+    return match.group(1)
+
+
+def _form(client: httpx.Client, **fields: str | list[str]) -> dict[str, str | list[str]]:
+    base: dict[str, str | list[str]] = {"csrf_token": _csrf(client.get("/subscriptions/new")), "channel": "webhook"}
+    return {**base, "mode": "instant", **fields}
+
+
+def _create(client: httpx.Client, url: str, name: str = "Tencent fines", **fields: str | list[str]) -> str:
+    page = client.post("/subscriptions/new", data=_form(client, name=name, url=url, intent="save", **fields))
+    assert page.status_code in (200, 303), page.text
+    listing = client.get("/subscriptions").text
+    found = re.search(rf'href="/subscriptions/(sub_\w+)/edit">{re.escape(name)}<', listing)
+    assert found, listing
+    return found.group(1)
+
+
+def test_preview_shows_what_the_filters_would_have_matched(stack: Stack, receiver: Receiver) -> None:
+    client = stack.web.signed_in(stack.web.alice)
+    form = _form(client, name="Tencent", companies="tencent", actions=["fine"], intent="preview", url=receiver.url)
+    page = client.post("/subscriptions/new", data=form).text
+    assert "1 item in the last 30 days" in page and "腾讯" in page and "CNIL" not in page
+    assert 'value="tencent"' in page and 'value="fine" checked' in page  # kept as typed
+    both = client.post("/subscriptions/new", data={**form, "companies": "tencent, google"}).text
+    assert "2 items in the last 30 days" in both
+    words = client.post("/subscriptions/new", data={**form, "companies": "", "keywords": "amende, disclosures"}).text
+    assert "CNIL inflige" in words and "SEC fines" in words and "腾讯" not in words
+
+
+def test_creating_a_webhook_shows_its_secret_once(stack: Stack, receiver: Receiver) -> None:
+    client = stack.web.signed_in(stack.web.alice)
+    created = client.post(
+        "/subscriptions/new", data=_form(client, name="ByteDance", url=receiver.url + "/hook", intent="save")
+    )
+    secret = re.search(r'<code id="secret">(whsec_[^<]+)</code>', created.text)
+    assert secret, created.text
+    listing = client.get("/subscriptions").text
+    assert "ByteDance" in listing and secret.group(1) not in listing
+
+
+def test_errors_are_shown_beside_their_field_with_what_was_typed(stack: Stack) -> None:
+    client = stack.web.signed_in(stack.web.alice)
+    refused = client.post("/subscriptions/new", data=_form(client, name="x", url="http://10.1.2.3/hook", intent="save"))
+    assert refused.status_code == 422 and "webhook URL refused" in refused.text
+    assert 'value="http://10.1.2.3/hook"' in refused.text
+    nameless = client.post("/subscriptions/new", data=_form(client, name="", url="https://h.example/x", intent="save"))
+    assert nameless.status_code == 422 and 'id="f-name-error"' in nameless.text
+    email = client.post(
+        "/subscriptions/new", data=_form(client, name="m", channel="email", addresses="not-an-address", intent="save")
+    )
+    assert email.status_code == 422 and "not an email address" in email.text and "not-an-address" in email.text
+    assert "<td>" not in client.get("/subscriptions").text  # nothing was created
+
+
+def test_pause_resume_test_send_and_rotate(stack: Stack, receiver: Receiver) -> None:
+    client = stack.web.signed_in(stack.web.alice)
+    sub = _create(client, receiver.url + "/hook")
+    token = _csrf(client.get("/subscriptions"))
+    client.post(f"/subscriptions/{sub}/pause", data={"csrf_token": token, "paused": "1"})
+    assert ">paused<" in client.get("/subscriptions").text
+    client.post(f"/subscriptions/{sub}/pause", data={"csrf_token": token, "paused": "0"})
+    assert ">active<" in client.get("/subscriptions").text
+    sent = client.post(f"/subscriptions/{sub}/test", data={"csrf_token": token}).text
+    assert "Test alert delivered (HTTP 200)" in sent and receiver.on("/hook")
+    receiver.answer("/hook", 500)
+    failed = client.post(f"/subscriptions/{sub}/test", data={"csrf_token": token}).text
+    assert "Test alert not delivered (HTTP 500)" in failed
+    rotated = client.post(f"/subscriptions/{sub}/rotate-secret", data={"csrf_token": token}).text
+    assert re.search(r'<code id="secret">whsec_', rotated) and "previous secret keeps signing" in rotated
+
+
+def test_editing_keeps_and_changes_the_subscription(stack: Stack, receiver: Receiver) -> None:
+    client = stack.web.signed_in(stack.web.alice)
+    sub = _create(client, receiver.url + "/hook", companies="tencent")
+    edit = client.get(f"/subscriptions/{sub}/edit").text
+    assert 'value="tencent"' in edit and f'value="{receiver.url}/hook"' in edit
+    form = _form(client, name="Tencent or Google", companies="tencent, google", url=receiver.url + "/hook")
+    assert client.post(f"/subscriptions/{sub}/edit", data={**form, "intent": "save"}).status_code == 303
+    assert "companies: tencent, google" in client.get("/subscriptions").text
+
+
+def test_a_failed_delivery_is_retried_from_its_page(stack: Stack, receiver: Receiver) -> None:
+    client = stack.web.signed_in(stack.web.alice)
+    sub = _create(client, receiver.url + "/hook", companies="tencent")
+    receiver.answer("/hook", 500, 500, 500, 500)
+    stack.notify.intake.ingest(CHINESE)
+    wait_for(lambda: any(a.outcome == "dead" for a in stack.notify.published), "the delivery to give up")
+    page = client.get(f"/subscriptions/{sub}/deliveries")
+    assert ">dead<" in page.text and "HTTP 500" in page.text
+    delivery = re.search(r'action="/deliveries/(\w+)/retry"', page.text)
+    assert delivery
+    retried = client.post(f"/deliveries/{delivery.group(1)}/retry", data={"csrf_token": _csrf(page)})
+    assert retried.status_code == 303
+    wait_for(lambda: any(a.outcome == "delivered" for a in stack.notify.published), "the retry to be delivered")
+    assert ">delivered<" in client.get(f"/subscriptions/{sub}/deliveries").text
+
+
+def test_another_tenants_subscriptions_and_deliveries_are_404(stack: Stack, receiver: Receiver) -> None:
+    alice, bob = stack.web.signed_in(stack.web.alice), stack.web.signed_in(stack.web.bob)
+    sub = _create(alice, receiver.url + "/hook", companies="tencent")
+    stack.notify.intake.ingest(CHINESE)
+    wait_for(lambda: stack.notify.published, "a delivery")
+    delivery = stack.notify.published[0].delivery_id
+    token = _csrf(bob.get("/subscriptions"))
+    assert "Tencent fines" not in bob.get("/subscriptions").text
+    assert bob.get(f"/subscriptions/{sub}/edit").status_code == 404
+    assert bob.get(f"/subscriptions/{sub}/deliveries").status_code == 404
+    assert bob.post(f"/subscriptions/{sub}/pause", data={"csrf_token": token, "paused": "1"}).status_code == 404
+    assert bob.post(f"/subscriptions/{sub}/test", data={"csrf_token": token}).status_code == 404
+    assert bob.post(f"/deliveries/{delivery}/retry", data={"csrf_token": token}).status_code == 404
+    assert alice.post(f"/subscriptions/{sub}/pause", data={"csrf_token": token, "paused": "1"}).status_code == 403
+
+
+def test_lookup_answers_nothing_when_classify_is_unreachable(stack: Stack) -> None:
+    client = stack.web.signed_in(stack.web.alice)
+    assert client.get("/lookup", params={"q": "腾讯", "kind": "company"}).json() == []
+    assert stack.web.client().get("/lookup", params={"q": "x"}).status_code == 303  # members only
