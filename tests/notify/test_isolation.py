@@ -83,3 +83,42 @@ def test_webhook_url_is_checked_again_at_send(engine: Engine, notify_on: Callabl
     wait_for(lambda: [d.status for d in running.deliveries()] == ["dead"], "the refused delivery to die")
     wait_for(lambda: len(running.published) == 2, "both attempts published")
     assert all("blocked by SSRF policy" in (a.error or "") for a in running.published), running.published
+
+
+def test_every_route_taking_an_id_answers_404_for_another_tenants_id(
+    api: Api, receiver: Receiver, notify_on: Callable[..., Running]
+) -> None:
+    running = notify_on(api.engine)
+    a, b = api.auth("a"), api.auth("b")
+    entity_id = _entity(api, "a", "Project Falcon")
+    sub_id = _subscribe(api, "a", receiver, "/a", {"watchlist_entities": [entity_id]})
+    running.intake.ingest(make_item("feed:1", summary="Project Falcon is named."))
+    wait_for(lambda: len(receiver.on("/a")) == 1, "tenant a's alert")
+    [delivery_id] = [d.id for d in running.deliveries()]
+    ids = {"subscription_id": sub_id, "entity_id": entity_id, "delivery_id": delivery_id}
+    before = {path: api.client.get(path, headers=a).json() for path in ("/v1/subscriptions", "/v1/watchlists")}
+    paths = api.client.get("/openapi.json").json()["paths"]  # every route the API serves
+    probed = set()
+    for path, operations in paths.items():
+        if "{" not in path or not path.startswith("/v1/"):
+            continue  # /unsubscribe/{token}: a signed token, no tenant
+        for method in operations:
+            body = None if method in ("get", "delete") else {"name": "stolen"}
+            response = api.client.request(method.upper(), path.format(**ids), json=body, headers=b)
+            assert response.status_code == 404, (method, path, response.text)
+            probed.add(f"{method.upper()} {path}")
+    sub, entity = "/v1/subscriptions/{subscription_id}", "/v1/watchlists/{entity_id}"
+    known = {f"{m} {sub}" for m in ("GET", "PATCH", "DELETE")} | {f"{m} {entity}" for m in ("GET", "PATCH", "DELETE")}
+    known |= {f"POST {sub}/{action}" for action in ("pause", "resume", "test", "rotate-secret")}
+    assert probed >= known | {"POST /v1/deliveries/{delivery_id}/retry"}, probed  # new routes are probed too
+    # Nothing of a's changed, and a reference to a's entity is refused to b as a missing one is.
+    assert {path: api.client.get(path, headers=a).json() for path in before} == before
+    assert len(receiver.on("/a")) == 1
+    hook = {"type": "webhook", "url": receiver.url + "/b"}
+    b_sub = api.client.post("/v1/subscriptions", json={"name": "b", "channel": hook}, headers=b).json()["id"]
+    answers = [
+        api.client.patch(f"/v1/subscriptions/{b_sub}", json={"filters": {"watchlist_entities": [ref]}}, headers=b)
+        for ref in (entity_id, "no-such-entity")
+    ]
+    assert [r.status_code for r in answers] == [422, 422]
+    assert answers[0].text.replace(entity_id, "X") == answers[1].text.replace("no-such-entity", "X")
