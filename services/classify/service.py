@@ -11,6 +11,7 @@ from kafka import KafkaProducer
 from services.pipeline.events import ClassifiedItem, RawItem, Tags, wrap
 from services.pipeline.kafka import InvalidMessage, Message, send_event
 from services.pipeline.metrics import ITEMS_OUT
+from services.pipeline.stages import observe, stamped
 from services.pipeline.topics import ITEMS_CLASSIFIED
 from services.pipeline.tracing import child_traceparent
 
@@ -41,7 +42,9 @@ def make_handler(producer: KafkaProducer, classify: ClassifyFn) -> Callable[[Mes
             subject=classified.item.item_id,
             traceparent=child_traceparent(message.event.traceparent),
         )
-        send_event(producer, ITEMS_CLASSIFIED, classified.item.item_id, event)
+        headers = stamped(message.headers, classified=classified.classified_at)
+        send_event(producer, ITEMS_CLASSIFIED, classified.item.item_id, event, headers=headers)
+        observe("classified", first_seen=classified.item.first_seen_at, at=classified.classified_at)
         ITEMS_OUT.labels(stage="classify").inc()
 
     return handle

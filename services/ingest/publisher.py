@@ -12,7 +12,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
@@ -28,12 +28,15 @@ from services.pipeline.db import utcnow
 from services.pipeline.events import RawItem, wrap
 from services.pipeline.metrics import ITEMS_FAILED, ITEMS_OUT
 from services.pipeline.producer import send_event
+from services.pipeline.stages import observe, stamped
 from services.pipeline.topics import ITEMS_RAW
 from services.pipeline.tracing import new_traceparent
 
 log = logging.getLogger(__name__)
 EVENT_SOURCE = "/regalerts/ingest"
 ProducerFactory = Callable[[], KafkaProducer]
+# One record sent: item id, revision, first sight, whether it is an update, the broker's acknowledgement.
+Sent = tuple[str, int, datetime, bool, FutureRecordMetadata]
 
 
 class BrokerUnavailable(Exception):
@@ -92,7 +95,7 @@ class Publisher:
         producer = self._ensure_producer()
         with self._sessions() as session:
             batch = pending_items(session, limit=self._settings.publish_batch)
-        sent: list[tuple[str, int, bool, FutureRecordMetadata]] = []
+        sent: list[Sent] = []
         unreadable: list[str] = []
         for item_id, revision, payload in batch:
             try:
@@ -102,7 +105,9 @@ class Publisher:
                 unreadable.append(item_id)
                 continue
             event = wrap(item, source=EVENT_SOURCE, subject=item_id, traceparent=new_traceparent())
-            sent.append((item_id, revision, item.is_update, send_event(producer, ITEMS_RAW, item_id, event)))
+            headers = stamped({}, seen=item.first_seen_at, published=utcnow())
+            future = send_event(producer, ITEMS_RAW, item_id, event, headers=headers)
+            sent.append((item_id, revision, item.first_seen_at, item.is_update, future))
         if unreadable:
             with self._sessions.begin() as session:
                 set_aside(session, item_ids=unreadable)
@@ -111,13 +116,16 @@ class Publisher:
             self._settle(producer, sent)
         return len(sent) + len(unreadable)
 
-    def _settle(self, producer: KafkaProducer, sent: list[tuple[str, int, bool, FutureRecordMetadata]]) -> None:
+    def _settle(self, producer: KafkaProducer, sent: list[Sent]) -> None:
         with contextlib.suppress(KafkaError):  # the futures say which records made it
             producer.flush(timeout=self._settings.publish_timeout_s)
-        acked = [(i, r, u) for i, r, u, future in sent if future.is_done and future.succeeded()]
+        now = utcnow()
+        acked = [(i, r, seen, u) for i, r, seen, u, future in sent if future.is_done and future.succeeded()]
         with self._sessions.begin() as session:
-            mark_published(session, acked=[(i, r) for i, r, _ in acked], now=utcnow())
+            mark_published(session, acked=[(i, r) for i, r, _, _ in acked], now=now)
             PUBLISH_BACKLOG.set(backlog_size(session))
+        for _i, _r, seen, _u in acked:
+            observe("published", first_seen=seen, at=now)
         updates = sum(1 for *_, is_update in acked if is_update)
         ITEMS_PUBLISHED.labels(kind="update").inc(updates)
         ITEMS_PUBLISHED.labels(kind="new").inc(len(acked) - updates)

@@ -22,12 +22,14 @@ from services.pipeline.events import ClassifiedItem
 
 @dataclass
 class Round:
-    """What one claim reserved, as messages ready to send, with each delivery's first sight and trace."""
+    """What one claim reserved, as messages ready to send, with each delivery's first sight, trace and the
+    stages its item passed (services/pipeline/stages.py)."""
 
     rows: list[Claimed]
     planned: list[Planned]
     first_seen: dict[str, datetime]
     traceparents: dict[str, str | None]
+    stages: dict[str, dict[str, datetime]]
 
 
 def claim_round(
@@ -48,20 +50,21 @@ def claim_round(
             return None
         targets = load_targets(session, subscription_ids={r.subscription_id for r in rows}, now=now)
         items = load_items(session, ids={r.alert_item_id for r in rows})
-    alerts, first_seen, traceparents = build_alerts(rows, targets, items)
+    alerts, first_seen, traceparents, stages = build_alerts(rows, targets, items)
     planned = plan(rows, targets, alerts, slack_max=settings.slack_max_alerts_per_message)
-    return Round(rows, planned, first_seen, traceparents)
+    return Round(rows, planned, first_seen, traceparents, stages)
 
 
 def build_alerts(
     rows: Sequence[Claimed], targets: dict[str, Target], items: dict[str, AlertItem]
-) -> tuple[dict[str, Alert], dict[str, datetime], dict[str, str | None]]:
-    """The alert of each claimed delivery (items parsed once), its traceparent and, for instant deliveries, its
-    item's first sight (what end-to-end latency is measured from)."""
+) -> tuple[dict[str, Alert], dict[str, datetime], dict[str, str | None], dict[str, dict[str, datetime]]]:
+    """The alert of each claimed delivery (items parsed once), its traceparent, the stages its item passed
+    and, for instant deliveries, its item's first sight (what end-to-end latency is measured from)."""
     alerts: dict[str, Alert] = {}
     parsed: dict[str, ClassifiedItem] = {}
     first_seen: dict[str, datetime] = {}
     traceparents: dict[str, str | None] = {}
+    stages: dict[str, dict[str, datetime]] = {}
     for row in rows:
         item, target = items.get(row.alert_item_id), targets.get(row.subscription_id)
         if item is None or target is None:
@@ -76,6 +79,9 @@ def build_alerts(
             watchlist_hits=row.watchlist_hits,
         )
         traceparents[row.id] = item.traceparent
+        stages[row.id] = {"seen": item.first_seen_at, "classified": classified.classified_at}
+        if row.created_at is not None:
+            stages[row.id]["matched"] = row.created_at
         if not row.digest:  # a digest is late by design: it would only blur the end-to-end latency SLO
             first_seen[row.id] = item.first_seen_at
-    return alerts, first_seen, traceparents
+    return alerts, first_seen, traceparents, stages

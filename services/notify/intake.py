@@ -27,6 +27,7 @@ from services.notify.watchlists import Hits, WatchlistIndex, load_index, watchli
 from services.pipeline.db import utcnow
 from services.pipeline.events import ClassifiedItem
 from services.pipeline.messages import InvalidMessage, Message
+from services.pipeline.stages import observe
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ class Intake:
             inserted = self._store(session, classified, rules, plans, hits, traceparent)
         if inserted:
             ALERTS_MATCHED.inc(inserted)
+            observe("matched", first_seen=classified.item.first_seen_at, at=self._clock())
             self._on_new()
         return inserted
 

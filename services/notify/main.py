@@ -56,11 +56,11 @@ def build_context(settings: NotifySettings, engine: Engine) -> NotifyContext:
 
 
 def make_publisher(producer: KafkaProducer) -> Publisher:
-    """Publish each recorded attempt on regalerts.deliveries.v1, keyed by item id."""
+    """Publish each recorded attempt on regalerts.deliveries.v1, keyed by item id, with its stage headers."""
 
-    def publish(attempt: DeliveryAttempt, traceparent: str | None) -> None:
+    def publish(attempt: DeliveryAttempt, traceparent: str | None, stages: dict[str, str]) -> None:
         event = wrap(attempt, source=EVENT_SOURCE, subject=attempt.item_id, traceparent=traceparent)
-        send_event(producer, DELIVERIES, attempt.item_id, event)
+        send_event(producer, DELIVERIES, attempt.item_id, event, headers=stages)
 
     return publish
 

@@ -69,6 +69,7 @@ class Claimed:
     digest: bool
     attempts: int
     watchlist_hits: list[dict[str, str]] = field(default_factory=list)  # the tenant's entities found in the item
+    created_at: datetime | None = None  # when the item was matched to the subscription
 
 
 def claim(
@@ -109,6 +110,7 @@ def claim(
             Delivery.digest,
             Delivery.attempts,
             Delivery.watchlist_hits,
+            Delivery.created_at,
         ).where(Delivery.id.in_(ids), Delivery.lease_owner == owner, Delivery.status == "pending")
     )
     return [Claimed(*row) for row in rows]

@@ -36,11 +36,12 @@ from services.pipeline.db import utcnow
 from services.pipeline.events import DeliveryAttempt
 from services.pipeline.metrics import END_TO_END_LATENCY, ITEMS_OUT
 from services.pipeline.netguard import NetworkPolicy
+from services.pipeline.stages import observe, stamped
 
 log = logging.getLogger(__name__)
 
-# Publishes one recorded attempt (with the item's traceparent) on regalerts.deliveries.v1.
-Publisher = Callable[[DeliveryAttempt, str | None], None]
+# Publishes one recorded attempt (with the item's traceparent and stage headers) on regalerts.deliveries.v1.
+Publisher = Callable[[DeliveryAttempt, str | None, dict[str, str]], None]
 GAUGE_EVERY_S = 5.0
 RECORD_LINGER_S = 0.05
 CLAIM_EVERY_S = 0.05  # while claimed messages wait, look for other endpoints' due deliveries this often
@@ -85,6 +86,7 @@ class DeliveryWorker:
         self._limits: dict[str, int] = {}
         self._first_seen: dict[str, datetime] = {}
         self._traceparents: dict[str, str | None] = {}
+        self._stages: dict[str, dict[str, datetime]] = {}
         self._ready: list[tuple[float, Planned]] = []  # claimed messages (and when) waiting for room
         self._claimed_at = 0.0
 
@@ -182,6 +184,7 @@ class DeliveryWorker:
         work.planned = [p for p in work.planned if in_flight.isdisjoint(p.delivery_ids)]  # never twice at once
         self._first_seen.update(work.first_seen)
         self._traceparents.update(work.traceparents)
+        self._stages.update(work.stages)
         held: dict[str, int] = defaultdict(int)
         give_back: set[str] = set()
         for planned in work.planned:
@@ -270,15 +273,19 @@ class DeliveryWorker:
         metrics.DELIVERIES.labels(channel=channel, outcome=outcome).inc()
         first_seen = self._first_seen.pop(attempt.delivery_id, None)
         traceparent = self._traceparents.pop(attempt.delivery_id, None)
+        stages = self._stages.pop(attempt.delivery_id, {})
         if attempt.outcome == "dead":
             metrics.DEAD_DELIVERIES.labels(channel=channel).inc()
         if attempt.outcome == "delivered":
             ITEMS_OUT.labels(stage="notify").inc()  # notify's output: alerts delivered
+        if attempt.outcome == "delivered":
+            stages["delivered"] = now
         if attempt.outcome == "delivered" and first_seen is not None:
             END_TO_END_LATENCY.labels(channel=channel).observe(max(0.0, (now - first_seen).total_seconds()))
+            observe("delivered", first_seen=first_seen, at=now)
         if self._publish is not None:
             try:
-                self._publish(attempt, traceparent)
+                self._publish(attempt, traceparent, stamped({}, **stages))
             except Exception as exc:
                 log.warning(
                     "Unable to publish delivery attempt", extra={"delivery_id": attempt.delivery_id, "error": repr(exc)}

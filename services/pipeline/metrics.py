@@ -45,3 +45,10 @@ END_TO_END_LATENCY = Histogram(
     ["channel"],
     buckets=LATENCY_BUCKETS,
 )
+# Observed by each stage for each item: now - the item's first sight in ingest (services/pipeline/stages.py).
+STAGE_LATENCY = Histogram(
+    "regalerts_stage_latency_seconds",
+    "From an item's first sight in ingest to a later stage: published, classified, matched, delivered.",
+    ["stage"],
+    buckets=LATENCY_BUCKETS,
+)

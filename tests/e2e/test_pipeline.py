@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 
+from services.pipeline.stages import passed
+from services.pipeline.topics import DELIVERIES, ITEMS_CLASSIFIED
 from tests.e2e.conftest import Pipeline, poll_now, register_feed, subscribe
 from tests.e2e.peers import SEED_SUMMARY, SEED_TITLE, FeedServer, WebhookReceiver, rss, wait_for
+from tests.e2e.topics import headers_of
 
 pytestmark = pytest.mark.e2e
 
@@ -51,6 +54,7 @@ def test_seed_story_reaches_a_tencent_subscriber_exactly_once(pipeline: Pipeline
         assert "CAC" in {r["acronym"] for r in alert["regulators"]}
         assert "CN" in alert["jurisdictions"]
         assert "summons" in {a["type"] for a in alert["actions"]}
+        _assert_stages_in_headers(pipeline, alert["item"]["id"])
 
         # Poll again (nothing new), then add one more Tencent item as a sentinel: once its alert
         # arrives, anything the second poll had sent would have arrived too.
@@ -65,6 +69,18 @@ def test_seed_story_reaches_a_tencent_subscriber_exactly_once(pipeline: Pipeline
         assert receiver.refused == 0
     finally:
         feed.close()
+
+
+def _assert_stages_in_headers(pipeline: Pipeline, item_id: str) -> None:
+    """The classified event says when the item was seen, published and classified; the delivery attempt when
+    it was seen, classified, matched and delivered — in that order."""
+    bootstrap = pipeline.env["REGALERTS_KAFKA_BOOTSTRAP_SERVERS"]
+    classified = passed(headers_of(bootstrap, ITEMS_CLASSIFIED.name, item_id)[0])
+    assert list(classified) == ["seen", "published", "classified"]
+    delivered = [passed(h) for h in headers_of(bootstrap, DELIVERIES.name, item_id)]
+    assert [list(d) for d in delivered] == [["seen", "classified", "matched", "delivered"]]
+    times = [classified["seen"], classified["published"], classified["classified"], *list(delivered[0].values())[2:]]
+    assert times == sorted(times) and delivered[0]["seen"] == classified["seen"]
 
 
 def test_classify_killed_mid_flight_loses_nothing_and_duplicates_nothing(

@@ -304,6 +304,7 @@ class Running:
     worker: DeliveryWorker
     thread: threading.Thread | None = None
     published: list[DeliveryAttempt] = field(default_factory=list)
+    stage_headers: dict[str, dict[str, str]] = field(default_factory=dict)  # by delivery id
 
     def start(self) -> Running:
         self.thread = threading.Thread(target=self.worker.run, daemon=True)
@@ -337,14 +338,20 @@ def start_notify(engine: Engine, *, start: bool = True, **overrides: Any) -> Run
     settings = notify_settings(str(engine.url.render_as_string(hide_password=False)), **overrides)
     context = build_context(settings, engine)
     published: list[DeliveryAttempt] = []
+    stage_headers: dict[str, dict[str, str]] = {}
+
+    def publish(attempt: DeliveryAttempt, _traceparent: str | None, stages: dict[str, str]) -> None:
+        published.append(attempt)
+        stage_headers[attempt.delivery_id] = stages
+
     worker = DeliveryWorker(
         settings=settings,
         session_factory=context.sessions,
         make_dispatcher=context.make_dispatcher,
-        publish=lambda attempt, _traceparent: published.append(attempt),
+        publish=publish,
     )
     intake = Intake(session_factory=context.sessions, on_new=worker.wake)
-    running = Running(settings, context, intake, worker, published=published)
+    running = Running(settings, context, intake, worker, published=published, stage_headers=stage_headers)
     return running.start() if start else running
 
 

@@ -32,6 +32,6 @@ def test_digest_deliveries_are_left_out_of_end_to_end_latency() -> None:
         )
         for digest in (False, True)
     ]
-    alerts, first_seen, _ = build_alerts(rows, {"s1": target}, {"a1": stored})
+    alerts, first_seen, _, _ = build_alerts(rows, {"s1": target}, {"a1": stored})
     assert set(alerts) == {"d-False", "d-True"}
     assert first_seen == {"d-False": item.item.first_seen_at}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine
 
 from services.notify import metrics, worker
+from services.pipeline.stages import passed
 from tests.notify.conftest import Receiver, Running, make_item, wait_for
 
 
@@ -49,3 +51,25 @@ def test_metrics_follow_matches_attempts_outcomes_and_latency(
     assert after["attempts"] - before["attempts"] == 3
     assert after["latency"] - before["latency"] == 1
     assert after["dead"] == before["dead"]
+
+
+def test_a_delivery_attempt_carries_when_its_item_passed_each_stage(
+    engine: Engine, receiver: Receiver, notify_on: Callable[..., Running]
+) -> None:
+    def matched_count() -> float:
+        return value("regalerts_stage_latency_seconds_count", stage="matched")
+
+    before = matched_count()
+    running = notify_on(engine)
+    tenant = running.tenant()
+    _, secret = running.subscribe(tenant, {"type": "webhook", "url": receiver.url + "/ok"})
+    receiver.secrets["/ok"] = secret or ""
+    item = make_item("feed:stages")
+    running.intake.ingest(item)
+    wait_for(lambda: len(running.stage_headers) == 1, "the published attempt")
+    stages = passed(next(iter(running.stage_headers.values())))
+    assert list(stages) == ["seen", "classified", "matched", "delivered"]
+    assert abs(stages["seen"] - item.item.first_seen_at) < timedelta(milliseconds=1)
+    assert abs(stages["classified"] - item.classified_at) < timedelta(milliseconds=1)
+    assert stages["seen"] <= stages["matched"] <= stages["delivered"]
+    assert matched_count() - before == 1
