@@ -14,18 +14,16 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import Engine
 
-from services.classify.api import make_router
-from services.classify.classifier import Classifier
+from services.classify import main as classify_main
+from services.classify.settings import ClassifySettings
 from services.ingest import main as ingest_main
 from services.ingest.main import build_service
 from services.ingest.scheduler import Scheduler
 from services.notify import main as notify_main
 from services.notify.api.app import create_app
 from services.notify.store import create_tenant
-from services.pipeline.api import service_app
 from services.pipeline.broker import EmbeddedBroker
 from services.pipeline.netguard import BlockedURL, IPAddress, NetworkPolicy, _host_and_port
-from tests.classify.conftest import FIXTURE_KB
 from tests.ingest.conftest import make_settings
 from tests.notify.conftest import ServedApp, notify_settings
 
@@ -88,9 +86,10 @@ def notify_api(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 @pytest.fixture
-def classify_api_served() -> Iterator[Served]:
-    app = service_app(title="RegAlerts classify")
-    app.include_router(make_router(Classifier.load(FIXTURE_KB)))
-    served = ServedApp(app)
+def classify_api_served(broker: EmbeddedBroker) -> Iterator[Served]:
+    service = classify_main.build_service(ClassifySettings(kafka_bootstrap_servers=broker.bootstrap))
+    served = ServedApp(service.app)
     yield Served(served.url, {})
     served.close()
+    for close in service.on_shutdown:
+        close()

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ CHECKS = (
 MAX_EXAMPLES = 50
 
 
-def schemathesis(served: Served, report_dir: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
+def schemathesis(served: Served, report_dir: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     """Run the schemathesis CLI against ``served``; its output and its JSON report."""
     command = [
         str(Path(sys.executable).with_name("st")), "--no-color", "run", f"{served.url}/openapi.json",
@@ -41,5 +42,9 @@ def test_every_answer_is_documented_and_none_is_a_server_error(
     service: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     served: Served = request.getfixturevalue(service)
-    result, _report = schemathesis(served, tmp_path)
+    result, report = schemathesis(served, tmp_path)
     assert result.returncode == 0, result.stdout[-20_000:] + result.stderr[-5_000:]
+    operations, phases, cases = report["operations"], report["phases"], report["test_cases"]
+    assert operations["tested"] == operations["total"] > 0, operations
+    assert phases["coverage"]["status"] == phases["fuzzing"]["status"] == "success", phases
+    assert cases["generated"] >= MAX_EXAMPLES * operations["total"] // 2, cases
