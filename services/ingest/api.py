@@ -7,7 +7,7 @@ import concurrent.futures
 import hmac
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.ingest.models import Feed
 from services.ingest.opml import InvalidOPML, export_opml
 from services.ingest.opml import import_opml as import_document
-from services.ingest.recorder import PollOutcome
-from services.ingest.registry import InvalidFeed, Registered, change, register
-from services.ingest.schemas import FeedCreate, FeedPublic, FeedUpdate, to_public
+from services.ingest.recorder import FeedSnapshot, PollOutcome, Prepared, Recorder
+from services.ingest.registration import NotAFeed, check_of, enrol, target, verdict
+from services.ingest.registry import InvalidFeed, Registered, change
+from services.ingest.schemas import FeedPublic, FeedRegister, FeedRegistered, FeedUpdate, to_public
 from services.ingest.settings import IngestSettings
 from services.ingest.store import FeedExists, delete_feed, get_feed, list_feeds
 from services.pipeline.netguard import NetworkPolicy
@@ -29,6 +30,7 @@ from services.pipeline.openapi import error_responses
 from services.pipeline.paging import LINK_HEADER, LongPagerDep
 
 PollNow = Callable[[str], "concurrent.futures.Future[PollOutcome]"]
+Check = Callable[[FeedSnapshot], "concurrent.futures.Future[Prepared]"]
 
 
 @dataclass
@@ -39,6 +41,12 @@ class IngestContext:
     sessions: sessionmaker[Session]
     policy: NetworkPolicy
     poll_now: PollNow
+    check: Check
+    on_stored: Callable[[], None]
+    recorder: Recorder = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.recorder = Recorder(self.settings, self.sessions)
 
     def public(self, feed: Feed) -> FeedPublic:
         """The API view of a feed."""
@@ -98,6 +106,11 @@ def _registry_errors() -> Iterator[None]:
     """422 for a refused feed, 409 (with the registered feed's id) for a URL already registered."""
     try:
         yield
+    except NotAFeed as exc:
+        hint = ' (send "force": true to register it anyway)' if exc.forceable else ""
+        kind = "not_a_feed" if exc.forceable else "url_refused"
+        detail = [{"loc": ["body", "url"], "msg": f"{exc.error}{hint}", "type": kind}]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail) from exc
     except InvalidFeed as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
     except FeedExists as exc:
@@ -107,13 +120,26 @@ def _registry_errors() -> Iterator[None]:
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, summary="Register a feed (polled at once)", responses=error_responses(409)
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register a feed: its URL is fetched once, and refused (422) unless it gives a feed or force is set",
+    responses=error_responses(409, 503),
 )
-def create(spec: FeedCreate, context: ContextDep, session: SessionDep) -> FeedPublic:
+async def create(spec: FeedRegister, context: ContextDep) -> FeedRegistered:
+    floor_s = context.settings.poll_interval_floor_s
     with _registry_errors():
-        feed = register(session, spec, policy=context.policy, floor_s=context.settings.poll_interval_floor_s)
-        session.commit()
-    return context.public(feed)
+        snapshot = await run_in_threadpool(target, context.sessions, spec, policy=context.policy, floor_s=floor_s)
+        try:
+            checking = context.check(snapshot)
+        except RuntimeError as exc:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc)) from exc
+        prepared = await asyncio.wrap_future(checking)
+        verdict(prepared, force=spec.force)
+        feed, outcome = await run_in_threadpool(enrol, context.sessions, spec, prepared, recorder=context.recorder)
+    if outcome.counts and outcome.counts.to_publish:
+        context.on_stored()
+    public = context.public(feed)
+    return FeedRegistered(**public.model_dump(), check=check_of(prepared))
 
 
 @router.get("", summary="List feeds with their status", responses={200: {"headers": LINK_HEADER}})

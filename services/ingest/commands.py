@@ -1,19 +1,23 @@
-"""``regalerts feeds load-catalog | list | add URL | import-opml FILE | export-opml``."""
+"""``regalerts feeds load-catalog | list | add URL [--force] | import-opml FILE | export-opml``."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
 
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.catalog import install_catalog
 from services.ingest.opml import InvalidOPML, export_opml, import_opml
-from services.ingest.registry import InvalidFeed, Registered, register
-from services.ingest.schemas import FeedCreate, first_error, to_public
+from services.ingest.recorder import Recorder
+from services.ingest.registration import NotAFeed, check_of, enrol, fetch_once, target, verdict
+from services.ingest.registry import InvalidFeed, Registered
+from services.ingest.schemas import FeedRegister, first_error, to_public
 from services.ingest.settings import IngestSettings
 from services.ingest.store import FeedExists, list_feeds
 from services.pipeline.db import make_engine, make_session_factory
@@ -61,28 +65,38 @@ def _usage_error(exc: ValidationError) -> str:
 def _add(args: argparse.Namespace) -> int:
     settings, sessions, policy = _context()
     try:
-        spec = FeedCreate(
+        spec = FeedRegister(
             url=args.url,
             title=args.title,
             language=args.language,
             regulator=args.regulator,
             jurisdiction=args.jurisdiction,
             poll_interval_s=args.interval,
+            force=args.force,
         )
     except ValidationError as exc:
         print(f"error: {_usage_error(exc)}", file=sys.stderr)
         return 2
     try:
-        with sessions.begin() as session:
-            feed = register(session, spec, policy=policy, floor_s=settings.poll_interval_floor_s)
-            feed_id = feed.id
-    except FeedExists as exc:
-        print(f"skipped: {args.url} is already registered as {exc.feed_id}", file=sys.stderr)
+        snapshot = target(sessions, spec, policy=policy, floor_s=settings.poll_interval_floor_s)
+        prepared = asyncio.run(fetch_once(settings, policy, snapshot))
+        verdict(prepared, force=spec.force)
+        feed, _outcome = enrol(sessions, spec, prepared, recorder=Recorder(settings, sessions))
+    except (FeedExists, IntegrityError) as exc:
+        feed_id = exc.feed_id if isinstance(exc, FeedExists) else "another feed"
+        print(f"skipped: {args.url} is already registered as {feed_id}", file=sys.stderr)
+        return 1
+    except NotAFeed as exc:
+        hint = " (--force registers it anyway)" if exc.forceable else ""
+        print(f"error: not registered: {exc.error}{hint}", file=sys.stderr)
         return 1
     except InvalidFeed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(feed_id)
+    print(feed.id)
+    check = check_of(prepared)
+    found = f"a feed, {check.title!r}, {check.items} items" if check.feed else f"no feed: {check.error}"
+    print(f"registered: {found}", file=sys.stderr)
     return 0
 
 
@@ -117,6 +131,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     add.add_argument("--regulator", help="regulator id when the feed is the regulator's own")
     add.add_argument("--jurisdiction", help="ISO 3166 code, EU or INT")
     add.add_argument("--interval", type=float, help="poll interval in seconds")
+    add.add_argument(
+        "--force", action="store_true", help="register it even when the URL gives no feed now (not past the SSRF guard)"
+    )
     add.set_defaults(func=_add)
     opml_in = feeds.add_parser("import-opml", help="register the feeds of an OPML file")
     opml_in.add_argument("file")

@@ -41,7 +41,7 @@ def build_service(settings: IngestSettings) -> Service:
     publisher = Publisher(settings=settings, sessions=sessions, make_producer=producer_factory)
     scheduler = Scheduler(settings=settings, sessions=sessions, policy=policy, on_stored=publisher.wake)
     app = service_app(title="RegAlerts ingest", description=DESCRIPTION)
-    app.state.ingest = IngestContext(settings, sessions, policy, scheduler.poll_now)
+    app.state.ingest = IngestContext(settings, sessions, policy, scheduler.poll_now, scheduler.check, publisher.wake)
     app.include_router(
         ops_router({"database": lambda: ping(engine), "broker": kafka_ready_check(settings.bootstrap_servers)})
     )

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from services.ingest.health import FEED_STATES
+
 POLL_OUTCOMES = ("ok", "not_modified", "error")
 POLL_REASONS = (
     "none",
@@ -23,7 +25,6 @@ POLL_REASONS = (
     "redirects",
     "protocol",
 )
-FEED_STATES = ("ok", "failing", "disabled")
 
 # One per poll: outcome ok|not_modified|error; reason "none" unless error.
 FEED_POLLS = Counter("regalerts_feed_polls_total", "Feed polls, by outcome and error reason.", ["outcome", "reason"])
@@ -37,7 +38,7 @@ POLL_DURATION = Histogram(
 ITEMS_PUBLISHED = Counter(
     "regalerts_ingest_items_published_total", "Items published on the raw topic, by kind.", ["kind"]
 )
-# Feeds per state, refreshed by the scheduler.
+# Feeds per state (health.feed_state: pending, ok, error, failing, disabled), refreshed by the scheduler.
 FEEDS = Gauge("regalerts_feeds", "Registered feeds, by state.", ["state"])
 # Items stored but not yet acknowledged by the broker (the outbox).
 PUBLISH_BACKLOG = Gauge(

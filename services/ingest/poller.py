@@ -84,12 +84,16 @@ class Poller:
 
         return await asyncio.get_running_loop().run_in_executor(self._store, load)
 
+    async def fetch(self, snapshot: FeedSnapshot) -> Prepared:
+        """Fetch, parse and normalise one feed within the limits, without recording anything."""
+        async with self._limiter.slot(urlsplit(snapshot.url).hostname or ""):
+            result = await self._fetcher.fetch(snapshot.url, etag=snapshot.etag, last_modified=snapshot.last_modified)
+        return await self._prepare(snapshot, result)
+
     async def poll(self, snapshot: FeedSnapshot) -> PollOutcome:
         """Poll one feed now and record the outcome."""
         started = time.monotonic()
-        async with self._limiter.slot(urlsplit(snapshot.url).hostname or ""):
-            result = await self._fetcher.fetch(snapshot.url, etag=snapshot.etag, last_modified=snapshot.last_modified)
-        prepared = await self._prepare(snapshot, result)
+        prepared = await self.fetch(snapshot)
         outcome = await self._record(prepared)
         POLL_DURATION.observe(time.monotonic() - started)
         FEED_POLLS.labels(outcome=outcome.outcome, reason=outcome.reason).inc()

@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest import schedule
+from services.ingest.discovery import html_refusal, looks_like_html
 from services.ingest.fetcher import FetchResult
+from services.ingest.health import FeedState, state_of
 from services.ingest.models import Feed
 from services.ingest.normalise import FeedContext, normalise
 from services.ingest.parser import FeedParseError, ParsedFeed, parse_feed
@@ -55,12 +57,14 @@ class PollOutcome:
 
 @dataclass
 class Prepared:
-    """A fetched document, parsed and normalised, ready to be recorded."""
+    """A fetched document, parsed and normalised, ready to be recorded (``alternates``: the feeds an HTML page
+    fetched in place of a feed links to)."""
 
     snapshot: FeedSnapshot
     result: FetchResult
     parsed: ParsedFeed | None = None
     items: list[RawItem] | None = None
+    alternates: tuple[str, ...] = ()
 
 
 def prepare(snapshot: FeedSnapshot, result: FetchResult) -> Prepared:
@@ -74,7 +78,11 @@ def prepare(snapshot: FeedSnapshot, result: FetchResult) -> Prepared:
     try:
         parsed = parse_feed(body, url=result.url, content_type=result.content_type, language=result.content_language)
     except FeedParseError as exc:
-        return Prepared(snapshot, FetchResult("error", result.url, "parse", str(exc), status_code=result.status_code))
+        error, alternates = str(exc), list[str]()
+        if looks_like_html(body, result.content_type):
+            error, alternates = html_refusal(body, result.url)
+        failed = FetchResult("error", result.url, "parse", error, status_code=result.status_code)
+        return Prepared(snapshot, failed, alternates=tuple(alternates))
     context = FeedContext(
         feed_id=snapshot.id,
         feed_url=snapshot.url,
@@ -116,7 +124,7 @@ class Recorder:
         """Record a batch in one transaction; if that fails, record each on its own so one cannot sink all."""
         try:
             with self._sessions.begin() as session:
-                return self._write(session, batch)
+                return self.record(session, batch)
         except Exception:
             if len(batch) == 1:
                 raise
@@ -126,14 +134,15 @@ class Recorder:
     def _write_one(self, prepared: Prepared) -> PollOutcome:
         try:
             with self._sessions.begin() as session:
-                return self._write(session, [prepared])[0]
+                return self.record(session, [prepared])[0]
         except Exception:
             log.exception("Poll could not be recorded", extra={"feed_id": prepared.snapshot.id})
             failed = FetchResult("error", prepared.snapshot.url, "internal", "the poll could not be recorded")
             with self._sessions.begin() as session:
-                return self._write(session, [Prepared(prepared.snapshot, failed)])[0]
+                return self.record(session, [Prepared(prepared.snapshot, failed)])[0]
 
-    def _write(self, session: Session, batch: list[Prepared]) -> list[PollOutcome]:
+    def record(self, session: Session, batch: list[Prepared]) -> list[PollOutcome]:
+        """Record a batch in the caller's transaction (a feed deleted meanwhile gives ``gone``)."""
         ids = [p.snapshot.id for p in batch]
         feeds = {f.id: f for f in session.scalars(select(Feed).where(Feed.id.in_(ids)))}
         now = utcnow()
@@ -142,6 +151,12 @@ class Recorder:
     def _record(self, session: Session, feed: Feed | None, prepared: Prepared, now: datetime) -> PollOutcome:
         if feed is None or feed.deleted_at is not None:
             return PollOutcome("gone")
+        before = state_of(feed, failing_threshold=self._settings.failing_threshold)
+        outcome = self._apply(session, feed, prepared, now)
+        self._log_change(feed, before, prepared.result)
+        return outcome
+
+    def _apply(self, session: Session, feed: Feed, prepared: Prepared, now: datetime) -> PollOutcome:
         result = prepared.result
         feed.last_polled_at = now
         feed.last_status_code = result.status_code
@@ -165,13 +180,24 @@ class Recorder:
         self._record_success(feed, result, prepared.parsed, now)
         return PollOutcome(result.outcome, "none", counts)
 
+    def _log_change(self, feed: Feed, before: FeedState, result: FetchResult) -> None:
+        """One line per feed per change of state, not per poll: a feed failing for days logs twice."""
+        after = state_of(feed, failing_threshold=self._settings.failing_threshold)
+        if after == before:
+            return
+        fields = {"feed_id": feed.id, "feed_url": feed.url, "state": after, "previous_state": before}
+        if after == "ok":
+            log.info("Feed recovered" if before in {"error", "failing"} else "Feed is ok", extra=fields)
+        elif after == "error":
+            log.warning("Feed poll failed", extra={**fields, "reason": result.reason, "error": result.error})
+        else:
+            log.warning(
+                "Feed is failing",
+                extra={**fields, "failures": feed.consecutive_failures, "reason": result.reason, "error": result.error},
+            )
+
     def _record_success(self, feed: Feed, result: FetchResult, parsed: ParsedFeed | None, now: datetime) -> None:
         feed.last_success_at = now
-        if feed.consecutive_failures >= self._settings.failing_threshold:
-            log.info(
-                "Feed recovered",
-                extra={"feed_id": feed.id, "feed_url": feed.url, "failures": feed.consecutive_failures},
-            )
         feed.consecutive_failures = 0
         if result.outcome == "ok":
             feed.etag, feed.last_modified = result.etag, result.last_modified
@@ -198,5 +224,3 @@ class Recorder:
             retry_after_s=result.retry_after_s,
         )
         feed.next_poll_at = now + timedelta(seconds=delay)
-        if feed.consecutive_failures == self._settings.failing_threshold:
-            log.warning("Feed is failing", extra={"feed_id": feed.id, "feed_url": feed.url, "error": result.error})

@@ -54,7 +54,8 @@ def check_feed_url(url: str, policy: NetworkPolicy, *, resolve: bool = True) -> 
     return canonical
 
 
-def _check_interval(interval_s: float | None, floor_s: float) -> None:
+def check_interval(interval_s: float | None, floor_s: float) -> None:
+    """InvalidFeed when a poll interval is below the floor."""
     if interval_s is not None and interval_s < floor_s:
         raise InvalidFeed(f"poll_interval_s must be at least {floor_s:g} seconds")
 
@@ -64,7 +65,7 @@ def register(
 ) -> Feed:
     """Register a feed, due for polling at once; FeedExists when the URL is already registered."""
     url = check_feed_url(spec.url, policy, resolve=resolve)
-    _check_interval(spec.poll_interval_s, floor_s)
+    check_interval(spec.poll_interval_s, floor_s)
     fields = spec.model_dump(exclude={"url"})
     fields["title"] = fields["title"] or urlsplit(url).hostname or url
     return create_feed(session, url=url, next_poll_at=utcnow(), **fields)
@@ -73,7 +74,7 @@ def register(
 def change(session: Session, feed: Feed, spec: FeedUpdate, *, policy: NetworkPolicy, floor_s: float) -> Feed:
     """Apply an update; a new URL is checked and polled afresh (validators and backfill reset)."""
     changes = spec.model_dump(exclude_unset=True)
-    _check_interval(changes.get("poll_interval_s"), floor_s)
+    check_interval(changes.get("poll_interval_s"), floor_s)
     url = changes.pop("url", None)
     url = check_feed_url(url, policy) if url is not None else None
     if url is not None and url != feed.url:

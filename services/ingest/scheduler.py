@@ -20,7 +20,7 @@ from services.ingest.fetcher import Fetcher
 from services.ingest.limits import HostLimiter
 from services.ingest.metrics import FEEDS, PUBLISH_BACKLOG
 from services.ingest.poller import Poller
-from services.ingest.recorder import FeedSnapshot, PollOutcome
+from services.ingest.recorder import FeedSnapshot, PollOutcome, Prepared
 from services.ingest.settings import IngestSettings
 from services.ingest.store import backlog_size, claim_due_feeds, feed_state_counts
 from services.pipeline.db import utcnow
@@ -74,6 +74,12 @@ class Scheduler:
         if self._loop is None or not self._started.is_set():
             raise RuntimeError("the scheduler is not running")
         return asyncio.run_coroutine_threadsafe(self._poll_once(feed_id), self._loop)
+
+    def check(self, snapshot: FeedSnapshot) -> concurrent.futures.Future[Prepared]:
+        """Fetch and parse a feed not yet registered (nothing recorded), within the polling limits."""
+        if self._loop is None or self._poller is None or not self._started.is_set():
+            raise RuntimeError("the scheduler is not running")
+        return asyncio.run_coroutine_threadsafe(self._poller.fetch(snapshot), self._loop)
 
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from services.ingest.health import FeedState, state_of
 from services.ingest.models import Feed
-
-FeedState = Literal["ok", "failing", "disabled"]
 
 
 class FeedFields(BaseModel):
@@ -41,6 +39,16 @@ class FeedCreate(FeedFields):
     url: str = Field(max_length=2048, description="http(s) URL of an RSS, Atom or JSON feed.")
 
 
+class FeedRegister(FeedCreate):
+    """A feed to register through the API or ``regalerts feeds add``: fetched once first."""
+
+    force: bool = Field(
+        default=False,
+        description="Register it even when the URL gives no feed now (an HTTP error, an HTML page, a host that "
+        "does not resolve); an address the SSRF policy refuses is never registered.",
+    )
+
+
 class FeedUpdate(FeedFields):
     """Fields to change; absent fields stay as they are. ``title: null`` is refused (a feed always has a title);
     null clears language, regulator and jurisdiction and sets the interval back to the service default."""
@@ -57,7 +65,10 @@ class FeedUpdate(FeedFields):
 class FeedStatus(BaseModel):
     """How polling a feed goes."""
 
-    state: FeedState
+    state: FeedState = Field(
+        description="From the last poll: pending (never polled), ok (it succeeded), error (it failed), failing "
+        "(REGALERTS_FAILING_THRESHOLD polls in a row failed), disabled."
+    )
     last_polled_at: datetime | None
     last_success_at: datetime | None
     last_status_code: int | None
@@ -85,23 +96,32 @@ class FeedPublic(BaseModel):
     status: FeedStatus
 
 
+class FeedCheck(BaseModel):
+    """What fetching the URL at registration found."""
+
+    feed: bool = Field(description="True when the URL gave an RSS, Atom or JSON feed.")
+    title: str | None = Field(description="The feed's own title.")
+    items: int | None = Field(description="Entries in the document.")
+    error: str | None = Field(description="Why it is not a feed (registered anyway with force).")
+    feeds: list[str] = Field(description="Feeds an HTML page links to with <link rel=alternate>.")
+
+
+class FeedRegistered(FeedPublic):
+    """A feed just registered, its URL's check recorded as its first poll."""
+
+    check: FeedCheck
+
+
 def first_error(exc: ValidationError) -> tuple[str, str]:
     """The field and message of a validation error's first complaint, for one-line error reports."""
     error = exc.errors(include_url=False)[0]
     return (str(error["loc"][0]) if error["loc"] else "", error["msg"])
 
 
-def feed_state(feed: Feed, *, failing_threshold: int) -> FeedState:
-    """disabled, failing (consecutive failures past the threshold) or ok."""
-    if not feed.enabled:
-        return "disabled"
-    return "failing" if feed.consecutive_failures >= failing_threshold else "ok"
-
-
 def to_public(feed: Feed, *, failing_threshold: int) -> FeedPublic:
     """The API view of a feed."""
     status = FeedStatus(
-        state=feed_state(feed, failing_threshold=failing_threshold),
+        state=state_of(feed, failing_threshold=failing_threshold),
         last_polled_at=feed.last_polled_at,
         last_success_at=feed.last_success_at,
         last_status_code=feed.last_status_code,

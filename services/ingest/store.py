@@ -12,6 +12,7 @@ from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.ingest.dedupe import Decision, StoredItem, decide
+from services.ingest.health import FEED_STATES, feed_state
 from services.ingest.models import Feed, Item
 from services.pipeline.db import utcnow
 from services.pipeline.events import RawItem
@@ -32,8 +33,8 @@ class FeedExists(ValueError):
 _REVIVED_FIELDS = ("title", "poll_interval_s", "language", "regulator", "jurisdiction")
 
 
-def create_feed(session: Session, *, url: str, **fields: Any) -> Feed:
-    """Register a feed (due at once); raise FeedExists when its URL is already registered.
+def create_feed(session: Session, *, url: str, feed_id: str | None = None, **fields: Any) -> Feed:
+    """Register a feed (due at once), under ``feed_id`` when given; FeedExists when its URL is registered.
 
     A deleted feed with this URL comes back as it was, same id and items, so nothing it already
     published is sent again; it is polled afresh (validators cleared, backfill window applied again).
@@ -43,7 +44,7 @@ def create_feed(session: Session, *, url: str, **fields: Any) -> Feed:
         raise FeedExists(existing.id)
     if existing is not None:
         return _revive(session, existing, fields)
-    feed = Feed(id=uuid.uuid4().hex, url=url, **{k: v for k, v in fields.items() if v is not None})
+    feed = Feed(id=feed_id or uuid.uuid4().hex, url=url, **{k: v for k, v in fields.items() if v is not None})
     session.add(feed)
     session.flush()
     return feed
@@ -119,15 +120,19 @@ def claim_due_feeds(session: Session, *, now: datetime, limit: int, lease_s: flo
 
 
 def feed_state_counts(session: Session, *, failing_threshold: int) -> dict[str, int]:
-    """Number of feeds per state: disabled, failing (past the threshold), ok."""
+    """Number of feeds per state (``health.feed_state``), every state present."""
+    polled = Feed.last_polled_at.is_not(None)
     rows = session.execute(
-        select(Feed.enabled, Feed.consecutive_failures, func.count())
+        select(Feed.enabled, polled, Feed.consecutive_failures, func.count())
         .where(Feed.deleted_at.is_(None))
-        .group_by(Feed.enabled, Feed.consecutive_failures)
+        .group_by(Feed.enabled, polled, Feed.consecutive_failures)
     )
-    counts = {"ok": 0, "failing": 0, "disabled": 0}
-    for enabled, failures, count in rows:
-        counts["disabled" if not enabled else "failing" if failures >= failing_threshold else "ok"] += count
+    counts: dict[str, int] = dict.fromkeys(FEED_STATES, 0)
+    for enabled, was_polled, failures, count in rows:
+        state = feed_state(
+            enabled=enabled, polled=bool(was_polled), failures=failures, failing_threshold=failing_threshold
+        )
+        counts[state] += count
     return counts
 
 

@@ -74,7 +74,8 @@ def test_register_read_change_delete(client: httpx.Client, site: Site) -> None:
     assert created.status_code == 201, created.text
     body = created.json()
     assert (body["url"], body["title"], body["jurisdiction"], body["enabled"]) == (url, "Wire", "US", True)
-    assert body["status"]["state"] == "ok" and body["status"]["last_polled_at"] is None
+    assert body["status"]["state"] == "ok" and body["status"]["items_seen"] == 1
+    assert body["check"] == {"feed": True, "title": "Test wire", "items": 1, "error": None, "feeds": []}
     feed_id = body["id"]
     duplicate = client.post("/v1/feeds", json={"url": url}, headers=AUTH)
     assert duplicate.status_code == 409 and duplicate.json()["detail"]["id"] == feed_id
@@ -135,7 +136,8 @@ def test_poll_now_polls_at_once_and_reports_status(client: httpx.Client, site: S
     status = polled.json()["status"]
     assert status["items_seen"] == 2 and status["last_status_code"] == 200
     assert status["last_success_at"] is not None and status["consecutive_failures"] == 0
-    assert len(site.hits("/feed.xml")) == 1
+    registration, poll = site.hits("/feed.xml")  # the registration's fetch was the first poll
+    assert "if-none-match" not in registration and poll["if-none-match"] == '"e"'
     assert client.post("/v1/feeds/nope/poll", headers=AUTH).status_code == 404
 
 

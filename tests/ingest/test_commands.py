@@ -9,7 +9,7 @@ import pytest
 
 from services.cli.main import build_parser
 from services.pipeline.db import Base, make_engine
-from tests.ingest.conftest import Site
+from tests.ingest.conftest import Reply, Site, item, rss
 
 
 def run(*argv: str) -> int:
@@ -32,8 +32,12 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_add_list_export_and_import(
     store: Path, site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    site.serve("/a.xml", Reply(200, rss([item(1), item(2)])))
+    site.serve("/b.xml", Reply(200, rss([])))
     assert run("feeds", "add", site.url("/a.xml"), "--title", "A", "--jurisdiction", "gb") == 0
-    feed_id = capsys.readouterr().out.strip()
+    added = capsys.readouterr()
+    feed_id = added.out.strip()
+    assert added.err == "registered: a feed, 'Test wire', 2 items\n"
     variant = site.url("/a.xml").replace("http://", "HTTP://") + "?utm_source=x#top"
     assert run("feeds", "add", variant) == 1
     assert capsys.readouterr().err == f"skipped: {variant} is already registered as {feed_id}\n"
@@ -62,6 +66,24 @@ def test_add_list_export_and_import(
     assert run("feeds", "import-opml", str(opml)) == 0
     assert capsys.readouterr().out.splitlines()[1:] == [f"skipped: {site.url('/b.xml')}: already registered as {b_id}"]
     assert run("feeds", "import-opml", str(tmp_path / "missing.opml")) == 1
+
+
+def test_add_refuses_a_url_that_gives_no_feed_unless_forced(
+    store: Path, site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = site.url("/gone.xml")  # the site answers 404
+    assert run("feeds", "add", missing) == 1
+    assert capsys.readouterr().err == "error: not registered: HTTP 404 (--force registers it anyway)\n"
+    assert run("feeds", "list") == 0
+    assert capsys.readouterr().out == ""
+    assert run("feeds", "add", missing, "--force") == 0
+    forced = capsys.readouterr()
+    assert forced.err == "registered: no feed: HTTP 404\n"
+    assert run("feeds", "list") == 0
+    status = json.loads(capsys.readouterr().out)["status"]
+    assert (status["state"], status["last_error"], status["last_status_code"]) == ("error", "HTTP 404", 404)
+    assert run("feeds", "add", "http://10.1.2.3/feed", "--force") == 1
+    assert "blocked by SSRF policy" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

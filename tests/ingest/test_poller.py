@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.ingest.health import state_of
 from services.ingest.models import Item
-from services.ingest.schemas import feed_state
 from services.ingest.settings import IngestSettings
 from services.ingest.store import mark_published, pending_items
 from services.pipeline.db import utcnow
@@ -151,21 +151,23 @@ def test_failing_feed_backs_off_is_flagged_and_recovers(
 ) -> None:
     url = site.serve("/f", Reply(500, b"oops"))
     feed_id = add_feed(sessions, url)
-    delays = []
+    assert state_of(feed(sessions, feed_id), failing_threshold=3) == "pending"
+    delays, states = [], []
     for _ in range(4):
         [outcome] = runner.poll(feed_id)
         assert (outcome.outcome, outcome.reason) == ("error", "http_5xx")
         status = feed(sessions, feed_id)
         assert status.last_polled_at is not None
         delays.append((status.next_poll_at - status.last_polled_at).total_seconds())
+        states.append(state_of(status, failing_threshold=3))
     assert status.consecutive_failures == 4 and status.last_error == "HTTP 500"
-    assert feed_state(status, failing_threshold=3) == "failing"
+    assert states == ["error", "error", "failing", "failing"]  # the state says what the last poll did
     assert delays[-1] > delays[0] and max(delays) <= 86400
     site.serve("/f", Reply(200, rss([item(1)])))
     runner.poll(feed_id)
     status = feed(sessions, feed_id)
     assert status.consecutive_failures == 0
-    assert feed_state(status, failing_threshold=3) == "ok"
+    assert state_of(status, failing_threshold=3) == "ok"
     assert status.last_error == "HTTP 500"  # kept for the operator, with its time
     assert len(pending(sessions)) == 1
 

@@ -13,6 +13,7 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.ingest.health import FEED_STATES
 from services.ingest.limits import HostLimiter
 from services.ingest.scheduler import Scheduler
 from services.ingest.settings import IngestSettings
@@ -75,8 +76,8 @@ def test_due_feeds_are_polled_and_scheduled_again(
     assert feed(sessions, broken).last_error_reason == "parse"
     assert site.hits("/off") == [] and feed(sessions, disabled).last_polled_at is None
     running.refresh_gauges()
-    assert REGISTRY.get_sample_value("regalerts_feeds", {"state": "disabled"}) == 1
-    assert REGISTRY.get_sample_value("regalerts_feeds", {"state": "ok"}) == 2
+    gauge = {s: REGISTRY.get_sample_value("regalerts_feeds", {"state": s}) for s in FEED_STATES}
+    assert gauge == {"pending": 0, "ok": 1, "error": 1, "failing": 0, "disabled": 1}  # the broken feed is not ok
 
 
 def test_a_host_with_many_feeds_gets_at_most_its_share(
