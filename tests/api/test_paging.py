@@ -60,7 +60,9 @@ def test_subscriptions_walk_by_cursor(notify_api: Served) -> None:
 
 def test_feeds_walk_by_cursor_and_offset_still_works(ingest_api: Served) -> None:
     with httpx.Client(base_url=ingest_api.url, headers=ingest_api.headers) as client:
-        created = [client.post("/v1/feeds", json={"url": f"http://127.0.0.1:9/{n}.xml"}) for n in range(5)]
+        created = [
+            client.post("/v1/feeds", json={"url": f"http://127.0.0.1:9/{n}.xml", "force": True}) for n in range(5)
+        ]
         ids = [response.json()["id"] for response in created]
         assert _walk(client, "/v1/feeds?limit=2") == ids
         assert [f["id"] for f in client.get("/v1/feeds?offset=3&limit=1").json()] == ids[3:4]
