@@ -13,6 +13,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.classify.api import make_router
+from services.classify.classifier import Classifier
+from services.notify.api.app import create_app as notify_app
+from services.notify.store import create_tenant
+from services.pipeline.api import service_app
 from services.pipeline.db import Base, make_engine, make_session_factory, utcnow
 from services.pipeline.events import (
     ActionTag,
@@ -32,10 +37,13 @@ from services.web.context import WebContext, make_templates
 from services.web.models import Member
 from services.web.search import ensure_index
 from services.web.settings import WebSettings
+from tests.classify.conftest import FIXTURE_KB
 from tests.notify.conftest import (  # the webhook receiver and SMTP server fixtures are shared
+    Running,
     ServedApp,
     receiver,  # noqa: F401
     smtp,  # noqa: F401
+    start_notify,
 )
 
 
@@ -209,3 +217,42 @@ def web(sqlite_web_engine: Engine) -> Iterator[WebApp]:
     """The app on SQLite with two tenants, served locally."""
     with served_web_app(sqlite_web_engine) as app:
         yield app
+
+
+@pytest.fixture(scope="session")
+def classify_url() -> Iterator[str]:
+    """classify's API (entity look-up) on the fixture knowledge base, served locally."""
+    app = service_app(title="classify test")
+    app.include_router(make_router(Classifier.load(FIXTURE_KB)))
+    served = ServedApp(app)
+    yield served.url
+    served.close()
+
+
+@dataclass
+class Stack:
+    """notify (API, intake, worker) and the web app on one store."""
+
+    web: WebApp
+    notify: Running
+
+
+@pytest.fixture
+def stack(sqlite_web_engine: Engine, classify_url: str) -> Iterator[Stack]:
+    """notify's API, intake and worker, classify's look-up and the web app, with three items recorded."""
+    running = start_notify(sqlite_web_engine)
+    with running.context.sessions.begin() as session:
+        keys = {}
+        for name in ("acme", "globex"):
+            tenant, key = create_tenant(session, name=name)
+            keys[name] = (tenant.id, key)
+    served = ServedApp(notify_app(running.context, {}))
+    try:
+        with served_web_app(
+            sqlite_web_engine, keys=keys, web_notify_url=served.url, web_classify_url=classify_url
+        ) as web:
+            web.record(FRENCH, CHINESE, ENGLISH)
+            yield Stack(web, running)
+    finally:
+        served.close()
+        running.stop()

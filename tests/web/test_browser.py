@@ -13,8 +13,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
 from tests.conftest import REPO_ROOT
-from tests.notify.conftest import wait_for
-from tests.web.conftest import CHINESE, ENGLISH, FRENCH, WebApp, served_web_app
+from tests.notify.conftest import Receiver, wait_for
+from tests.web.conftest import CHINESE, ENGLISH, FRENCH, Stack, WebApp, served_web_app
 from tests.web.test_pages import _deliver
 
 CHROMIUM = "/usr/bin/chromium"
@@ -126,3 +126,43 @@ def test_a_second_tenant_sees_none_of_the_firsts_deliveries(browser: Browser, ma
     page.locator(".item-row .item-title a", has_text="腾讯").click()
     expect(page.get_by_text("None of my subscriptions matched this item.")).to_be_visible()
     context.close()
+
+
+def test_subscription_with_autocomplete_preview_and_retry(browser: Browser, stack: Stack, receiver: Receiver) -> None:
+    web = stack.web
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(f"{web.url}/signin/{web.link(web.alice)}")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Subscriptions").click()
+    page.get_by_role("link", name="New subscription").click()
+    page.get_by_label("Name").fill("Tencent fines")
+    companies = page.get_by_label("Companies")
+    companies.focus()
+    page.keyboard.type("腾讯")
+    expect(companies).to_have_attribute("data-suggestions", re.compile(r"[1-9]"))
+    expect(page.locator("#f-companies-options option").first).to_have_attribute("value", "tencent")
+    companies.fill("tencent")  # what choosing the suggestion enters
+    page.get_by_label("fine", exact=True).check()
+    page.get_by_label("Webhook URL").fill(receiver.url + "/hook")
+    page.get_by_role("button", name="Preview the last 30 days").click()
+    expect(page.locator("#preview-count")).to_contain_text("1 item in the last 30 days")
+    expect(page.locator(".preview-list")).to_contain_text("腾讯")
+    _shot(page, "subscription-form")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#secret")).to_contain_text("whsec_")
+    page.get_by_role("button", name="Send a test").click()
+    expect(page.locator("#test-outcome")).to_contain_text("Test alert delivered (HTTP 200)")
+    _shot(page, "subscriptions")
+
+    receiver.answer("/hook", 500, 500, 500, 500)
+    stack.notify.intake.ingest(CHINESE)
+    wait_for(lambda: any(a.outcome == "dead" for a in stack.notify.published), "the delivery to give up")
+    page.get_by_role("link", name="Deliveries").click()
+    expect(page.locator("table.deliveries")).to_contain_text("dead")
+    expect(page.locator("table.deliveries")).to_contain_text("HTTP 500")
+    _shot(page, "deliveries")
+    page.get_by_role("button", name="Retry now").click()
+    wait_for(lambda: any(a.outcome == "delivered" for a in stack.notify.published), "the retry")
+    page.reload()
+    expect(page.locator("table.deliveries .status")).to_have_text("delivered")
+    page.close()

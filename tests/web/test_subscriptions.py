@@ -5,43 +5,12 @@ rotation, deliveries with retry, and another tenant's ids answering 404."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
-import pytest
 from sqlalchemy import Engine
 
-from services.notify.api.app import create_app as notify_app
-from services.notify.store import create_tenant
-from tests.notify.conftest import Receiver, Running, ServedApp, start_notify, wait_for
-from tests.web.conftest import CHINESE, ENGLISH, FRENCH, WebApp, served_web_app
-
-
-@dataclass
-class Stack:
-    """notify (API, intake, worker) and the web app on one store."""
-
-    web: WebApp
-    notify: Running
-
-
-@pytest.fixture
-def stack(sqlite_web_engine: Engine) -> Iterator[Stack]:
-    running = start_notify(sqlite_web_engine)
-    with running.context.sessions.begin() as session:
-        keys = {}
-        for name in ("acme", "globex"):
-            tenant, key = create_tenant(session, name=name)
-            keys[name] = (tenant.id, key)
-    served = ServedApp(notify_app(running.context, {}))
-    try:
-        with served_web_app(sqlite_web_engine, keys=keys, web_notify_url=served.url) as web:
-            web.record(FRENCH, CHINESE, ENGLISH)
-            yield Stack(web, running)
-    finally:
-        served.close()
-        running.stop()
+from tests.notify.conftest import Receiver, wait_for
+from tests.web.conftest import CHINESE, Stack, served_web_app
 
 
 def _csrf(page: httpx.Response) -> str:
@@ -160,7 +129,15 @@ def test_another_tenants_subscriptions_and_deliveries_are_404(stack: Stack, rece
     assert alice.post(f"/subscriptions/{sub}/pause", data={"csrf_token": token, "paused": "1"}).status_code == 403
 
 
-def test_lookup_answers_nothing_when_classify_is_unreachable(stack: Stack) -> None:
+def test_lookup_finds_entities_by_any_name_through_classify(stack: Stack) -> None:
     client = stack.web.signed_in(stack.web.alice)
-    assert client.get("/lookup", params={"q": "腾讯", "kind": "company"}).json() == []
+    found = client.get("/lookup", params={"q": "腾讯", "kind": "company"}).json()
+    assert found[0]["id"] == "tencent" and "Tencent" in found[0]["label"] and "腾讯" in found[0]["label"]
+    assert client.get("/lookup", params={"q": "腾讯", "kind": "regulator"}).json() == []
     assert stack.web.client().get("/lookup", params={"q": "x"}).status_code == 303  # members only
+
+
+def test_lookup_answers_nothing_when_classify_is_unreachable(sqlite_web_engine: Engine) -> None:
+    with served_web_app(sqlite_web_engine, web_classify_url="http://127.0.0.1:9") as web:
+        client = web.signed_in(web.alice)
+        assert client.get("/lookup", params={"q": "腾讯", "kind": "company"}).json() == []

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from services.web.deps import ContextDep, FormDep, ViewerDep, render
+from services.web.deps import ContextDep, FormDep, SessionDep, ViewerDep, render
+from services.web.models import Item
 from services.web.notify_client import NotifyError
 from services.web.pages.subscriptions import NotifyDep
 
@@ -19,6 +21,7 @@ async def deliveries(
     subscription_id: str,
     request: Request,
     context: ContextDep,
+    session: SessionDep,
     viewer: ViewerDep,
     notify: NotifyDep,
 ) -> HTMLResponse:
@@ -34,11 +37,14 @@ async def deliveries(
             if exc.status_code == status.HTTP_404_NOT_FOUND:
                 raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such subscription.") from exc
             raise
+    ids = {row["item_id"] for row in rows}
+    items = {item.item_id: item for item in session.scalars(select(Item).where(Item.item_id.in_(ids)))}
     return render(
         context,
         request,
         "deliveries.html.j2",
         viewer,
+        items=items,
         subscription=subscription,
         deliveries=rows,
         statuses=STATUSES,
