@@ -198,25 +198,30 @@ def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: 
     ]
 
 
-def subsidiaries(fields: tuple[Field, ...], hits: list[Found]) -> list[Found]:
+def subsidiaries(fields: tuple[Field, ...], hits: list[Found], others: list[Found]) -> list[Found]:
     """The company hits that are only the first words of a longer name with a legal form ("Allianz" in
-    "Allianz Lebensversicherungs-AG", "Janssen" in "Janssen-Cilag AG"): that name is a subsidiary, its own
-    entity, not its parent."""
+    "Allianz Lebensversicherungs-AG", "Janssen" in "Janssen-Cilag AG"): that name is another company (a
+    subsidiary), not its parent. A name that also holds another known entity (``others``: a regulator, a
+    second company) is words run together, not one name."""
     absorbed = []
     for item_field in fields:
         for org in find_organisations(item_field.text.original):
             name_end = org.start + len(org.name)
-            for hit in hits:
-                if hit.field is not item_field:
-                    continue
-                start, end = item_field.text.span(hit.start, hit.end)
-                if org.start == start and end < name_end and is_subsidiary(org.name, org.name[: end - start]):
-                    absorbed.append(hit)
+            inside = [
+                (hit, item_field.text.span(hit.start, hit.end)) for hit in (*hits, *others)
+                if hit.field is item_field and org.start <= item_field.text.to_original(hit.start) < name_end
+            ]  # fmt: skip
+            if len(inside) != 1 or inside[0][0].kind not in ("company", "product"):
+                continue
+            hit, (start, end) = inside[0]
+            words = org.name[: start - org.start] + " " + org.name[end - org.start :]
+            if start == org.start and end <= org.end and is_subsidiary(words):
+                absorbed.append(hit)
     return absorbed
 
 
 def _candidates(
-    item_field: Field, taken: list[Found], lang: str, absorbed: list[Found]
+    item_field: Field, taken: list[Found], lang: str, absorbed: list[Found], item_text: str
 ) -> list[tuple[Organisation, float]]:
     """Organisations by legal form, then (title only) by their place beside an action verb; none that
     overlaps a known name (a country's name is part of many a company's name, not of a headline's subject),
@@ -225,7 +230,7 @@ def _candidates(
     by_place: list[Organisation] = []
     if item_field.name == "title":
         triggers = [item_field.text.span(h.start, h.end) for h in item_field.hits if h.entries[0].kind == "action"]
-        by_place = by_position(item_field.text.original, triggers, lang)
+        by_place = by_position(item_field.text.original, triggers, lang, item_text)
     cues = [h for h in item_field.hits if any(e.ref == "_merger" for e in h.entries)]
     if cues:
         mergers = sorted({item_field.sentence(h.start) for h in cues})
@@ -258,8 +263,9 @@ def _pattern_tags(
 ) -> list[TagData]:  # fmt: skip
     tags: dict[str, TagData] = {}
     companies = {hit.ref for hit in taken if hit.kind in ("company", "product") and not any(hit is a for a in absorbed)}
+    item_text = "\n".join(item_field.text.original for item_field in fields)
     for item_field in fields:
-        for org, confidence in _candidates(item_field, taken, lang, absorbed):
+        for org, confidence in _candidates(item_field, taken, lang, absorbed, item_text):
             if former_name(item_field.text.original, org.start):
                 continue  # "Imperial Food B.V. (voorheen NOPN B.V.)": one company
             folded = fold(org.name)
@@ -302,7 +308,7 @@ def extract_entities(
     places |= {tag["jurisdiction"] for tag in regulators}
     in_context = bool(item.action_sentences) or bool(regulators)
     company_hits = [h for h in hits if h.kind in ("company", "product")]
-    absorbed = subsidiaries(fields, company_hits)
+    absorbed = subsidiaries(fields, company_hits, [h for h in hits if h.kind == "regulator"])
     parents = [h for h in company_hits if not any(h is a for a in absorbed)]
     companies = _company_tags(parents, kb, places, lang, in_context)
     taken = [h for h in hits if h.kind in ("company", "product", "regulator", "country")]

@@ -127,11 +127,11 @@ _FORMER = re.compile(
 )
 
 
-def is_subsidiary(name: str, parent: str) -> bool:
-    """Whether a name with a legal form that starts with a known company's name (``parent``) names another
-    company: its further words are not only words for a group."""
-    extra = [word for word in _NOT_WORD.split(fold(name[len(parent) :])) if word]
-    return bool(extra) and not all(word in _GROUP_WORDS for word in extra)
+def is_subsidiary(extra: str) -> bool:
+    """Whether the words a name with a legal form has beside a known company's name make it another company:
+    they are not only words for a group ("BMW Group AG" is BMW) or articles."""
+    words = [word for word in _NOT_WORD.split(fold(extra)) if word]
+    return bool(words) and not all(word in _GROUP_WORDS or word in _LEADING for word in words)
 
 
 def former_name(text: str, start: int) -> bool:
@@ -224,9 +224,9 @@ _GENERIC_TEXT = {
     " impresa gruppo polizia commissione procura consiglio stato citta banca ufficio concorrenza mercato mercati"
     " consumatori dati protezione privacy antitrust",
     "pt": "autoridade juiz governo agencia companhia sociedade conselho cidade comissao procuradoria concorrencia"
-    " consumidor mercado mercados dados protecao valores superintendencia geral",
+    " consumidor mercado mercados dados protecao valores superintendencia geral europeia nacional",
     "nl": "toezichthouder autoriteit rechter rechtbank hof regering overheid ministerie agentschap bedrijf bedrijven"
-    " onderneming politie commissie justitie raad stad waakhond mededinging consument markten",
+    " onderneming politie commissie justitie raad stad waakhond mededinging consument markten europese nationale",
 }
 GENERIC_WORDS = frozenset(word for words in _GENERIC_TEXT.values() for word in words.split(" "))
 
@@ -272,16 +272,30 @@ def parts(text: str, start: int) -> list[Organisation]:
     return found
 
 
-def by_position(title: str, triggers: list[tuple[int, int]], lang: str) -> list[Organisation]:
+def _initial_only(name: str, start: int, title: str, text: str) -> bool:
+    """Whether a one-word name is capitalised only because it starts the headline or a segment of it
+    ("Nueva multa para Google", "Fresh probe into Meta"): nothing but its place says it is a name. Its
+    shape (UPS, DeReisPlanner) or its capital in the middle of a sentence elsewhere in the item say it is."""
+    if " " in name or not name.isalpha() or any(ch.isupper() for ch in name[1:]):
+        return False
+    if title[:start].rstrip(" ")[-1:] not in ("", ":", "–", "-", "|"):
+        return False
+    return re.search(rf"(?<=[\w,;] ){re.escape(name)}(?![\w])", text) is None
+
+
+def by_position(title: str, triggers: list[tuple[int, int]], lang: str, text: str = "") -> list[Organisation]:
     """Names in the subject or object place of a headline's action verb ("Avenir Telecom rappelle ...",
     "... sanctionne Bucher Landtechnik"): a verb is a lower-case trigger; German nouns are capitalised, so
-    there only an all-capitals object counts."""
+    there only an all-capitals object counts. A one-word subject that only the headline's first capital
+    makes a name is none (``text``: the whole item, where a name would be capitalised mid-sentence)."""
     found: list[Organisation] = []
     for start, end in triggers:
         if not title[start:end][:1].islower():
             continue
         before = title[:start].rstrip(" ")
         subject = _CAPITALISED_END.search(before, max(0, len(before) - _NAME_WINDOW))
+        if subject and _initial_only(subject.group(), subject.start(), title, text or title):
+            subject = None
         if subject and (lang != "de" or subject.group().split(" ")[0].isupper()):
             found += parts(subject.group(), subject.start())
         link = _LINKS.match(title[end:])

@@ -81,3 +81,23 @@ def test_every_legal_form_is_found(form: str, optional: bool) -> None:
     assert [o.name for o in orgs.find_organisations(f"Zyxwv Widgets {written} was fined.")] == ["Zyxwv Widgets"], (
         written
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("es", "Nueva multa para Tencent"),
+        ("fr", "Nouvelle amende pour Tencent"),
+        ("en", "Fresh probe into Tencent"),
+        ("es", "Otra multa a Tencent"),
+    ],
+)
+def test_a_headline_first_word_is_no_company(classifier: Classifier, lang: str, title: str) -> None:
+    assert [c.name for c in classifier.classify(title, "", lang).companies] == ["Tencent"]
+
+
+def test_a_one_word_subject_named_again_mid_sentence_is_a_company(classifier: Classifier) -> None:
+    summary = "La autoridad sancionó a Voltaro por publicidad engañosa."
+    names = {c.name for c in classifier.classify("Voltaro multada por la autoridad", summary, "es").companies}
+    assert names == {"Voltaro"}
+    assert {c.name for c in classifier.classify("UPSX multada", "", "es").companies} == {"UPSX"}  # its shape

@@ -49,11 +49,17 @@ def test_a_subsidiary_with_its_legal_form_is_its_own_company(real_classifier: Cl
         ("Deutsche Bank", "knowledge_base")
     ]
     assert _companies(real_classifier, "SEC fines BMW Group AG", "", "en") == [("BMW", "knowledge_base")]
+    # a known name inside a longer one with a legal form, not at its start, is no subsidiary
+    tags = _companies(real_classifier, "BaFin untersagt Leerverkäufe von Aktien der Wirecard AG", "", "de")
+    assert tags == [("Wirecard", "knowledge_base")]
+    # a regulator run together with a company before a legal form leaves the company
+    tags = _companies(real_classifier, "BaFin Deutsche Bank AG", "", "de")
+    assert tags == [("Deutsche Bank", "knowledge_base")]
 
 
 def test_subsidiary_words() -> None:
-    assert is_subsidiary("Allianz Lebensversicherungs", "Allianz")
-    assert not is_subsidiary("BMW Group", "BMW") and not is_subsidiary("Tencent Holdings", "Tencent")
+    assert is_subsidiary(" Lebensversicherungs") and is_subsidiary(" Securities Services")
+    assert not is_subsidiary(" Group") and not is_subsidiary(" Holdings") and not is_subsidiary("")
     assert [org.name for org in find_organisations("die Allianz Lebensversicherungs-AG zahlt")] == [
         "Allianz Lebensversicherungs"
     ]
