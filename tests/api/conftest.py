@@ -7,6 +7,7 @@ loopback literals by :class:`LoopbackOnly`, so fuzzed URLs never leave the machi
 from __future__ import annotations
 
 import ipaddress
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from services.notify.api.app import create_app
 from services.notify.store import create_tenant
 from services.pipeline.broker import EmbeddedBroker
 from services.pipeline.netguard import BlockedURL, IPAddress, NetworkPolicy, _host_and_port
-from tests.ingest.conftest import make_settings
+from tests.ingest.conftest import Reply, Site, item, make_settings, rss
 from tests.notify.conftest import ServedApp, notify_settings
 
 ADMIN_TOKEN = "secret-token"
@@ -55,10 +56,27 @@ class Served:
 
     url: str
     headers: dict[str, str]
+    test_data: str = ""  # schemathesis.toml lines: values worth sending (feed URLs that answer)
 
 
 @pytest.fixture
-def ingest_api(sqlite_engine: Engine, broker: EmbeddedBroker, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
+def feed_site() -> Iterator[Site]:
+    server = Site()
+    yield server
+    server.close()
+
+
+def feed_urls_config(site: Site, count: int = 3) -> str:
+    """Feeds on ``site`` offered to schemathesis as feed URLs half the time, so registrations succeed and
+    the stateful phase reaches existing feeds (read, change, poll, delete)."""
+    urls = [site.serve(f"/feed-{n}.xml", Reply(200, rss([item(n)]))) for n in range(count)]
+    return f'[dictionaries.feeds]\nvalues = {json.dumps(urls)}\n[parameters]\n"body.url" = {{ dictionary = "feeds", probability = 0.5 }}\n'
+
+
+@pytest.fixture
+def ingest_api(
+    sqlite_engine: Engine, broker: EmbeddedBroker, feed_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Served]:
     monkeypatch.setattr(ingest_main, "NetworkPolicy", LoopbackOnly)
     settings = make_settings(
         str(sqlite_engine.url), scheduler_tick_s=3600, admin_token=ADMIN_TOKEN, kafka_bootstrap_servers=broker.bootstrap
@@ -69,7 +87,7 @@ def ingest_api(sqlite_engine: Engine, broker: EmbeddedBroker, monkeypatch: pytes
     threading.Thread(target=scheduler.run, daemon=True).start()
     assert scheduler.wait_started()
     served = ServedApp(service.app)
-    yield Served(served.url, {"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    yield Served(served.url, {"Authorization": f"Bearer {ADMIN_TOKEN}"}, feed_urls_config(feed_site))
     served.close()
     scheduler.stop()
 

@@ -23,8 +23,11 @@ MAX_EXAMPLES = 50
 
 def schemathesis(served: Served, report_dir: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     """Run the schemathesis CLI against ``served``; its output and its JSON report."""
+    config = report_dir / "schemathesis.toml"
+    config.write_text(served.test_data)
     command = [
-        str(Path(sys.executable).with_name("st")), "--no-color", "run", f"{served.url}/openapi.json",
+        str(Path(sys.executable).with_name("st")), "--no-color", "--config-file", str(config),
+        "run", f"{served.url}/openapi.json",
         "--checks", CHECKS, "--max-examples", str(MAX_EXAMPLES), "--seed", "14", "--workers", "2",
         "--phases", "examples,coverage,fuzzing,stateful", "--request-timeout", "20",
         "--report", "json", "--report-json-path", str(report_dir / "report.json"),
@@ -32,6 +35,7 @@ def schemathesis(served: Served, report_dir: Path) -> tuple[subprocess.Completed
     for name, value in served.headers.items():
         command += ["--header", f"{name}: {value}"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False, cwd=report_dir)
+    (report_dir / "output.txt").write_text(result.stdout + result.stderr)
     report_path = report_dir / "report.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
     return result, report
