@@ -15,6 +15,7 @@ from functools import cache
 
 import ahocorasick
 
+from services.classify.german import compound_head, declined
 from services.classify.kb import KnowledgeBase
 from services.classify.normalise import Normalised, fold
 
@@ -276,17 +277,28 @@ class Builder:
         return Automaton({key: entries for key, entries in self.patterns.items() if entries})
 
 
+def _add_german(builder: Builder, name: str, kind: Kind, ref: str) -> None:
+    """The German forms of a name (:mod:`german`), for German items only: declined, in the genitive, and as
+    the head of a compound (a body's name)."""
+    for form in declined(name):
+        builder.add(form, kind, ref, lang="de")
+    if kind == "regulator" and compound_head(name):
+        builder.add(f"{name}*", kind, ref, lang="de")
+
+
 def build_automaton(kb: KnowledgeBase) -> Automaton:
     """The one automaton over regulators, companies, products, countries and action lexicons."""
     builder = Builder()
     for regulator in kb.regulators.values():
         for name in regulator.names:
             builder.add_name(name, "regulator", regulator.id)
+            _add_german(builder, name, "regulator", regulator.id)
         for acronym in regulator.acronyms:
             builder.add(acronym, "regulator", regulator.id, acronym=is_acronym(acronym) or len(acronym) <= 5)
     for company in kb.companies.values():
         for name in company.all_names():
             builder.add_name(name, "company", company.id)
+            _add_german(builder, name, "company", company.id)
         for product in company.products:
             builder.add_name(product, "product", company.id)
     for code, names in kb.countries.items():
