@@ -66,12 +66,6 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return SafeJSONResponse({"detail": error_items(exc.errors())}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
-async def _model_error(request: Request, exc: Exception) -> Response:
-    """A pydantic model a route built from the request refused it: a 422 without the input, not a 500."""
-    assert isinstance(exc, ValidationError)
-    return await _http_error(request, unprocessable(exc, loc=["body"] if request.method in _BODY_METHODS else []))
-
-
 async def _http_error(request: Request, exc: Exception) -> Response:
     """HTTPException answers in ASCII JSON; a 422 given as a sentence becomes the one 422 shape."""
     assert isinstance(exc, StarletteHTTPException)
@@ -97,7 +91,6 @@ def service_app(*, title: str, description: str = "", max_body_bytes: int = DEFA
         redoc_url=None,
     )
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(ValidationError, _model_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     build_schema = app.openapi
 

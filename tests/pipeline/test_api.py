@@ -35,10 +35,6 @@ def base_url() -> Iterator[str]:
     def refuse(body: Echo) -> None:
         raise HTTPException(422, detail=f"refused: {len(body.text)} characters")
 
-    @app.post("/rebuild")
-    def rebuild(body: Echo) -> None:
-        Echo(text=body.text * 2)  # a model a route builds from the input refuses it
-
     @app.post("/checked")
     def checked(body: Echo) -> None:
         try:
@@ -105,10 +101,9 @@ def test_a_422_a_route_gives_as_a_sentence_has_the_shape_of_every_422(base_url: 
     assert response.json() == {"detail": [{"loc": ["body"], "msg": "refused: 3 characters", "type": "value_error"}]}
 
 
-@pytest.mark.parametrize("path", ["/rebuild", "/checked"])
-def test_a_model_a_route_builds_refusing_the_input_is_a_422_without_the_input(base_url: str, path: str) -> None:
+def test_a_model_a_route_builds_refusing_the_input_is_a_422_without_the_input(base_url: str) -> None:
     text = "secret-" + "q" * 3_000
-    response = httpx.post(f"{base_url}{path}", json={"text": text})
+    response = httpx.post(f"{base_url}/checked", json={"text": text})
     assert response.status_code == 422
     assert "secret-" not in response.text and "input" not in response.text
     assert response.json()["detail"][0]["loc"] == ["body", "text"]
