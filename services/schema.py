@@ -9,7 +9,9 @@ from sqlalchemy import MetaData
 from services.pipeline.db import Base
 
 # Modules declaring tables on services.pipeline.db.Base, one or more per service.
-TABLE_MODULES: tuple[str, ...] = ("services.ingest.models", "services.notify.models", "services.web.models")
+TABLE_MODULES: tuple[str, ...] = (
+    "services.ingest.models", "services.classify.models", "services.notify.models", "services.web.models",
+)  # fmt: skip
 
 
 def load_metadata() -> MetaData:

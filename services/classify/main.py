@@ -1,4 +1,5 @@
-"""The classify service: consume raw items, tag them, publish classified items; serve POST /v1/classify."""
+"""The classify service: consume raw items, tag them, group them into stories, publish classified items;
+serve POST /v1/classify."""
 
 from __future__ import annotations
 
@@ -6,13 +7,17 @@ import logging
 
 from services.classify.service import make_handler
 from services.classify.settings import ClassifySettings
+from services.classify.stories import StoryIndex
+from services.classify.story_stage import make_story_handler
+from services.classify.story_store import SqlStories
 from services.pipeline.api import service_app
+from services.pipeline.db import make_engine, make_session_factory, ping
 from services.pipeline.events import RawItem, Tags
 from services.pipeline.http import kafka_ready_check, ops_router
 from services.pipeline.kafka import ConsumerLoop, make_producer
 from services.pipeline.logging import configure_logging
 from services.pipeline.runner import Service, run_service
-from services.pipeline.topics import ITEMS_RAW
+from services.pipeline.topics import ITEMS_RAW, ITEMS_TAGGED
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +54,24 @@ def build_service(settings: ClassifySettings) -> Service:
         handler=make_handler(producer, classify),
         producer=producer,
     )
+    engine = make_engine(settings.database_url)
+    stories = ConsumerLoop(
+        settings=settings,
+        topic=ITEMS_TAGGED,
+        group_id=settings.stories_consumer_group,
+        stage="stories",
+        handler=make_story_handler(producer, StoryIndex(SqlStories(make_session_factory(engine)))),
+        producer=producer,
+    )
     app = service_app(title="RegAlerts classify")
-    app.include_router(ops_router({"broker": kafka_ready_check(settings.bootstrap_servers)}))
+    app.include_router(
+        ops_router({"database": lambda: ping(engine), "broker": kafka_ready_check(settings.bootstrap_servers)})
+    )
     app.include_router(make_router(classifier))
-    return Service(name="classify", app=app, workers=[loop], port=settings.http_port, on_shutdown=[producer.close])
+    return Service(
+        name="classify", app=app, workers=[loop, stories], port=settings.http_port,
+        on_shutdown=[producer.close, engine.dispose],
+    )  # fmt: skip
 
 
 def main() -> int:

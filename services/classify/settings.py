@@ -14,3 +14,7 @@ class ClassifySettings(CommonSettings):
     classify_consumer_group: str = Field(
         default="regalerts-classify", description="Kafka consumer group of the classify replicas."
     )
+    stories_consumer_group: str = Field(
+        default="regalerts-stories",
+        description="Kafka consumer group of the story stage (one member at a time holds its single partition).",
+    )

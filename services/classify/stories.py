@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Final, Protocol
 
+from services.classify.amounts import stated_amounts
 from services.classify.normalise import fold
 from services.pipeline.events import Tags
 
@@ -64,6 +65,17 @@ def report_of(
         families=frozenset(DECISIONS.get(a.type.value, a.type.value) for a in tags.actions),
         decisions=frozenset(DECISIONS[a.type.value] for a in tags.actions if a.primary and a.type.value in DECISIONS),
         amounts=tuple(dict.fromkeys(amounts)), words=headline_words(title),
+    )  # fmt: skip
+
+
+def report_for(
+    *, item_id: str, published: datetime, feed: str, link: str | None, title: str, summary: str, tags: Tags
+) -> Report:
+    """The story features of an item and its tags, every amount it states included."""
+    amounts = stated_amounts(title, summary, lang=tags.language, jurisdictions=tags.jurisdictions)
+    return report_of(
+        item_id=item_id, published=published, feed=feed, lang=tags.language, link=link, title=title, tags=tags,
+        amounts=amounts,
     )  # fmt: skip
 
 
@@ -173,7 +185,7 @@ class StoryIndex:
         story = max(joined, key=lambda s: _closeness(report, s)) if joined else Story(story_id_for(report.item_id))
         story.reports.append(report)
         self.store.save(story, report)
-        return story
+        return self.store.story_of(report.item_id) or story  # what the store kept, should another have won
 
 
 class MemoryStories:

@@ -10,11 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from services.classify.amounts import stated_amounts
 from services.classify.classifier import Classifier
 from services.classify.commands import InvalidLine, load_classifier, numbered_lines, parse_item, tag_item, tags_json
 from services.classify.kb import KB_DIR
-from services.classify.stories import MemoryStories, Report, StoryIndex, report_of
+from services.classify.stories import MemoryStories, Report, StoryIndex, report_for
 from services.classify.story_evaluation import AmountScore, bcubed, pairwise, render
 from services.pipeline.events import Tags
 
@@ -37,13 +36,16 @@ def parse_story_item(line: str) -> dict[str, Any]:
 
 
 def story_report(item: dict[str, Any], tags: Tags) -> Report:
-    """The story features of a parsed, tagged item (as the service builds them from a classified item)."""
-    title, summary = item["title"], item.get("summary") or ""
-    amounts = stated_amounts(title, summary, lang=tags.language, jurisdictions=tags.jurisdictions)
-    return report_of(
-        item_id=item["id"], published=datetime.fromisoformat(item["published"]), feed=item.get("feed") or "",
-        lang=tags.language, link=item.get("link"), title=title, tags=tags, amounts=amounts,
-    )  # fmt: skip
+    """The story features of a parsed, tagged item (as the service builds them from a tagged item)."""
+    return report_for(
+        item_id=item["id"],
+        published=datetime.fromisoformat(item["published"]),
+        feed=item.get("feed") or "",
+        link=item.get("link"),
+        title=item["title"],
+        summary=item.get("summary") or "",
+        tags=tags,
+    )
 
 
 def run_stories(classifier: Classifier, source: TextIO, sink: TextIO, errors: TextIO) -> int:

@@ -51,6 +51,7 @@ class FeedContext:
     header_language: str | None = None
     regulator: str | None = None
     jurisdiction: str | None = None
+    feed_title: str | None = None
 
 
 def canonical_link(link: str | None, base: str) -> str | None:
@@ -135,4 +136,5 @@ def normalise(entry: ParsedEntry, context: FeedContext, *, first_seen: datetime)
         categories=[c for c in (plain_text(x, limit=200) for x in entry.categories) if c][:50],
         regulator_hint=context.regulator,
         jurisdiction_hint=context.jurisdiction,
+        feed_title=plain_text(context.feed_title or "", limit=200) or None,
     )

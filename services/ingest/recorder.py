@@ -91,6 +91,7 @@ def prepare(snapshot: FeedSnapshot, result: FetchResult) -> Prepared:
         header_language=result.content_language,
         regulator=snapshot.regulator,
         jurisdiction=snapshot.jurisdiction,
+        feed_title=parsed.title or None,
     )
     items, skipped = normalise_all(parsed, context)
     if skipped:

@@ -125,15 +125,45 @@ class RawItem(BaseModel):
     categories: list[str] = Field(default_factory=list)
     regulator_hint: str | None = None
     jurisdiction_hint: str | None = None
+    feed_title: str | None = Field(default=None, description="The feed's title, as ingest knows it.")
 
 
-class ClassifiedItem(BaseModel):
-    """A raw item with its tags: the payload of ``regalerts.items.classified.v1``."""
+class TaggedItem(BaseModel):
+    """A raw item with its tags, before its story: the payload of ``regalerts.items.tagged.v1``."""
 
     schema_version: Literal[1] = 1
     item: RawItem
     tags: Tags
     classified_at: datetime
+
+
+class StoryReport(BaseModel):
+    """One report of a story: which item, from which feed, in which language, where and when."""
+
+    item_id: str
+    feed: str = Field(description="The feed's title when ingest knows it, else its id.")
+    language: str
+    link: str | None = None
+    title: str
+    published_at: datetime
+
+
+class Story(BaseModel):
+    """The decision an item reports: a stable id, its first report, and every report so far (first first)."""
+
+    id: str = Field(description="Stable: the same for every report of the decision, on every replica.")
+    first: StoryReport
+    reports: list[StoryReport] = Field(description="Every report known when this item joined, the first one first.")
+
+
+class ClassifiedItem(BaseModel):
+    """A raw item with its tags and story: the payload of ``regalerts.items.classified.v1``."""
+
+    schema_version: Literal[1] = 1
+    item: RawItem
+    tags: Tags
+    classified_at: datetime
+    story: Story | None = Field(default=None, description="Absent only from events of before stories.")
 
 
 class DeliveryAttempt(BaseModel):
@@ -156,6 +186,7 @@ class DeliveryAttempt(BaseModel):
 
 PAYLOAD_TYPES: dict[str, type[BaseModel]] = {
     "org.regalerts.item.raw.v1": RawItem,
+    "org.regalerts.item.tagged.v1": TaggedItem,
     "org.regalerts.item.classified.v1": ClassifiedItem,
     "org.regalerts.delivery.attempt.v1": DeliveryAttempt,
 }

@@ -29,10 +29,21 @@ ITEMS_RAW = Topic(
     consumers=("classify",),
     event_type="org.regalerts.item.raw.v1",
 )
+ITEMS_TAGGED = Topic(
+    name="regalerts.items.tagged.v1",
+    description=(
+        "Items with their tags, on their way to the story stage; one partition, so that one consumer sees "
+        "every candidate of a story (docs/architecture.md, Stories); key = item id."
+    ),
+    producers=("classify",),
+    consumers=("classify-stories",),
+    event_type="org.regalerts.item.tagged.v1",
+    partitions=1,
+)
 ITEMS_CLASSIFIED = Topic(
     name="regalerts.items.classified.v1",
-    description="Items with their tags (companies, regulators, actions, jurisdictions, language); key = item id.",
-    producers=("classify",),
+    description="Items with their tags and story (companies, regulators, actions, amount, ...); key = item id.",
+    producers=("classify-stories",),
     consumers=("notify", "web"),
     event_type="org.regalerts.item.classified.v1",
 )
@@ -44,7 +55,7 @@ DELIVERIES = Topic(
     event_type="org.regalerts.delivery.attempt.v1",
 )
 
-TOPICS: tuple[Topic, ...] = (ITEMS_RAW, ITEMS_CLASSIFIED, DELIVERIES)
+TOPICS: tuple[Topic, ...] = (ITEMS_RAW, ITEMS_TAGGED, ITEMS_CLASSIFIED, DELIVERIES)
 
 
 def all_topic_names() -> list[str]:

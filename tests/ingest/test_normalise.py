@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from services.ingest.normalise import FeedContext, canonical_link, item_id, language_code, normalise
@@ -110,3 +111,9 @@ def test_language_code() -> None:
     assert language_code("zh_Hans") == "zh"
     assert language_code("English") is None
     assert language_code(None) is None
+
+
+def test_the_items_carry_the_feeds_title_as_plain_text() -> None:
+    titled = replace(CONTEXT, feed_title="<b>SEC</b> press releases")
+    assert normalise(entry(), titled, first_seen=NOW).feed_title == "SEC press releases"
+    assert normalise(entry(), CONTEXT, first_seen=NOW).feed_title is None
