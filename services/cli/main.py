@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import importlib
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -13,10 +16,25 @@ from services.pipeline.logging import configure_logging
 log = logging.getLogger(__name__)
 
 SERVICES = ("ingest", "classify", "notify", "web")
+PR_SET_PDEATHSIG = 1  # prctl option, linux/prctl.h
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+def _die_with_supervisor() -> None:
+    """Under ``regalerts up``, have Linux send this service SIGTERM when ``up`` dies, even by SIGKILL, so no
+    service (nor, through its graceful shutdown, anything it started) outlives it."""
+    from services.cli.supervisor import SUPERVISOR_PID_VARIABLE
+
+    supervisor = os.environ.get(SUPERVISOR_PID_VARIABLE, "")
+    if not supervisor.isdigit() or not sys.platform.startswith("linux"):
+        return
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != int(supervisor):  # up was already gone before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _run_service(args: argparse.Namespace) -> int:
+    _die_with_supervisor()
     module = importlib.import_module(f"services.{args.service}.main")
     result: int | None = module.main()
     return result or 0

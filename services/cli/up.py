@@ -1,4 +1,4 @@
-"""``regalerts up``: the whole product on one machine — embedded broker, the three services, SQLite."""
+"""``regalerts up``: the whole product on one machine — embedded broker, the services, SQLite."""
 
 from __future__ import annotations
 
@@ -7,30 +7,63 @@ import contextlib
 import logging
 import os
 import secrets
+import shlex
 import signal
 import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from services.cli.database import upgrade
+from services.cli.demo import DEMO_PORT
+from services.cli.ports import PortPlan, parse_port_options, plan_ports
 from services.cli.supervisor import Child
-from services.pipeline.broker import EmbeddedBroker, create_topics, free_port, port_is_free
+from services.pipeline.broker import EmbeddedBroker, create_topics
 from services.pipeline.private_files import private_dir, write_private
 from services.pipeline.settings import CommonSettings
 
 log = logging.getLogger(__name__)
 
-PORTS = {"ingest": 8701, "classify": 8702, "notify": 8703}
+
+@dataclass(frozen=True)
+class Service:
+    """A service ``up`` runs: its name (``regalerts <name>``), default port, and the setting, if any, through
+    which it learns its own base URL (to build the links it hands out)."""
+
+    name: str
+    port: int
+    url_setting: str | None = None
+
+
+SERVICES = (
+    Service("ingest", 8701),
+    Service("classify", 8702),
+    Service("notify", 8703, url_setting="REGALERTS_PUBLIC_BASE_URL"),
+)
 EMBEDDED_BROKER_PORT = 19092
+# Settings only one service needs stay out of the others' environment (the admin token above all).
+SERVICE_ONLY = {"REGALERTS_ADMIN_TOKEN": "ingest", "REGALERTS_CLASSIFY_URL": "notify"}
+ENV_FILE = "regalerts.env"
+
+
+def default_ports(*, demo: bool, embedded_broker: bool) -> dict[str, int]:
+    """The default port of every process this run starts."""
+    ports = {service.name: service.port for service in SERVICES}
+    if demo:
+        ports["demo"] = DEMO_PORT
+    if embedded_broker:
+        ports["broker"] = EMBEDDED_BROKER_PORT
+    return ports
 
 
 @contextlib.contextmanager
-def _broker(settings: CommonSettings, var: Path) -> Iterator[tuple[str, EmbeddedBroker | None]]:
+def _broker(settings: CommonSettings, var: Path, port: int | None) -> Iterator[tuple[str, EmbeddedBroker | None]]:
     """The configured bootstrap servers, or an embedded broker started for the duration of the block."""
-    if settings.bootstrap_servers:
+    if port is None:
         yield settings.kafka_bootstrap_servers, None
         return
-    with EmbeddedBroker(available_port(EMBEDDED_BROKER_PORT), log_path=var / "broker.log") as broker:
+    with EmbeddedBroker(port, log_path=var / "broker.log") as broker:
         create_topics(broker.bootstrap)
         print(f"  broker    embedded, {broker.bootstrap} (memory only)")
         yield broker.bootstrap, broker
@@ -55,18 +88,13 @@ def restart_with_broker(broker: EmbeddedBroker, children: list[Child], timeout_s
     print("  broker    back; services restarted", flush=True)
 
 
-def available_port(preferred: int) -> int:
-    """``preferred`` when it is free on 127.0.0.1, else any free port."""
-    return preferred if port_is_free("127.0.0.1", preferred) else free_port()
-
-
 def database_url_for(var: Path) -> str:
     """REGALERTS_DATABASE_URL, else a SQLite file in ``var``."""
     return os.environ.get("REGALERTS_DATABASE_URL") or f"sqlite:///{(var / 'regalerts.db').resolve()}"
 
 
 def admin_token(var: Path) -> str:
-    """REGALERTS_ADMIN_TOKEN, else a token generated once and kept in var/admin-token (mode 0600)."""
+    """REGALERTS_ADMIN_TOKEN, else a token generated once and kept in var/admin-token (created 0600)."""
     configured = os.environ.get("REGALERTS_ADMIN_TOKEN", "")
     if configured:
         return configured
@@ -76,60 +104,81 @@ def admin_token(var: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-# Settings only one service needs stay out of the others' environment (the admin token above all).
-SERVICE_ONLY = {"REGALERTS_ADMIN_TOKEN": "ingest", "REGALERTS_CLASSIFY_URL": "notify"}
-
-
-def _children(var: Path, env: dict[str, str]) -> list[Child]:
+def make_children(var: Path, env: dict[str, str], ports: dict[str, int]) -> list[Child]:
+    """One child per service, on its planned port, told its own URL unless the user configured it."""
     children = []
-    ports = {name: available_port(preferred) for name, preferred in PORTS.items()}
     env = {**env, "REGALERTS_CLASSIFY_URL": f"http://127.0.0.1:{ports['classify']}"}  # notify checks names there
-    for name, port in ports.items():
-        own = {key: value for key, value in env.items() if SERVICE_ONLY.get(key, name) == name}
-        children.append(Child(name, port, {**own, "REGALERTS_HTTP_PORT": str(port)}, var / "logs" / f"{name}.log"))
+    for service in SERVICES:
+        port = ports[service.name]
+        own = {key: value for key, value in env.items() if SERVICE_ONLY.get(key, service.name) == service.name}
+        own["REGALERTS_HTTP_PORT"] = str(port)
+        if service.url_setting and not os.environ.get(service.url_setting):
+            own[service.url_setting] = f"http://127.0.0.1:{port}"
+        children.append(Child(service.name, port, own, var / "logs" / f"{service.name}.log"))
     return children
 
 
-def run_up(*, demo: bool, var: Path, stop: threading.Event) -> int:
+def write_env_file(var: Path, urls: dict[str, str]) -> Path:
+    """var/regalerts.env: ``export REGALERTS_<NAME>_URL=...`` for every process, for ``. var/regalerts.env``."""
+    lines = ["# Where the processes of the running `regalerts up` listen; load with: . var/regalerts.env"]
+    lines += [f"export REGALERTS_{name.upper()}_URL={shlex.quote(url)}" for name, url in urls.items()]
+    path = var / ENV_FILE
+    write_private(path, "\n".join(lines) + "\n")
+    return path
+
+
+def _supervise(stop: threading.Event, children: list[Child], broker: EmbeddedBroker | None, timeout_s: float) -> None:
+    """Restart what crashed until ``stop`` is set."""
+    while not stop.wait(0.5):
+        if broker is not None and broker.exit_code is not None:
+            restart_with_broker(broker, children, timeout_s)
+        for child in children:
+            child.supervise(time.monotonic())
+
+
+def _start(children: list[Child]) -> None:
+    for child in children:
+        child.start()
+    for child in children:
+        child.wait_ready(timeout=90)
+        print(f"  {child.name:<9} {child.url}  (logs: {child.log_path})")
+
+
+def run_up(*, demo: bool, var: Path, stop: threading.Event, configured_ports: dict[str, int] | None = None) -> int:
     """Start everything, print where to look, supervise until ``stop`` is set."""
     settings = CommonSettings()
+    plan: PortPlan = plan_ports(
+        default_ports(demo=demo, embedded_broker=not settings.bootstrap_servers), configured_ports or {}
+    )
     private_dir(var)
     database_url = database_url_for(var)
     print("RegAlerts is starting")
+    for line in plan.moved:
+        print(f"  {line}")
     upgrade(database_url)
     print(f"  database  {database_url}")
-    with _broker(settings, var) as (bootstrap, broker):
-        token = admin_token(var)
+    with _broker(settings, var, plan.ports.get("broker")) as (bootstrap, broker):
         env = {
             "REGALERTS_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "REGALERTS_DATABASE_URL": database_url,
-            "REGALERTS_ADMIN_TOKEN": token,
+            "REGALERTS_ADMIN_TOKEN": admin_token(var),
         }
         demo_env: dict[str, str] = {}
         if demo:
             from services.cli.demo import demo_environment
 
             demo_env = demo_environment()
-        children = _children(var, {**env, **demo_env})
+        children = make_children(var, {**env, **demo_env}, plan.ports)
         try:
-            for child in children:
-                child.start()
-            for child in children:
-                child.wait_ready(timeout=90)
-                print(f"  {child.name:<9} {child.url}  (logs: {child.log_path})")
-            notify = children[2]
-            print(f"\nOpen {notify.url}/docs for the API (ingest's admin token is in {var / 'admin-token'}).")
+            _start(children)
+            urls = {child.name: child.url for child in children}
+            print(f"\nOpen {urls['notify']}/docs for the API (ingest's admin token is in {var / 'admin-token'}).")
             if demo:
-                from services.cli.demo import DEMO_PORT, run_demo
+                from services.cli.demo import run_demo
 
-                urls = {c.name: c.url for c in children}
-                run_demo(children=urls, var=var, env=env, port=available_port(DEMO_PORT))
-            print("Ctrl-C stops everything.", flush=True)
-            while not stop.wait(1.0):
-                if broker is not None and broker.exit_code is not None:
-                    restart_with_broker(broker, children, settings.shutdown_timeout_s)
-                for child in children:
-                    child.restart_if_exited()
+                urls["demo"] = run_demo(children=urls, var=var, env=env, port=plan.ports["demo"]).url
+            print(f"Their URLs are in {write_env_file(var, urls)}. Ctrl-C stops everything.", flush=True)
+            _supervise(stop, children, broker, settings.shutdown_timeout_s)
         finally:
             for child in children:
                 child.stop(timeout=settings.shutdown_timeout_s)
@@ -138,10 +187,12 @@ def run_up(*, demo: bool, var: Path, stop: threading.Event) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
+    known = [*default_ports(demo=True, embedded_broker=True)]
+    configured = parse_port_options(args.port, known)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    return run_up(demo=args.demo, var=Path(args.var), stop=stop)
+    return run_up(demo=args.demo, var=Path(args.var), stop=stop, configured_ports=configured)
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -149,4 +200,12 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     parser = subparsers.add_parser("up", help="run the whole product on this machine")
     parser.add_argument("--demo", action="store_true", help="serve sample feeds and show their alerts")
     parser.add_argument("--var", default="var", help="folder for the database and logs (default ./var)")
+    names = ", ".join(default_ports(demo=True, embedded_broker=True))
+    parser.add_argument(
+        "--port",
+        action="append",
+        default=[],
+        metavar="NAME=PORT",
+        help=f"listen on PORT (an error when taken) instead of the default; NAME: {names}",
+    )
     parser.set_defaults(func=_up)

@@ -7,8 +7,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from playwright.sync_api import sync_playwright
 
 from services.cli.demo_setup import DEMO_SUBSCRIPTIONS
 from tests.e2e.peers import wait_for
+from tests.e2e.up_process import UpProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -34,54 +33,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-class UpProcess:
-    """`regalerts up --demo` as a subprocess, its output collected line by line."""
-
-    def __init__(self, var: Path) -> None:
-        env = {
-            **os.environ,
-            "PYTHONUNBUFFERED": "1",
-            "REGALERTS_KAFKA_SESSION_TIMEOUT_MS": "3000",
-            "REGALERTS_KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
-        }
-        for name in ("REGALERTS_KAFKA_BOOTSTRAP_SERVERS", "REGALERTS_DATABASE_URL", "REGALERTS_ADMIN_TOKEN"):
-            env.pop(name, None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli.main", "up", "--demo", "--var", str(var)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.lines: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    def page_url(self) -> str | None:
-        match = re.search(r"alerts appear at (http://127\.0\.0\.1:\d+/)", self.output())
-        return match.group(1) if match else None
-
-
 @pytest.fixture
 def up(tmp_path: Path) -> Iterator[UpProcess]:
     running = UpProcess(tmp_path / "var")
     try:
         yield running
     finally:
-        if running.process.poll() is None:
-            running.process.send_signal(signal.SIGINT)
-            try:
-                running.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                running.process.kill()
-                running.process.wait()
+        running.stop()
 
 
 def _alerts(page_url: str) -> list[dict[str, object]]:
@@ -124,10 +82,6 @@ def test_make_run_shows_the_seed_story_alert_in_a_browser(up: UpProcess, tmp_pat
     assert "RegAlerts stopped." in up.output()
 
 
-def _service_urls(output: str) -> dict[str, str]:
-    return dict(re.findall(r"^  (ingest|classify|notify)\s+(http://127\.0\.0\.1:\d+)", output, re.M))
-
-
 def test_up_survives_its_broker_dying_and_a_restart_on_the_same_var(tmp_path: Path) -> None:
     var = tmp_path / "var"
     first = UpProcess(var)
@@ -142,7 +96,7 @@ def test_up_survives_its_broker_dying_and_a_restart_on_the_same_var(tmp_path: Pa
         for pid in pids:
             os.kill(int(pid), signal.SIGKILL)
         wait_for(lambda: "services restarted" in first.output(), 120, "the broker and services restarted")
-        for url in _service_urls(first.output()).values():
+        for url in first.service_urls().values():
             assert httpx.get(f"{url}/readyz", timeout=10).status_code == 200
         tenant = json.loads((var / "demo-tenant.json").read_text())
     finally:
@@ -154,7 +108,7 @@ def test_up_survives_its_broker_dying_and_a_restart_on_the_same_var(tmp_path: Pa
         wait_for(lambda: second.page_url() is not None or second.process.poll() is not None, 180, "the demo page")
         assert second.page_url(), second.output()
         assert json.loads((var / "demo-tenant.json").read_text()) == tenant  # the same demo tenant, taken over
-        notify = _service_urls(second.output())["notify"]
+        notify = second.service_urls()["notify"]
         listed = httpx.get(f"{notify}/v1/subscriptions", headers={"Authorization": f"Bearer {tenant['api_key']}"})
         assert sorted(s["name"] for s in listed.json()) == sorted(s["name"] for s in DEMO_SUBSCRIPTIONS)
     finally:
