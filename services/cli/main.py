@@ -33,10 +33,23 @@ def _die_with_supervisor() -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
+def _end_own_group() -> None:
+    """Under ``regalerts up`` a service leads its own process group: as it exits, end what it started and
+    left running (ingest's parse workers), which would otherwise outlive it."""
+    from services.cli.supervisor import SUPERVISOR_PID_VARIABLE
+
+    if os.environ.get(SUPERVISOR_PID_VARIABLE) and os.getpgrp() == os.getpid():
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        os.killpg(os.getpid(), signal.SIGTERM)
+
+
 def _run_service(args: argparse.Namespace) -> int:
     _die_with_supervisor()
     module = importlib.import_module(f"services.{args.service}.main")
-    result: int | None = module.main()
+    try:
+        result: int | None = module.main()
+    finally:
+        _end_own_group()
     return result or 0
 
 

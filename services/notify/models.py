@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.pipeline.db import Base, UTCDateTime, utcnow
@@ -15,6 +15,7 @@ class Tenant(Base):
     """A customer: owns subscriptions, deliveries and watchlists; authenticates with one API key."""
 
     __tablename__ = "notify_tenants"
+    __table_args__ = (UniqueConstraint("name", name="uq_notify_tenants_name"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -65,7 +65,8 @@ class NotifySettings(CommonSettings):
     smtp_timeout_s: float = Field(default=30.0, gt=0, description="Timeout of one SMTP conversation.")
     public_base_url: str = Field(
         default="http://127.0.0.1:8703",
-        description="Public URL of the notify API, used to build one-click unsubscribe links in emails.",
+        description="Public URL of the notify API, used to build one-click unsubscribe links in emails "
+        "(`regalerts up` sets it to notify's URL on the port it uses, unless it is set).",
     )
     classify_url: str | None = Field(
         default=None,

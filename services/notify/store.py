@@ -43,13 +43,35 @@ def hash_api_key(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 
+class TenantExists(ValueError):
+    """A tenant of that name exists already (names identify tenants on the command line)."""
+
+    def __init__(self, name: str, tenant_id: str) -> None:
+        super().__init__(f"a tenant named {name!r} exists already ({tenant_id})")
+        self.tenant_id = tenant_id
+
+
 def create_tenant(session: Session, *, name: str) -> tuple[Tenant, str]:
-    """A new tenant and its API key (returned once; only its hash is stored)."""
+    """A new tenant and its API key (returned once; only its hash is stored); TenantExists when the name is
+    taken."""
+    existing = session.scalar(select(Tenant).where(Tenant.name == name))
+    if existing is not None:
+        raise TenantExists(name, existing.id)
     api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
     tenant = Tenant(id=new_id("tn"), name=name, api_key_hash=hash_api_key(api_key), created_at=utcnow())
     session.add(tenant)
     session.flush()
     return tenant, api_key
+
+
+def find_tenant(session: Session, *, id_or_name: str) -> Tenant | None:
+    """The tenant with that id, else the one with that name, else None."""
+    return session.get(Tenant, id_or_name) or session.scalar(select(Tenant).where(Tenant.name == id_or_name))
+
+
+def list_tenants(session: Session) -> list[Tenant]:
+    """Every tenant, oldest first."""
+    return list(session.scalars(select(Tenant).order_by(Tenant.created_at, Tenant.id)))
 
 
 def tenant_by_api_key(session: Session, *, api_key: str) -> Tenant | None:

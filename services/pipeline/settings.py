@@ -16,7 +16,10 @@ class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REGALERTS_", extra="ignore")
 
     kafka_bootstrap_servers: str = Field(
-        default="", description="Comma-separated Kafka bootstrap servers; empty runs the embedded broker."
+        default="",
+        description="Comma-separated Kafka bootstrap servers. Empty: `regalerts up` starts an embedded broker "
+        "(memory only) and gives its address to the services; a service run on its own (`regalerts ingest`, "
+        "...) needs this set (`regalerts broker` runs the embedded broker alone and prints its address).",
     )
     kafka_client_id: str = Field(default="regalerts", description="Kafka client id prefix.")
     kafka_session_timeout_ms: int = Field(default=6000, ge=1000, description="Consumer group session timeout.")
@@ -33,7 +36,8 @@ class CommonSettings(BaseSettings):
     ssrf_allow_cidrs: str = Field(
         default="",
         description="Comma-separated CIDRs that outbound fetches/posts may reach although private or loopback "
-        "(e.g. 127.0.0.0/8 for local testing). Empty: only public addresses.",
+        "(e.g. 127.0.0.0/8 for local testing; `regalerts up --demo` sets that for its services). Empty: only "
+        "public addresses.",
     )
     shutdown_timeout_s: float = Field(default=20.0, gt=0, description="Bound on graceful shutdown.")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -57,3 +59,26 @@ def test_watchlists_move_to_notify_with_their_rows(database_url: str) -> None:
             assert connection.execute(text(read.format("classify_watchlist_entities"))).one().name == "Acme"
     finally:
         engine.dispose()
+
+
+def test_tenants_named_alike_before_names_were_unique_keep_distinct_names(database_url: str) -> None:
+    upgrade(database_url, "0004")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            for tenant_id, key in (("tn_a", "h1"), ("tn_b", "h2"), ("tn_c", "h3")):
+                connection.execute(
+                    text("INSERT INTO notify_tenants (id, name, api_key_hash, created_at) VALUES (:i, :n, :k, :t)"),
+                    {
+                        "i": tenant_id,
+                        "n": "acme" if tenant_id != "tn_c" else "other",
+                        "k": key,
+                        "t": datetime(2026, 1, 1, tzinfo=UTC),
+                    },
+                )
+        upgrade(database_url)
+        with engine.connect() as connection:
+            names = dict(connection.execute(text("SELECT id, name FROM notify_tenants")).all())
+    finally:
+        engine.dispose()
+    assert names == {"tn_a": "acme", "tn_b": "acme (tn_b)", "tn_c": "other"}

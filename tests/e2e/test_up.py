@@ -66,11 +66,15 @@ def _kill_and_see_it_back(up: UpProcess, name: str) -> None:
     wait_for(lambda: ready(up.service_urls()[name]), 90, f"{name} to serve again")
 
 
-def test_a_killed_service_leaves_nothing_behind_and_comes_back(up: UpProcess) -> None:
+def _wait_for_parse_workers(up: UpProcess) -> None:
+    """ingest parses in a worker process, beside multiprocessing's resource tracker, once a feed was polled."""
     ingest = service_pid(up, "ingest")
     assert ingest is not None
-    # ingest parses in a worker process, beside multiprocessing's resource tracker: both die with it.
     wait_for(lambda: len(children_of(ingest)) >= 2, 120, "ingest's parse worker and resource tracker")
+
+
+def test_a_killed_service_leaves_nothing_behind_and_comes_back(up: UpProcess) -> None:
+    _wait_for_parse_workers(up)
     for name in ("ingest", "classify", "notify"):
         _kill_and_see_it_back(up, name)
     assert up.process.poll() is None, up.output()
@@ -103,12 +107,17 @@ def test_a_crash_looping_service_backs_off_while_the_rest_keeps_serving(up: UpPr
 
 
 def test_the_services_stop_when_up_is_killed(up: UpProcess) -> None:
-    assert len(up.processes()) >= 5  # up, the broker, the three services
+    _wait_for_parse_workers(up)
+    assert len(up.processes()) >= 7  # up, the broker, the three services, ingest's two
     up.process.kill()
     up.process.wait()
     # The services get SIGTERM when up dies and end what they started. The embedded broker, a binary, is
     # not told: it is the one process left (ended here).
-    wait_for(lambda: all(b"tansu" in _cmdline(p) for p in up.processes()), 60, "the services to stop")
+    try:
+        wait_for(lambda: all(b"tansu" in _cmdline(p) for p in up.processes()), 60, "the services to stop")
+    except AssertionError as exc:
+        left = [_cmdline(p)[:120] for p in up.processes()]
+        raise AssertionError(f"{exc}: left {left}; ingest's log ends {up.log_tail('ingest')}") from None
     for pid in up.processes():
         os.kill(pid, signal.SIGKILL)
 

@@ -27,6 +27,7 @@ class UpProcess:
 
     def __init__(self, var: Path, *args: str, demo: bool = True, cwd: Path | None = None) -> None:
         self.mark = uuid.uuid4().hex
+        self.var = var
         env = {
             **os.environ,
             "PYTHONUNBUFFERED": "1",
@@ -61,6 +62,10 @@ class UpProcess:
 
     def service_urls(self) -> dict[str, str]:
         return dict(re.findall(r"^  (ingest|classify|notify)\s+(http://127\.0\.0\.1:\d+)", self.output(), re.M))
+
+    def log_tail(self, service: str, lines: int = 15) -> str:
+        path = self.var / "logs" / f"{service}.log"
+        return "".join(path.read_text(errors="replace").splitlines(keepends=True)[-lines:]) if path.exists() else ""
 
     def processes(self) -> list[int]:
         """Every live process carrying this run's mark (`up` itself included while it runs)."""

@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -317,9 +318,10 @@ class Running:
             self.thread.join(20)
             assert not self.thread.is_alive(), "the delivery worker did not stop"
 
-    def tenant(self, name: str = "tenant") -> str:
+    def tenant(self, name: str | None = None) -> str:
+        """A new tenant's id (tenant names are unique: a random one by default)."""
         with self.context.sessions.begin() as session:
-            return create_tenant(session, name=name)[0].id
+            return create_tenant(session, name=name or f"tenant-{uuid.uuid4().hex[:8]}")[0].id
 
     def subscribe(self, tenant_id: str, channel: dict[str, Any], **fields: Any) -> tuple[str, str | None]:
         """Create a subscription through the store; (id, secret)."""

@@ -188,3 +188,30 @@ def test_secrets_hold_the_credentials_and_config_maps_do_not(objects: Objects) -
     for name, config_map in _of_kind(objects, "ConfigMap").items():
         for key in config_map["data"]:
             assert not any(word in key for word in ("PASSWORD", "TOKEN", "SECRET", "DATABASE_URL")), f"{name}: {key}"
+
+
+def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    return all(labels.get(key) == value for key, value in selector.get("matchLabels", {}).items())
+
+
+def test_network_policies_deny_by_default_and_open_only_notify_to_the_ingress(objects: Objects) -> None:
+    policies = _of_kind(objects, "NetworkPolicy")
+    pods = {
+        name: obj["spec"]["template"]["metadata"]["labels"] for name, obj in _of_kind(objects, "Deployment").items()
+    }
+    deny = [p for p in policies.values() if p["spec"]["podSelector"] == {} and not p["spec"].get("ingress")]
+    assert deny and deny[0]["spec"]["policyTypes"] == ["Ingress"], "no default-deny ingress policy"
+    reachable_from: dict[str, set[str]] = {name: set() for name in pods}
+    for policy in policies.values():
+        for rule in policy["spec"].get("ingress", []):
+            assert rule["from"] and all("namespaceSelector" in peer for peer in rule["from"]), rule
+            assert [port["port"] for port in rule["ports"]] == ["http"], rule
+            sources = {label for peer in rule["from"] for label in peer["namespaceSelector"]["matchLabels"]}
+            for name, labels in pods.items():
+                if _selects(policy["spec"]["podSelector"], labels):
+                    reachable_from[name] |= sources
+    assert reachable_from == {
+        "regalerts-ingest": {"regalerts.org/monitoring"},
+        "regalerts-classify": {"regalerts.org/monitoring"},
+        "regalerts-notify": {"regalerts.org/monitoring", "regalerts.org/ingress"},
+    }
