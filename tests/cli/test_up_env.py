@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.cli.up import _children
+from services.cli.up import make_children
+
+PORTS = {"ingest": 41001, "classify": 41002, "notify": 41003}
 
 
 def test_notify_is_given_classify_url_and_only_ingest_the_admin_token(tmp_path: Path) -> None:
-    children = {c.name: c for c in _children(tmp_path, {"REGALERTS_ADMIN_TOKEN": "t", "REGALERTS_DATABASE_URL": "x"})}
+    env = {"REGALERTS_ADMIN_TOKEN": "t", "REGALERTS_DATABASE_URL": "x"}
+    children = {c.name: c for c in make_children(tmp_path, env, PORTS)}
     assert children["notify"].env["REGALERTS_CLASSIFY_URL"] == children["classify"].url
     assert "REGALERTS_CLASSIFY_URL" not in children["ingest"].env | children["classify"].env
     assert [name for name, child in children.items() if "REGALERTS_ADMIN_TOKEN" in child.env] == ["ingest"]
