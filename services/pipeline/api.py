@@ -22,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from services.pipeline.docs_pages import mount_docs_pages
 from services.pipeline.openapi import document_errors
@@ -66,10 +67,22 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return SafeJSONResponse({"detail": error_items(exc.errors())}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at the request's path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """HTTPException answers in ASCII JSON; a 422 given as a sentence becomes the one 422 shape."""
+    """HTTPException answers in ASCII JSON; a 422 given as a sentence becomes the one 422 shape, a 405 lists
+    every method the path has."""
     assert isinstance(exc, StarletteHTTPException)
     headers = getattr(exc, "headers", None)
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
     if exc.status_code in (status.HTTP_204_NO_CONTENT, status.HTTP_304_NOT_MODIFIED):
         return Response(status_code=exc.status_code, headers=headers)
     detail: Any = exc.detail

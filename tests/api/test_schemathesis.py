@@ -1,6 +1,7 @@
 """Schemathesis against each service's OpenAPI document, served for real: about 50 generated requests per
 operation (examples, coverage, fuzzing), then stateful sequences along the links it infers. No answer may
-be a server error, and every answer must be one the document lists, in the shape and headers it gives."""
+be a server error, every answer must be one the document lists, in the shape and headers it gives, and a
+method a path does not have answers 405 with an Allow header listing those it has."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from tests.api.conftest import Served
 
 CHECKS = (
+    "unsupported_method,allow_header_conformance,"
     "not_a_server_error,status_code_conformance,content_type_conformance,"
     "response_headers_conformance,response_schema_conformance"
 )

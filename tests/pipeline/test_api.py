@@ -31,6 +31,14 @@ def base_url() -> Iterator[str]:
     def echo(body: Echo) -> dict[str, object]:
         return {"text": body.text, "score": body.score}
 
+    @app.get("/resource")
+    def read_resource() -> None:
+        return None
+
+    @app.post("/resource")
+    def change_resource() -> None:
+        return None
+
     @app.post("/refuse")
     def refuse(body: Echo) -> None:
         raise HTTPException(422, detail=f"refused: {len(body.text)} characters")
@@ -119,3 +127,9 @@ def test_the_openapi_document_lists_the_shared_answers_in_their_shapes(base_url:
     item = document["components"]["schemas"]["ErrorItem"]
     assert set(item["properties"]) == {"loc", "msg", "type"}
     assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+def test_a_405_lists_every_method_the_path_has(base_url: str) -> None:
+    response = httpx.delete(f"{base_url}/resource")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
