@@ -41,6 +41,9 @@ class Feed(Base):
     # False until the first successful poll: that poll only publishes items inside the backfill window.
     backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
     next_poll_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The replica polling the feed now, until when (renewed while the poll runs; leases.py).
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the operator deletes the feed: the row and its items stay as dedupe memory (docs/ingest.md).
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -159,6 +159,7 @@ class Recorder:
 
     def _apply(self, session: Session, feed: Feed, prepared: Prepared, now: datetime) -> PollOutcome:
         result = prepared.result
+        feed.lease_owner = feed.lease_until = None  # the poll is over: the next one may go to any replica
         feed.last_polled_at = now
         feed.last_status_code = result.status_code
         if result.outcome == "error":

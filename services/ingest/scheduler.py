@@ -1,7 +1,8 @@
 """The scheduler: a worker thread running an asyncio loop that polls due feeds within the limits.
 
-Each tick claims the feeds due now (pushing their next poll ahead as a lease) and starts one poll task per
-feed; :meth:`Scheduler.poll_now` lets the API poll a feed at once from another thread.
+Each tick claims the feeds due now (a lease in this replica's name, renewed while the poll runs: leases.py)
+and starts one poll task per feed; :meth:`Scheduler.poll_now` lets the API poll a feed at once from another
+thread.
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.fetcher import Fetcher
+from services.ingest.leases import claim_due_feeds, release_leases, renew_leases
 from services.ingest.limits import HostLimiter
 from services.ingest.metrics import FEEDS, PUBLISH_BACKLOG
 from services.ingest.poller import Poller
 from services.ingest.recorder import FeedSnapshot, PollOutcome, Prepared
 from services.ingest.settings import IngestSettings
-from services.ingest.store import backlog_size, claim_due_feeds, feed_state_counts
+from services.ingest.store import backlog_size, feed_state_counts
 from services.pipeline.db import utcnow
 from services.pipeline.netguard import NetworkPolicy
 
@@ -54,6 +57,7 @@ class Scheduler:
         self._tasks: dict[str, asyncio.Task[PollOutcome]] = {}
         self._poller: Poller | None = None
         self._gauges_at = 0.0
+        self._renewed_at = time.monotonic()
 
     def run(self) -> None:
         """Run the polling loop in this thread until :meth:`stop`."""
@@ -97,6 +101,7 @@ class Scheduler:
             limiter=limiter,
             on_stored=self._on_stored,
         )
+        await asyncio.to_thread(self._take_back)
         self._started.set()
         try:
             await self._ticks()
@@ -124,15 +129,31 @@ class Scheduler:
             for snapshot in due:
                 if snapshot.id not in self._tasks:  # a poll asked for meanwhile is already running
                     self._start(snapshot)
+        if self._tasks and time.monotonic() - self._renewed_at >= self._settings.lease_s / 3:
+            self._renewed_at = time.monotonic()
+            await asyncio.to_thread(self._renew, list(self._tasks))
         if time.monotonic() - self._gauges_at >= GAUGE_REFRESH_S:
             self._gauges_at = time.monotonic()
             await asyncio.to_thread(self.refresh_gauges)
 
-    def _claim(self, limit: int) -> list[FeedSnapshot]:
-        lease = self._settings.total_timeout_s * 2 + 60
+    def _take_back(self) -> None:
+        """Free the feeds a predecessor under this replica id held when it died: due ones are polled at once."""
         with self._sessions.begin() as session:
-            feeds = claim_due_feeds(session, now=utcnow(), limit=limit, lease_s=lease, exclude=set(self._tasks))
+            freed = release_leases(session, owner=self._settings.replica_id)
+        if freed:
+            log.warning("Took back feeds a previous run left claimed", extra={"feeds": freed})
+
+    def _claim(self, limit: int) -> list[FeedSnapshot]:
+        with self._sessions.begin() as session:
+            feeds = claim_due_feeds(
+                session, now=utcnow(), limit=limit, owner=self._settings.replica_id, lease_s=self._settings.lease_s
+            )
             return [FeedSnapshot.of(feed) for feed in feeds]
+
+    def _renew(self, feed_ids: list[str]) -> None:
+        until = utcnow() + timedelta(seconds=self._settings.lease_s)
+        with self._sessions.begin() as session:
+            renew_leases(session, owner=self._settings.replica_id, feed_ids=feed_ids, until=until)
 
     def refresh_gauges(self) -> None:
         """Set the feeds-by-state and backlog gauges from the store."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 from pydantic import Field, model_validator
 
 from services.pipeline.settings import CommonSettings
@@ -26,6 +28,19 @@ class IngestSettings(CommonSettings):
     )
     scheduler_tick_s: float = Field(default=1.0, gt=0, description="How often the scheduler looks for due feeds.")
     scheduler_batch: int = Field(default=500, ge=1, description="Due feeds taken from the store per tick.")
+    replica_id: str = Field(
+        default="",
+        max_length=100,
+        description="Names this ingest replica in the leases of the feeds it polls (empty: the host name); "
+        "distinct per replica. A replica that starts again under the same id takes its predecessor's feeds "
+        "back at once.",
+    )
+    lease_s: float = Field(
+        default=30.0,
+        ge=3,
+        description="How long a claimed feed stays with its replica unrenewed; a replica renews the leases of "
+        "its polls in flight every third of it, so a dead replica's feeds are free after at most this.",
+    )
     global_concurrency: int = Field(default=64, ge=1, description="Polls in flight, all hosts together.")
     host_concurrency: int = Field(default=2, ge=1, description="Polls in flight to one host.")
     host_min_interval_s: float = Field(
@@ -85,6 +100,7 @@ class IngestSettings(CommonSettings):
 
     @model_validator(mode="after")
     def _coherent(self) -> IngestSettings:
+        self.replica_id = self.replica_id.strip() or socket.gethostname()
         if self.poll_interval_s < self.poll_interval_floor_s:
             raise ValueError("poll_interval_s must be >= poll_interval_floor_s")
         if self.backoff_max_s < self.backoff_base_s:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, or_, select, update
@@ -96,27 +96,6 @@ def list_feeds(session: Session, *, page: PageRequest | None = None) -> list[Fee
     """Feeds (not deleted) in registration order: all, or a page (one row more when more follow)."""
     query = keyset(select(Feed).where(Feed.deleted_at.is_(None)), page, created=Feed.created_at, ident=Feed.id)
     return list(session.scalars(query))
-
-
-def claim_due_feeds(session: Session, *, now: datetime, limit: int, lease_s: float, exclude: set[str]) -> list[Feed]:
-    """Enabled feeds due now, their next poll pushed ``lease_s`` ahead so the next tick does not take them again."""
-    query = (
-        select(Feed)
-        .where(Feed.enabled.is_(True), Feed.deleted_at.is_(None), Feed.next_poll_at <= now)
-        .order_by(Feed.next_poll_at)
-        .limit(limit + len(exclude))
-    )
-    feeds = [feed for feed in session.scalars(query) if feed.id not in exclude][:limit]
-    ids = [feed.id for feed in feeds]
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        session.execute(
-            update(Feed)
-            .where(Feed.id.in_(chunk))
-            .values(next_poll_at=now + timedelta(seconds=lease_s))
-            .execution_options(synchronize_session=False)
-        )
-    return feeds
 
 
 def feed_state_counts(session: Session, *, failing_threshold: int) -> dict[str, int]:
