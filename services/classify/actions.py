@@ -79,21 +79,16 @@ def _gap(a: Found, b: Found) -> int:
 SANCTIONS = frozenset({"fine", "settlement", "order", "ban", "rejection", "approval", "lawsuit", "licence_revocation"})
 
 
+@dataclass(frozen=True, slots=True)
 class _Cues:
-    """The cues of one sentence, by what the rules do with them (a plain class, as :class:`_Scored`)."""
+    """The cues of one sentence, by what the rules do with them."""
 
-    __slots__ = ("applications", "closes", "mergers", "negations", "negations_after", "stops")
-
-    def __init__(
-        self, stops: list[Found], negations: list[Found], negations_after: list[Found], applications: list[Found],
-        mergers: list[Found], closes: list[Found],
-    ) -> None:  # fmt: skip
-        self.stops = stops
-        self.negations = negations
-        self.negations_after = negations_after
-        self.applications = applications
-        self.mergers = mergers
-        self.closes = closes
+    stops: list[Found]
+    negations: list[Found]
+    negations_after: list[Found]
+    applications: list[Found]
+    mergers: list[Found]
+    closes: list[Found]
 
     @classmethod
     def of(cls, cues: list[Found]) -> _Cues:
@@ -216,14 +211,12 @@ def _score(kind: str, hit: Found, backgrounds: set[tuple[int, int]], hedges: lis
     return _Scored(kind, hit, False, CONFIDENCE["body"])
 
 
+@dataclass(frozen=True, slots=True)
 class Actions:
     """What :func:`extract_actions` found: the fields of each ActionTag, and the sentences that state one."""
 
-    __slots__ = ("sentences", "tags")
-
-    def __init__(self, tags: list[TagData], sentences: frozenset[tuple[str, int]]) -> None:
-        self.tags = tags
-        self.sentences = sentences  # (field name, sentence index)
+    tags: list[TagData]
+    sentences: frozenset[tuple[str, int]]  # (field name, sentence index)
 
 
 def extract_actions(fields: tuple[Field, ...], lang: str, hits: list[Found] | None = None) -> Actions:

@@ -17,23 +17,20 @@ ambiguous reading needs strong context.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from services.classify.context import alias_key
 from services.classify.fields import Found
 from services.classify.kb import KnowledgeBase
 
 
+@dataclass(frozen=True, slots=True)
 class ItemContext:
     """What an item says beyond the names themselves."""
 
-    __slots__ = ("action_sentences", "jurisdiction_hint", "regulator_hint")
-
-    def __init__(
-        self, action_sentences: frozenset[tuple[str, int]] = frozenset(), regulator_hint: str | None = None,
-        jurisdiction_hint: str | None = None,
-    ) -> None:  # fmt: skip
-        self.action_sentences = action_sentences  # (field name, sentence index) stating an action
-        self.regulator_hint = regulator_hint  # the id of the feed's regulator
-        self.jurisdiction_hint = jurisdiction_hint  # the feed's jurisdiction code
+    action_sentences: frozenset[tuple[str, int]] = frozenset()  # (field name, sentence index) stating an action
+    regulator_hint: str | None = None  # the id of the feed's regulator
+    jurisdiction_hint: str | None = None  # the feed's jurisdiction code
 
 
 def is_ambiguous(hit: Found, kb: KnowledgeBase) -> bool:

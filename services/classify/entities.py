@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from services.classify import context
 from services.classify.ambiguity import ItemContext, in_context, is_ambiguous
@@ -49,15 +50,13 @@ LOCAL_WEIGHT = 1.0
 DOMINANT_WEIGHT = 0.5
 
 
+@dataclass(frozen=True, slots=True)
 class Entities:
     """What :func:`extract_entities` found: the fields of RegulatorTag and CompanyTag, and country codes."""
 
-    __slots__ = ("companies", "countries", "regulators")
-
-    def __init__(self, regulators: list[TagData], companies: list[TagData], countries: list[str]) -> None:
-        self.regulators = regulators
-        self.companies = companies
-        self.countries = countries
+    regulators: list[TagData]
+    companies: list[TagData]
+    countries: list[str]
 
 
 def _choose(spans: dict[tuple[int, int, int], list[Found]], score: Callable[[Found], float]) -> list[Found]:
@@ -198,14 +197,16 @@ def _company_tags(hits: list[Found], kb: KnowledgeBase, places: set[str], lang: 
     ]
 
 
-def subsidiaries(fields: tuple[Field, ...], hits: list[Found], others: list[Found]) -> list[Found]:
+def subsidiaries(
+    fields: tuple[Field, ...], legal: dict[str, list[Organisation]], hits: list[Found], others: list[Found]
+) -> list[Found]:
     """The company hits that are only the first words of a longer name with a legal form ("Allianz" in
     "Allianz Lebensversicherungs-AG", "Janssen" in "Janssen-Cilag AG"): that name is another company (a
     subsidiary), not its parent. A name that also holds another known entity (``others``: a regulator, a
-    second company) is words run together, not one name."""
+    second company) is words run together, not one name. ``legal``: each field's names with a legal form."""
     absorbed = []
     for item_field in fields:
-        for org in find_organisations(item_field.text.original):
+        for org in legal[item_field.name]:
             name_end = org.start + len(org.name)
             inside = [
                 (hit, item_field.text.span(hit.start, hit.end)) for hit in (*hits, *others)
@@ -221,12 +222,12 @@ def subsidiaries(fields: tuple[Field, ...], hits: list[Found], others: list[Foun
 
 
 def _candidates(
-    item_field: Field, taken: list[Found], lang: str, absorbed: list[Found], item_text: str
-) -> list[tuple[Organisation, float]]:
+    item_field: Field, by_form: list[Organisation], taken: list[Found], lang: str, absorbed: list[Found],
+    item_text: str,
+) -> list[tuple[Organisation, float]]:  # fmt: skip
     """Organisations by legal form, then (title only) by their place beside an action verb; none that
     overlaps a known name (a country's name is part of many a company's name, not of a headline's subject),
     unless the name is a subsidiary's (``absorbed``: the known names it starts with)."""
-    by_form = find_organisations(item_field.text.original)
     by_place: list[Organisation] = []
     if item_field.name == "title":
         triggers = [item_field.text.span(h.start, h.end) for h in item_field.hits if h.entries[0].kind == "action"]
@@ -258,14 +259,14 @@ def _candidates(
 
 
 def _pattern_tags(
-    fields: tuple[Field, ...], taken: list[Found], regulator_ids: list[str], kb: KnowledgeBase, lang: str,
-    absorbed: list[Found],
+    fields: tuple[Field, ...], legal: dict[str, list[Organisation]], taken: list[Found], regulator_ids: list[str],
+    kb: KnowledgeBase, lang: str, absorbed: list[Found],
 ) -> list[TagData]:  # fmt: skip
     tags: dict[str, TagData] = {}
     companies = {hit.ref for hit in taken if hit.kind in ("company", "product") and not any(hit is a for a in absorbed)}
     item_text = "\n".join(item_field.text.original for item_field in fields)
     for item_field in fields:
-        for org, confidence in _candidates(item_field, taken, lang, absorbed, item_text):
+        for org, confidence in _candidates(item_field, legal[item_field.name], taken, lang, absorbed, item_text):
             if former_name(item_field.text.original, org.start):
                 continue  # "Imperial Food B.V. (voorheen NOPN B.V.)": one company
             folded = fold(org.name)
@@ -308,9 +309,10 @@ def extract_entities(
     places |= {tag["jurisdiction"] for tag in regulators}
     in_context = bool(item.action_sentences) or bool(regulators)
     company_hits = [h for h in hits if h.kind in ("company", "product")]
-    absorbed = subsidiaries(fields, company_hits, [h for h in hits if h.kind == "regulator"])
+    legal: dict[str, list[Organisation]] = {f.name: find_organisations(f.text.original) for f in fields}
+    absorbed = subsidiaries(fields, legal, company_hits, [h for h in hits if h.kind == "regulator"])
     parents = [h for h in company_hits if not any(h is a for a in absorbed)]
     companies = _company_tags(parents, kb, places, lang, in_context)
     taken = [h for h in hits if h.kind in ("company", "product", "regulator", "country")]
-    companies += _pattern_tags(fields, taken, [tag["id"] for tag in regulators], kb, lang, absorbed)
+    companies += _pattern_tags(fields, legal, taken, [tag["id"] for tag in regulators], kb, lang, absorbed)
     return Entities(regulators, companies, countries)

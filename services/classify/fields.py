@@ -129,34 +129,21 @@ def found(fields: tuple[Field, ...], kinds: frozenset[str], langs: frozenset[str
 
 
 def longest_only(items: list[Found]) -> list[Found]:
-    """Drop every item whose span lies inside a longer one of the same field (order kept)."""
-    if len(items) < 2:
-        return items
-    # Field by field, spans by start, the longer first; equal spans keep their order (the index decides).
-    # Each item's (field, start, -end, index) is packed into one int: ints sort several times faster than
-    # tuples, and with texts capped at 20,000 characters the key stays a machine-size int.
-    width = max(max(item.end for item in items), len(items)).bit_length()
-    limit = 1 << width
-    mask = limit - 1
-    field_numbers: dict[int, int] = {}
-    keys: list[int] = []
-    for index, item in enumerate(items):
-        field_number = field_numbers.setdefault(id(item.field), len(field_numbers))
-        keys.append((((field_number << width | item.start) << width | (mask - item.end)) << width) | index)
-    keys.sort()
+    """Drop every item whose span lies inside a longer one of the same field (order kept; items with the
+    same span are all kept)."""
+    fields: dict[int, int] = {}
+    for item in items:
+        fields.setdefault(id(item.field), len(fields))
+    order = sorted(range(len(items)), key=lambda i: (fields[id(items[i].field)], items[i].start, -items[i].end))
     dropped: set[int] = set()
-    field_number, cover_end, group_start, group_end, group_cover = -1, -1, -1, -1, -1
-    for key in keys:
-        index, end = key & mask, mask - (key >> width & mask)
-        start, item_field = key >> 2 * width & mask, key >> 3 * width
-        if item_field != field_number:
-            field_number, cover_end, group_start, group_end, group_cover = item_field, -1, -1, -1, -1
-        if start != group_start or end != group_end:  # spans before this one start earlier, or end later
-            group_start, group_end, group_cover = start, end, cover_end
-        if group_cover >= end:
+    field, span, cover_end, span_cover = -1, (-1, -1), -1, -1
+    for index in order:  # field by field, spans by start, the longer first
+        item = items[index]
+        if fields[id(item.field)] != field:
+            field, span, cover_end = fields[id(item.field)], (-1, -1), -1
+        if (item.start, item.end) != span:  # what the spans before this one cover
+            span, span_cover = (item.start, item.end), cover_end
+        if span_cover >= item.end:
             dropped.add(index)
-        if end > cover_end:
-            cover_end = end
-    if not dropped:
-        return items
+        cover_end = max(cover_end, item.end)
     return [item for index, item in enumerate(items) if index not in dropped]

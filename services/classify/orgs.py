@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from services.classify.normalise import fold
 
@@ -101,15 +102,13 @@ _WORD_BREAK = re.compile(r"[ '’]+")
 _PART = re.compile(r"[^-/]+")
 
 
+@dataclass(frozen=True, slots=True)
 class Organisation:
     """An organisation found by its legal form: the name without the form, and its span in the text."""
 
-    __slots__ = ("end", "name", "start")
-
-    def __init__(self, name: str, start: int, end: int) -> None:
-        self.name = name
-        self.start = start
-        self.end = end
+    name: str
+    start: int
+    end: int
 
     @property
     def id(self) -> str:
