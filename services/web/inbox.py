@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from services.web.models import DeliveryView, Item, ItemTag
-from services.web.search import search_clause
+from services.web.models import DeliveryView, Item
+from services.web.search import Match, match_clause
+from services.web.text import tag_token
 
 PAGE_SIZE = 50
 TAG_FILTERS = ("regulator", "jurisdiction", "action", "company", "language")
@@ -51,14 +52,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         return None
 
 
-def _tag(kind: str, value: str) -> ColumnElement[bool]:
-    return Item.id.in_(select(ItemTag.item_pk).where(ItemTag.kind == kind, ItemTag.value == value))
-
-
 def _conditions(dialect: str, tenant_id: str, filters: InboxFilters, tz: tzinfo) -> list[ColumnElement[bool]]:
-    conditions = [_tag(kind, value) for kind, value in sorted(filters.tags.items()) if value and kind in TAG_FILTERS]
+    chosen = sorted((kind, value) for kind, value in filters.tags.items() if value and kind in TAG_FILTERS)
     if filters.primary_only and filters.tags.get("action"):
-        conditions.append(_tag("primary_action", filters.tags["action"]))
+        chosen.append(("primary_action", filters.tags["action"]))
+    conditions: list[ColumnElement[bool]] = []
     if filters.since is not None:
         conditions.append(Item.published_at >= datetime.combine(filters.since, time(), tzinfo=tz))
     if filters.until is not None:
@@ -66,7 +64,7 @@ def _conditions(dialect: str, tenant_id: str, filters: InboxFilters, tz: tzinfo)
         conditions.append(Item.published_at < end)
     if filters.matched_only:
         conditions.append(Item.item_id.in_(select(DeliveryView.item_id).where(DeliveryView.tenant_id == tenant_id)))
-    searched = search_clause(dialect, filters.q)
+    searched = match_clause(dialect, Match(tuple((tag_token(k, v),) for k, v in chosen), (filters.q,)))
     if searched is not None:
         conditions.append(searched)
     return conditions
@@ -124,14 +122,11 @@ def preview(session: Session, *, filters: dict[str, list[str]], now: datetime, l
     full-text phrases in the title or summary."""
     dialect = session.get_bind().dialect.name
     conditions: list[ColumnElement[bool]] = [Item.published_at >= now - timedelta(days=PREVIEW_DAYS)]
-    for name, kind in FILTER_KINDS.items():
-        values = [value for value in filters.get(name, []) if value]
-        if values:
-            conditions.append(
-                Item.id.in_(select(ItemTag.item_pk).where(ItemTag.kind == kind, ItemTag.value.in_(values)))
-            )
-    keywords = search_clause(dialect, *filters.get("keywords", []))
-    if keywords is not None:
-        conditions.append(keywords)
+    groups = tuple(
+        tuple(tag_token(kind, value) for value in filters.get(name, []) if value) for name, kind in FILTER_KINDS.items()
+    )
+    matched = match_clause(dialect, Match(groups, tuple(filters.get("keywords", []))))
+    if matched is not None:
+        conditions.append(matched)
     statement = select(Item).where(*conditions).order_by(Item.published_at.desc(), Item.id.desc()).limit(limit)
     return list(session.scalars(statement))

@@ -65,8 +65,8 @@ class WebSession(Base):
 
 
 class Item(Base):
-    """The latest revision of a classified item, as the inbox shows it; ``search_text`` is its text
-    pre-tokenised for full-text search (services.web.text)."""
+    """The latest revision of a classified item, as the inbox shows it; ``search_text`` is its text and
+    ``tag_tokens`` its filterable tags, pre-tokenised for full-text search (services.web.text)."""
 
     __tablename__ = "web_items"
     __table_args__ = (Index("ix_web_items_published", "published_at", "id"),)
@@ -83,19 +83,7 @@ class Item(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     tags: Mapped[dict[str, Any]] = mapped_column(JSON)
     search_text: Mapped[str] = mapped_column(Text, default="")
-
-
-class ItemTag(Base):
-    """One filterable tag of an item (kind: regulator, jurisdiction, action, primary_action, company,
-    language), with the item's publication time so a filter reads newest first from the index."""
-
-    __tablename__ = "web_item_tags"
-    __table_args__ = (Index("ix_web_item_tags_lookup", "kind", "value", "published_at"),)
-
-    item_pk: Mapped[int] = mapped_column(ForeignKey("web_items.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
-    value: Mapped[str] = mapped_column(String(200), primary_key=True)
-    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    tag_tokens: Mapped[str] = mapped_column(Text, default="")
 
 
 class DeliveryView(Base):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.pipeline.events import ClassifiedItem, DeliveryAttempt, Tags
-from services.web.models import DeliveryView, Item, ItemTag
-from services.web.text import index_text
+from services.web.models import DeliveryView, Item
+from services.web.text import index_text, tag_token
 
 
 def tag_values(tags: Tags) -> set[tuple[str, str]]:
@@ -52,19 +52,14 @@ def record_item(session: Session, classified: ClassifiedItem) -> bool:
         "published_at": raw.published_at,
         "tags": tags.model_dump(mode="json"),
         "search_text": index_text(raw.title, raw.summary, " ".join(_names(tags))),
+        "tag_tokens": " ".join(sorted(tag_token(kind, value) for kind, value in tag_values(tags))),
     }
     if row is None:
-        row = Item(item_id=raw.item_id, **fields)
-        session.add(row)
-        session.flush()
+        session.add(Item(item_id=raw.item_id, **fields))
     else:
         for name, value in fields.items():
             setattr(row, name, value)
-        session.execute(delete(ItemTag).where(ItemTag.item_pk == row.id))
-    session.add_all(
-        ItemTag(item_pk=row.id, kind=kind, value=value, published_at=raw.published_at)
-        for kind, value in sorted(tag_values(tags))
-    )
+    session.flush()
     return True
 
 

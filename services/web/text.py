@@ -8,6 +8,7 @@ prefix. Both stores receive this pre-tokenised text; neither relies on its own w
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -60,3 +61,10 @@ def query_terms(query: str) -> list[str]:
         else:
             terms.append(word)
     return list(dict.fromkeys(terms))[:MAX_QUERY_TOKENS]
+
+
+def tag_token(kind: str, value: str) -> str:
+    """The index token standing for one tag (kind and value), so that tag filters and text search are one
+    full-text query: letters and digits only, the same for every spelling of nothing but this tag."""
+    digest = hashlib.blake2b(f"{kind}\0{value}".encode(), digest_size=8).hexdigest()
+    return f"t{digest}"

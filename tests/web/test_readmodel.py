@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from services.pipeline.events import DeliveryAttempt
 from services.web.inbox import InboxFilters, decode_cursor, inbox_page
-from services.web.models import DeliveryView, Item, ItemTag
+from services.web.models import DeliveryView, Item
 from services.web.readmodel import record_attempt, record_item
+from services.web.text import tag_token
 from tests.web.conftest import CHINESE, ENGLISH, FRENCH, classified
 
 
@@ -100,7 +101,9 @@ def test_a_newer_revision_replaces_the_item_and_an_older_one_is_ignored(web_engi
     assert _ids(web_engine, tags={"regulator": "sec"}) == []
     with Session(web_engine) as session:
         assert session.scalar(select(func.count()).select_from(Item)) == 1
-        assert {t.value for t in session.scalars(select(ItemTag).where(ItemTag.kind == "regulator"))} == {"cnil"}
+        assert session.scalars(select(Item.tag_tokens)).one() == " ".join(
+            sorted(tag_token(k, v) for k, v in [("regulator", "cnil"), ("jurisdiction", "FR"), ("language", "en")])
+        )
 
 
 def _attempt(attempt: int, outcome: str, minute: int, tenant: str = "tn_acme") -> DeliveryAttempt:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.web.text import index_text, query_terms, tokens
+from services.web.text import index_text, query_terms, tag_token, tokens
 
 
 def test_words_are_folded() -> None:
@@ -31,3 +31,9 @@ def test_index_text_joins_parts() -> None:
 
 def test_punctuation_and_quotes_never_reach_the_query() -> None:
     assert query_terms('"amende" OR NEAR(x) *') == ["amende", "or", "near", "x"]
+
+
+def test_tag_tokens_are_one_word_each_and_tell_kinds_and_values_apart() -> None:
+    token = tag_token("jurisdiction", "US-NY")
+    assert tokens(token) == [token]
+    assert len({tag_token("company", "x"), tag_token("regulator", "x"), tag_token("company", "y")}) == 3
