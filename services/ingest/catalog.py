@@ -24,6 +24,10 @@ class CatalogFeed(BaseModel):
     regulator_name: str | None
     jurisdiction: str = Field(pattern=r"^([A-Z]{2}|EU|INT)$")
     language: str = Field(pattern=r"^[a-z]{2,3}$")
+    confirmed_by: str = Field(
+        pattern=r"^(public code|unconfirmed): .{10,}",
+        description="Where the URL was confirmed in public material, or 'unconfirmed: ' and what was found.",
+    )
 
 
 def load_catalog() -> list[CatalogFeed]:

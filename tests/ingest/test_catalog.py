@@ -46,6 +46,31 @@ def test_catalog_covers_enough_feeds_jurisdictions_and_the_named_regulators() ->
             assert entry.regulator.startswith(entry.jurisdiction.lower() + "-")
 
 
+# URLs no public source confirmed, replaced by ones several public feed lists or working code use.
+REPLACED = {
+    "https://www.bafin.de/SiteGlobals/Functions/RSSFeed/DE/RSSNewsfeed/RSSNewsfeed_Meldungen.xml",
+    "https://www.bundeskartellamt.de/SiteGlobals/Functions/RSSFeed/DE/RSSNewsfeed_Pressemitteilungen.xml",
+    "https://www.hkma.gov.hk/eng/rss/press-releases.xml",
+    "https://www.gov.br/cvm/pt-br/rss/noticias.xml",
+    "https://www.cnmv.es/portal/rss/UltimasNoticias.aspx",
+    "https://www.afm.nl/nl-nl/nieuws/rss",
+}
+
+
+def test_every_entry_says_where_its_url_was_confirmed() -> None:
+    feeds = load_catalog()
+    unconfirmed = {f.regulator for f in feeds if f.confirmed_by.startswith("unconfirmed: ")}
+    assert unconfirmed == {"au-asic", "sg-mas", "ca-cb"}
+    assert not REPLACED & {f.url for f in feeds}
+
+
+def test_the_catalog_covers_korea_japan_spain_brazil_eu_competition_and_chinese_news() -> None:
+    feeds = load_catalog()
+    assert {"kr-kftc", "kr-fsc", "jp-jftc", "es-cnmc", "br-cade", "eu-dgcomp"} <= {f.regulator for f in feeds}
+    chinese = [f for f in feeds if f.jurisdiction == "CN" and f.language == "zh"]
+    assert len(chinese) >= 2 and all(f.regulator is None for f in chinese)  # news, not a regulator's own feed
+
+
 def test_loading_the_catalog_twice_registers_each_feed_once(sessions: sessionmaker[Session]) -> None:
     policy = NetworkPolicy("")
     first = install_catalog(sessions, policy=policy, floor_s=60)
