@@ -46,7 +46,7 @@ class NotifyClient:
     def __exit__(self, *_exc: object) -> None:
         self._client.close()
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         response = self._client.request(method, path, **kwargs)
         if response.status_code >= 400:
             try:
@@ -54,12 +54,21 @@ class NotifyClient:
             except ValueError:
                 detail = response.text[:500]
             raise NotifyError(response.status_code, detail)
+        return response
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._send(method, path, **kwargs)
         return response.json() if response.content else None
 
-    def subscriptions(self) -> list[dict[str, Any]]:
-        """The tenant's subscriptions."""
-        result: list[dict[str, Any]] = self._call("GET", "/v1/subscriptions")
-        return result
+    def subscriptions(self, *, page_size: int = 500) -> list[dict[str, Any]]:
+        """The tenant's subscriptions, every page (following each page's Link to the next)."""
+        found: list[dict[str, Any]] = []
+        url: str | None = f"/v1/subscriptions?limit={page_size}"
+        while url is not None:
+            response = self._send("GET", url)
+            found += response.json()
+            url = response.links.get("next", {}).get("url")
+        return found
 
     def subscription(self, subscription_id: str) -> dict[str, Any]:
         """One subscription (NotifyError 404 for another tenant's)."""

@@ -7,6 +7,7 @@ import re
 import httpx
 import pytest
 
+from services.web.notify_client import NotifyClient
 from tests.api.conftest import Served
 
 HUGE = "9223372036854775808"  # 2**63: past a 64-bit integer, where SQLite's driver overflowed
@@ -50,12 +51,15 @@ def test_watchlists_walk_by_cursor(notify_api: Served) -> None:
         assert _next(client.get("/v1/watchlists?limit=7")) is None
 
 
-def test_subscriptions_walk_by_cursor(notify_api: Served) -> None:
+def test_subscriptions_walk_by_cursor_and_the_web_client_reads_every_page(notify_api: Served) -> None:
     hook = {"type": "webhook", "url": "http://127.0.0.1:9/hook", "format": "json"}
     with httpx.Client(base_url=notify_api.url, headers=notify_api.headers) as client:
         created = [client.post("/v1/subscriptions", json={"name": f"s{n}", "channel": hook}) for n in range(5)]
         ids = [response.json()["id"] for response in created]
         assert _walk(client, "/v1/subscriptions?limit=2") == ids
+    api_key = notify_api.headers["Authorization"].removeprefix("Bearer ")
+    with NotifyClient(notify_api.url, api_key) as web:
+        assert [s["id"] for s in web.subscriptions(page_size=2)] == ids
 
 
 def test_feeds_walk_by_cursor_and_offset_still_works(ingest_api: Served) -> None:
