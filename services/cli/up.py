@@ -9,6 +9,7 @@ import os
 import secrets
 import shlex
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,8 +19,9 @@ from pathlib import Path
 from services.cli.database import upgrade
 from services.cli.demo import DEMO_PORT
 from services.cli.ports import PortPlan, parse_port_options, plan_ports
+from services.cli.replicas import parse_replicas, replica_name
 from services.cli.supervisor import Child
-from services.pipeline.broker import EmbeddedBroker, create_topics
+from services.pipeline.broker import EmbeddedBroker, create_topics, free_port
 from services.pipeline.private_files import private_dir, write_private
 from services.pipeline.settings import CommonSettings
 
@@ -104,17 +106,28 @@ def admin_token(var: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def make_children(var: Path, env: dict[str, str], ports: dict[str, int]) -> list[Child]:
-    """One child per service, on its planned port, told its own URL unless the user configured it."""
+def make_children(
+    var: Path, env: dict[str, str], ports: dict[str, int], replicas: dict[str, int] | None = None
+) -> list[Child]:
+    """``replicas[name]`` children per service (one by default): the first on its planned port, the others on
+    free ones, each logging to var/logs/<name>[-<n>].log; all told the first one's URL unless the user
+    configured it."""
     children = []
     env = {**env, "REGALERTS_CLASSIFY_URL": f"http://127.0.0.1:{ports['classify']}"}  # notify checks names there
     for service in SERVICES:
-        port = ports[service.name]
         own = {key: value for key, value in env.items() if SERVICE_ONLY.get(key, service.name) == service.name}
-        own["REGALERTS_HTTP_PORT"] = str(port)
         if service.url_setting and not os.environ.get(service.url_setting):
-            own[service.url_setting] = f"http://127.0.0.1:{port}"
-        children.append(Child(service.name, port, own, var / "logs" / f"{service.name}.log"))
+            own[service.url_setting] = f"http://127.0.0.1:{ports[service.name]}"
+        count = (replicas or {}).get(service.name, 1)
+        for index in range(count):
+            port = ports[service.name] if index == 0 else free_port()
+            name = replica_name(service.name, index, count)
+            child_env = {**own, "REGALERTS_HTTP_PORT": str(port)}
+            if service.name == "ingest" and count > 1:  # feeds are leased per replica id, kept across restarts
+                child_env["REGALERTS_REPLICA_ID"] = (
+                    f"{os.environ.get('REGALERTS_REPLICA_ID') or socket.gethostname()}-{name}"
+                )
+            children.append(Child(service.name, port, child_env, var / "logs" / f"{name}.log"))
     return children
 
 
@@ -141,10 +154,17 @@ def _start(children: list[Child]) -> None:
         child.start()
     for child in children:
         child.wait_ready(timeout=90)
-        print(f"  {child.name:<9} {child.url}  (logs: {child.log_path})")
+        print(f"  {child.log_path.stem:<9} {child.url}  (logs: {child.log_path})")
 
 
-def run_up(*, demo: bool, var: Path, stop: threading.Event, configured_ports: dict[str, int] | None = None) -> int:
+def run_up(
+    *,
+    demo: bool,
+    var: Path,
+    stop: threading.Event,
+    configured_ports: dict[str, int] | None = None,
+    replicas: dict[str, int] | None = None,
+) -> int:
     """Start everything, print where to look, supervise until ``stop`` is set."""
     settings = CommonSettings()
     plan: PortPlan = plan_ports(
@@ -168,10 +188,10 @@ def run_up(*, demo: bool, var: Path, stop: threading.Event, configured_ports: di
             from services.cli.demo import demo_environment
 
             demo_env = demo_environment()
-        children = make_children(var, {**env, **demo_env}, plan.ports)
+        children = make_children(var, {**env, **demo_env}, plan.ports, replicas)
         try:
             _start(children)
-            urls = {child.name: child.url for child in children}
+            urls = {child.name: child.url for child in reversed(children)}  # each service's first child
             print(f"\nOpen {urls['notify']}/docs for the API (ingest's admin token is in {var / 'admin-token'}).")
             if demo:
                 from services.cli.demo import run_demo
@@ -192,7 +212,7 @@ def _up(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    return run_up(demo=args.demo, var=Path(args.var), stop=stop, configured_ports=configured)
+    return run_up(demo=args.demo, var=Path(args.var), stop=stop, configured_ports=configured, replicas=args.replicas)
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -208,4 +228,18 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         metavar="NAME=PORT",
         help=f"listen on PORT (an error when taken) instead of the default; NAME: {names}",
     )
+    parser.add_argument(
+        "--replicas",
+        type=_replicas,
+        default=None,
+        metavar="ingest=I,classify=N,notify=M",
+        help="processes of each service (default 1 each); replicas of a service share its work (docs/operations.md)",
+    )
     parser.set_defaults(func=_up)
+
+
+def _replicas(value: str) -> dict[str, int]:
+    try:
+        return parse_replicas(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
