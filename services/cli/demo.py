@@ -24,6 +24,7 @@ from services.cli.demo_page import render_page
 log = logging.getLogger(__name__)
 
 DEMO_PORT = 8700
+DEMO_MEMBER = "demo@regalerts.example"
 MAX_BODY = 1_000_000
 
 
@@ -143,9 +144,10 @@ class _Handler(BaseHTTPRequestHandler):
 def run_demo(*, children: dict[str, str], var: Path, env: dict[str, str], port: int = DEMO_PORT) -> DemoServer:
     """Start the demo server, register the sample feeds and the demo subscriptions, print the page URL."""
     from services.cli.demo_setup import register_demo
+    from services.cli.users import demo_member_link
 
     server = DemoServer(port).start()
-    register_demo(
+    api_key = register_demo(
         server=server,
         ingest_url=children["ingest"],
         notify_url=children["notify"],
@@ -153,5 +155,7 @@ def run_demo(*, children: dict[str, str], var: Path, env: dict[str, str], port: 
         admin_token=env["REGALERTS_ADMIN_TOKEN"],
         database_url=env["REGALERTS_DATABASE_URL"],
     )
-    print(f"\nDemo: sample feeds at {server.url}/feeds/; alerts appear at {server.url}/  <- open this")
+    print(f"\nDemo: sample feeds at {server.url}/feeds/; alerts appear at {server.url}/")
+    link = demo_member_link(env["REGALERTS_DATABASE_URL"], api_key=api_key, web_url=children["web"])
+    print(f"Sign in to the web app as {DEMO_MEMBER} (one use, 15 minutes): {link}  <- open this")
     return server

@@ -84,8 +84,9 @@ def _register_feed(client: httpx.Client, ingest_url: str, admin_token: str, url:
 
 def register_demo(
     *, server: DemoServer, ingest_url: str, notify_url: str, var: Path, admin_token: str, database_url: str
-) -> None:
-    """Set up (or, on a restart with the same ``var``, take over) the demo tenant, subscriptions and feeds."""
+) -> str:
+    """Set up (or, on a restart with the same ``var``, take over) the demo tenant, subscriptions and feeds;
+    return the tenant's API key."""
     with httpx.Client(timeout=30) as client:
         api_key = demo_tenant_key(client, notify_url, var, database_url)
         for spec in DEMO_SUBSCRIPTIONS:
@@ -97,3 +98,4 @@ def register_demo(
         + "; ".join(s["name"] for s in DEMO_SUBSCRIPTIONS)
         + ")"
     )
+    return api_key

@@ -42,10 +42,16 @@ SERVICES = (
     Service("ingest", 8701),
     Service("classify", 8702),
     Service("notify", 8703, url_setting="REGALERTS_PUBLIC_BASE_URL"),
+    Service("web", 8704, url_setting="REGALERTS_WEB_PUBLIC_URL"),
 )
 EMBEDDED_BROKER_PORT = 19092
 # Settings only one service needs stay out of the others' environment (the admin token above all).
-SERVICE_ONLY = {"REGALERTS_ADMIN_TOKEN": "ingest", "REGALERTS_CLASSIFY_URL": "notify"}
+SERVICE_ONLY = {
+    "REGALERTS_ADMIN_TOKEN": "ingest",
+    "REGALERTS_CLASSIFY_URL": "notify",
+    "REGALERTS_WEB_NOTIFY_URL": "web",
+    "REGALERTS_WEB_CLASSIFY_URL": "web",
+}
 ENV_FILE = "regalerts.env"
 
 
@@ -113,7 +119,10 @@ def make_children(
     free ones, each logging to var/logs/<name>[-<n>].log; all told the first one's URL unless the user
     configured it."""
     children = []
-    env = {**env, "REGALERTS_CLASSIFY_URL": f"http://127.0.0.1:{ports['classify']}"}  # notify checks names there
+    classify, notify = (f"http://127.0.0.1:{ports[name]}" for name in ("classify", "notify"))
+    # notify checks names at classify; the web app acts through notify and looks names up at classify
+    env = {**env, "REGALERTS_CLASSIFY_URL": classify, "REGALERTS_WEB_NOTIFY_URL": notify}
+    env["REGALERTS_WEB_CLASSIFY_URL"] = classify
     for service in SERVICES:
         own = {key: value for key, value in env.items() if SERVICE_ONLY.get(key, service.name) == service.name}
         if service.url_setting and not os.environ.get(service.url_setting):
@@ -192,7 +201,10 @@ def run_up(
         try:
             _start(children)
             urls = {child.name: child.url for child in reversed(children)}  # each service's first child
-            print(f"\nOpen {urls['notify']}/docs for the API (ingest's admin token is in {var / 'admin-token'}).")
+            print(
+                f"\nOpen {urls['web']}/ for the web app; members sign in by a link (regalerts users add, users link)."
+            )
+            print(f"The API is at {urls['notify']}/docs (ingest's admin token is in {var / 'admin-token'}).")
             if demo:
                 from services.cli.demo import run_demo
 

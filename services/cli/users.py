@@ -49,6 +49,24 @@ def signin_link(session: Session, settings: WebSettings, *, email: str) -> str:
     return f"{settings.web_public_url}/signin/{token}"
 
 
+def demo_member_link(database_url: str, *, api_key: str, web_url: str) -> str:
+    """The demo member of the demo tenant (whose notify key is ``api_key``), and a sign-in link for them."""
+    from services.cli.demo import DEMO_MEMBER
+
+    settings = WebSettings(database_url=database_url, web_public_url=web_url)
+    engine = make_engine(database_url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            tenant = tenant_by_api_key(session, api_key=api_key)
+            if tenant is None:
+                raise ValueError("the demo tenant's key is not a notify API key")
+            web_tenant = register_tenant(session, tenant_id=tenant.id, name=tenant.name, api_key=api_key)
+            add_member(session, email=DEMO_MEMBER, tenant=web_tenant)
+            return signin_link(session, settings, email=DEMO_MEMBER)
+    finally:
+        engine.dispose()
+
+
 def _add(args: argparse.Namespace) -> int:
     settings = WebSettings()
     with make_session_factory(make_engine(settings.database_url)).begin() as session:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from services.cli.demo_setup import DEMO_SUBSCRIPTIONS
 from tests.e2e.peers import wait_for
@@ -76,10 +76,36 @@ def test_make_run_shows_the_seed_story_alert_in_a_browser(up: UpProcess, tmp_pat
     assert any(tag.startswith("summons") for tag in tags), tags
     assert {"Tencent", "Alibaba", "ByteDance"} <= {tag.split(" ")[0] for tag in tags}, tags
     assert (tmp_path / "var" / "demo-tenant.json").stat().st_mode & 0o077 == 0
+    _web_app_shows_the_seed_story(up)
 
     up.process.send_signal(signal.SIGINT)
     assert up.process.wait(timeout=60) == 0, up.output()
     assert "RegAlerts stopped." in up.output()
+
+
+def _web_app_shows_the_seed_story(up: UpProcess) -> None:
+    """The demo member signs in through the printed link; the seed story is in the inbox with its evidence
+    highlighted, and its two webhook deliveries are on its page."""
+    link = up.signin_link()
+    assert link, up.output()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(link)
+            page.get_by_role("button", name="Sign in").click()
+            page.locator(".item-row .item-title a", has_text=SEED_TITLE).first.click()
+            expect(page.locator("mark.ev.regulator").first).to_be_visible()
+            expect(page.locator("mark.ev.action").first).to_be_visible()
+            rows = page.locator("table.deliveries tbody tr", has_text="delivered")
+            for _ in range(60):  # the deliveries topic reaches the web app's read model within seconds
+                if rows.count() >= 2:
+                    break
+                page.wait_for_timeout(1000)
+                page.reload()
+            expect(rows).to_have_count(2)
+        finally:
+            browser.close()
 
 
 def test_up_survives_its_broker_dying_and_a_restart_on_the_same_var(tmp_path: Path) -> None:

@@ -56,12 +56,17 @@ class UpProcess:
         match = re.search(r"alerts appear at (http://127\.0\.0\.1:\d+/)", self.output())
         return match.group(1) if match else None
 
+    def signin_link(self) -> str | None:
+        """The demo member's one-time sign-in link `up --demo` printed."""
+        match = re.search(r"Sign in to the web app as \S+ \(one use, 15 minutes\): (http://\S+)", self.output())
+        return match.group(1) if match else None
+
     def started(self) -> bool:
         """True once `up` has started everything (or has exited)."""
         return "Ctrl-C stops everything" in self.output() or self.process.poll() is not None
 
     def service_urls(self) -> dict[str, str]:
-        return dict(re.findall(r"^  (ingest|classify|notify)\s+(http://127\.0\.0\.1:\d+)", self.output(), re.M))
+        return dict(re.findall(r"^  (ingest|classify|notify|web)\s+(http://127\.0\.0\.1:\d+)", self.output(), re.M))
 
     def log_tail(self, service: str, lines: int = 15) -> str:
         path = self.var / "logs" / f"{service}.log"
