@@ -16,7 +16,7 @@ from tests.conftest import REPO_ROOT
 from tests.ops.conftest import INFRA, PROMETHEUS_DIR, default_port, load_yaml, settings_variables
 
 COMPOSE = REPO_ROOT / "docker-compose.yml"
-SERVICES = ("ingest", "classify", "notify")
+SERVICES = ("ingest", "classify", "notify", "web")
 INTERPOLATION = re.compile(r"\$\{(\w+)(?::?([-?]))?([^}]*)\}")
 
 

@@ -17,7 +17,7 @@ from tests.ops.conftest import INFRA, PROMETHEUS_DIR, default_port, load_yaml, s
 K8S = INFRA / "k8s"
 MANIFESTS = sorted(K8S.glob("*.yaml"))
 NAMESPACE = "regalerts"
-CONSUMED_TOPIC = {"classify": ITEMS_RAW, "notify": ITEMS_CLASSIFIED}
+CONSUMED_TOPIC = {"classify": ITEMS_RAW, "notify": ITEMS_CLASSIFIED, "web": ITEMS_CLASSIFIED}
 
 Objects = dict[tuple[str, str], dict[str, Any]]
 
@@ -103,7 +103,7 @@ def test_containers_run_the_cli_with_only_documented_settings(objects: Objects) 
 
 def test_probes_hit_healthz_and_readyz_on_the_service_port(objects: Objects) -> None:
     deployments = _of_kind(objects, "Deployment")
-    assert set(deployments) == {"regalerts-ingest", "regalerts-classify", "regalerts-notify"}
+    assert set(deployments) == {"regalerts-ingest", "regalerts-classify", "regalerts-notify", "regalerts-web"}
     for name, deployment in deployments.items():
         service = name.removeprefix("regalerts-")
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
@@ -194,7 +194,19 @@ def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
     return all(labels.get(key) == value for key, value in selector.get("matchLabels", {}).items())
 
 
-def test_network_policies_deny_by_default_and_open_only_notify_to_the_ingress(objects: Objects) -> None:
+def _peers(rule: dict[str, Any]) -> set[str]:
+    """Who a rule admits: namespace labels, or "pod:<component>" for this namespace's pods."""
+    found = set()
+    for peer in rule["from"]:
+        assert ("namespaceSelector" in peer) != ("podSelector" in peer), peer
+        if "namespaceSelector" in peer:
+            found |= set(peer["namespaceSelector"]["matchLabels"])
+        else:
+            found.add(f"pod:{peer['podSelector']['matchLabels']['app.kubernetes.io/component']}")
+    return found
+
+
+def test_network_policies_deny_by_default_and_open_only_what_is_called(objects: Objects) -> None:
     policies = _of_kind(objects, "NetworkPolicy")
     pods = {
         name: obj["spec"]["template"]["metadata"]["labels"] for name, obj in _of_kind(objects, "Deployment").items()
@@ -204,14 +216,15 @@ def test_network_policies_deny_by_default_and_open_only_notify_to_the_ingress(ob
     reachable_from: dict[str, set[str]] = {name: set() for name in pods}
     for policy in policies.values():
         for rule in policy["spec"].get("ingress", []):
-            assert rule["from"] and all("namespaceSelector" in peer for peer in rule["from"]), rule
+            assert rule["from"], rule
             assert [port["port"] for port in rule["ports"]] == ["http"], rule
-            sources = {label for peer in rule["from"] for label in peer["namespaceSelector"]["matchLabels"]}
+            sources = _peers(rule)
             for name, labels in pods.items():
                 if _selects(policy["spec"]["podSelector"], labels):
                     reachable_from[name] |= sources
     assert reachable_from == {
         "regalerts-ingest": {"regalerts.org/monitoring"},
-        "regalerts-classify": {"regalerts.org/monitoring"},
-        "regalerts-notify": {"regalerts.org/monitoring", "regalerts.org/ingress"},
+        "regalerts-classify": {"regalerts.org/monitoring", "pod:web", "pod:notify"},
+        "regalerts-notify": {"regalerts.org/monitoring", "regalerts.org/ingress", "pod:web"},
+        "regalerts-web": {"regalerts.org/monitoring", "regalerts.org/ingress"},
     }
