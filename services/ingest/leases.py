@@ -1,14 +1,16 @@
-"""Feed leases: which replica polls a feed now. Claims are safe with several ingest replicas on one store,
-and a replica's feeds are freed when it stops renewing them, or at once when it starts again."""
+"""Leases: which replica polls a feed now, and which one publishes the outbox. Safe with several ingest
+replicas on one store; a replica's leases lapse when it stops renewing them, and are taken back at once by a
+process starting again under its replica id."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.ingest.models import Feed
+from services.ingest.models import Feed, Lease
 from services.ingest.store import CHUNK
 
 
@@ -62,3 +64,39 @@ def release_leases(session: Session, *, owner: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def hold(session: Session, *, name: str, owner: str, now: datetime, lease_s: float) -> bool:
+    """Take or renew the lease ``name`` for ``owner``: True when ``owner`` holds it now.
+
+    It can be taken when free, lapsed, or already ``owner``'s (a process starting again under its id). The
+    UPDATE checks that under the row's lock (PostgreSQL) or the single writer (SQLite); the first holder's
+    INSERT is guarded by the primary key.
+    """
+    until = now + timedelta(seconds=lease_s)
+    taken = session.execute(
+        update(Lease)
+        .where(Lease.name == name, or_(Lease.owner == owner, Lease.until < now))
+        .values(owner=owner, until=until)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(taken, "rowcount", 0):
+        return True
+    if session.get(Lease, name) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.execute(insert(Lease).values(name=name, owner=owner, until=until))
+    except IntegrityError:
+        return False  # another replica took it first
+    return True
+
+
+def let_go(session: Session, *, name: str, owner: str, now: datetime) -> None:
+    """Give the lease up (a replica stopping), so another replica takes it at once."""
+    session.execute(
+        update(Lease)
+        .where(Lease.name == name, Lease.owner == owner)
+        .values(until=now)
+        .execution_options(synchronize_session=False)
+    )

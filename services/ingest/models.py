@@ -67,3 +67,13 @@ class Item(Base):
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class Lease(Base):
+    """A task only one ingest replica may run at a time (``outbox``: publishing), and who runs it until when."""
+
+    __tablename__ = "ingest_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(100))
+    until: Mapped[datetime] = mapped_column(UTCDateTime)

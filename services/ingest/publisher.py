@@ -4,6 +4,10 @@ While the broker is unreachable, polling goes on and items pile up in the store 
 many); they are sent when it is back. A broker that failed may have restarted empty (the embedded one keeps
 everything in memory), so on recovery the items acknowledged within ``republish_window_s`` are sent again;
 consumers are idempotent by item id and revision.
+
+With several ingest replicas one publishes at a time: the holder of the ``outbox`` lease (``leases.hold``),
+renewed every third of ``lease_s``; another replica takes over when it lapses, or at once when its holder
+stops.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -21,6 +26,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.ingest.leases import hold, let_go
 from services.ingest.metrics import ITEMS_PUBLISHED, PUBLISH_BACKLOG
 from services.ingest.settings import IngestSettings
 from services.ingest.store import backlog_size, mark_for_republish, mark_published, pending_items, set_aside
@@ -34,6 +40,7 @@ from services.pipeline.tracing import new_traceparent
 
 log = logging.getLogger(__name__)
 EVENT_SOURCE = "/regalerts/ingest"
+OUTBOX = "outbox"  # the lease of the one replica that publishes
 ProducerFactory = Callable[[], KafkaProducer]
 # One record sent: item id, revision, first sight, whether it is an update, the broker's acknowledgement.
 Sent = tuple[str, int, datetime, bool, FutureRecordMetadata]
@@ -57,6 +64,7 @@ class Publisher:
         self.broker_failures = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._held_at: float | None = None  # monotonic time the outbox lease was last taken or renewed
 
     def wake(self) -> None:
         """Look for pending items now (called after a poll stored some)."""
@@ -73,6 +81,9 @@ class Publisher:
             while not self._stop.is_set():
                 self._wake.clear()
                 try:
+                    if not self._holds_outbox():
+                        self._stop.wait(self._settings.publish_idle_s)  # another replica publishes
+                        continue
                     sent = self.publish_round()
                 except (KafkaError, BrokerUnavailable) as exc:
                     log.warning("Broker unavailable, items kept for later", extra={"error": str(exc)[:300]})
@@ -89,6 +100,31 @@ class Publisher:
                     self._wake.wait(self._settings.publish_idle_s)
         finally:
             self._close_producer()
+            self._let_go()
+
+    def _holds_outbox(self) -> bool:
+        """Whether this replica publishes: one replica at a time holds the ``outbox`` lease, renewed here."""
+        now = time.monotonic()
+        if self._held_at is not None and now - self._held_at < self._settings.lease_s / 3:
+            return True
+        with self._sessions.begin() as session:
+            held = hold(
+                session, name=OUTBOX, owner=self._settings.replica_id, now=utcnow(), lease_s=self._settings.lease_s
+            )
+        if held and self._held_at is None:
+            log.info("Publishing the outbox", extra={"replica": self._settings.replica_id})
+        self._held_at = now if held else None
+        return held
+
+    def _let_go(self) -> None:
+        if self._held_at is None:
+            return
+        try:
+            with self._sessions.begin() as session:
+                let_go(session, name=OUTBOX, owner=self._settings.replica_id, now=utcnow())
+        except SQLAlchemyError:
+            log.warning("Outbox lease not released: another replica takes over when it lapses")
+        self._held_at = None
 
     def publish_round(self) -> int:
         """Send one batch of pending items and mark the acknowledged ones; return how many were sent."""

@@ -38,8 +38,8 @@ class IngestSettings(CommonSettings):
     lease_s: float = Field(
         default=30.0,
         ge=3,
-        description="How long a claimed feed stays with its replica unrenewed; a replica renews the leases of "
-        "its polls in flight every third of it, so a dead replica's feeds are free after at most this.",
+        description="How long a claimed feed, or the outbox, stays with its replica unrenewed; a replica renews "
+        "its leases every third of it, so a dead replica's feeds and outbox are taken over after at most this.",
     )
     global_concurrency: int = Field(default=64, ge=1, description="Polls in flight, all hosts together.")
     host_concurrency: int = Field(default=2, ge=1, description="Polls in flight to one host.")
