@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
@@ -166,3 +167,57 @@ def test_subscription_with_autocomplete_preview_and_retry(browser: Browser, stac
     page.reload()
     expect(page.locator("table.deliveries .status")).to_have_text("delivered")
     page.close()
+
+
+def _accessibility_problems(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page (axe.min.js from the pinned
+    axe-playwright-python wheel, injected into the page)."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_no_page_has_a_serious_accessibility_violation(browser: Browser, stack: Stack, receiver: Receiver) -> None:
+    web = stack.web
+    page = browser.new_page()
+    problems: dict[str, list[str]] = {}
+    page.goto(f"{web.url}/signin")
+    problems["signin"] = _accessibility_problems(page)
+    page.goto(f"{web.url}/signin?next=/x")
+    page.get_by_label("Work email").fill("nobody")
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    problems["signin with an error"] = _accessibility_problems(page)
+    page.goto(f"{web.url}/signin/{web.link(web.alice)}")
+    problems["confirm"] = _accessibility_problems(page)
+    page.get_by_role("button", name="Sign in").click()
+    client = web.signed_in(web.alice)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/subscriptions/new").text)
+    assert csrf
+    client.post("/subscriptions/new", data={"csrf_token": csrf.group(1), "name": "CAC", "channel": "webhook",
+                                             "url": receiver.url + "/h", "intent": "save", "mode": "instant"})  # fmt: skip
+    stack.notify.intake.ingest(CHINESE)
+    pk = re.search(r'href="/items/(\d+)"', client.get("/", params={"q": "罚款"}).text)
+    assert pk
+    for name, path in [
+        ("inbox", "/"),
+        ("inbox filtered", "/?q=amende&since=bad"),
+        ("item", f"/items/{pk.group(1)}"),
+        ("subscriptions", "/subscriptions"),
+        ("new subscription", "/subscriptions/new"),
+        ("account", "/account"),
+        ("not found", "/items/999999"),
+    ]:
+        page.goto(f"{web.url}{path}")
+        problems[name] = _accessibility_problems(page)
+    page.goto(f"{web.url}/subscriptions")
+    page.get_by_role("link", name="Deliveries").click()
+    problems["deliveries"] = _accessibility_problems(page)
+    page.goto(f"{web.url}/subscriptions/new")
+    page.get_by_label("Name").fill("")
+    page.get_by_role("button", name="Save").click()
+    problems["subscription form with errors"] = _accessibility_problems(page)
+    page.close()
+    assert not {name: found for name, found in problems.items() if found}
