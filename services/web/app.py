@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.pipeline.http import ReadyCheck, ops_router
 from services.web.context import STATIC, WebContext
 from services.web.deps import SignInRequired, render, signin_redirect
-from services.web.pages import account, deliveries, inbox, items, lookup, signin, subscriptions
+from services.web.pages import account, deliveries, inbox, items, lookup, signin, subscriptions, watchlists
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -54,6 +54,6 @@ def create_app(context: WebContext, ready_checks: dict[str, ReadyCheck]) -> Fast
     _install_handlers(app, context)
     app.include_router(ops_router(ready_checks))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for module in (signin, inbox, items, subscriptions, deliveries, lookup, account):
+    for module in (signin, inbox, items, subscriptions, deliveries, watchlists, lookup, account):
         app.include_router(module.router)
     return app

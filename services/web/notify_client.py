@@ -112,3 +112,17 @@ class NotifyClient:
         """Make a delivery due now."""
         result: dict[str, Any] = self._call("POST", f"/v1/deliveries/{delivery_id}/retry")
         return result
+
+    def watchlist(self) -> list[dict[str, Any]]:
+        """The tenant's watchlist entities (the first 500)."""
+        result: list[dict[str, Any]] = self._call("GET", "/v1/watchlists", params={"limit": 500})
+        return result
+
+    def add_to_watchlist(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Add an entity with its aliases."""
+        result: dict[str, Any] = self._call("POST", "/v1/watchlists", json=body)
+        return result
+
+    def remove_from_watchlist(self, entity_id: str) -> None:
+        """Delete an entity."""
+        self._call("DELETE", f"/v1/watchlists/{entity_id}")

@@ -208,6 +208,7 @@ def test_no_page_has_a_serious_accessibility_violation(browser: Browser, stack: 
         ("subscriptions", "/subscriptions"),
         ("new subscription", "/subscriptions/new"),
         ("account", "/account"),
+        ("watchlist", "/watchlists"),
         ("not found", "/items/999999"),
     ]:
         page.goto(f"{web.url}{path}")
