@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock -r requirements-dev.lock
 	$(PY) -m pip install --quiet --no-deps -e .
+	rm -f services/classify/*.so *__mypyc.*.so  # left by the former compiled build; Python would import them
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -63,4 +64,4 @@ lock:
 	rm -rf $(VENV)-lock
 
 clean:
-	rm -rf $(VENV) var build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var build .pytest_cache .mypy_cache .ruff_cache services/classify/*.so *__mypyc.*.so
