@@ -60,15 +60,19 @@ class NotifyClient:
         response = self._send(method, path, **kwargs)
         return response.json() if response.content else None
 
-    def subscriptions(self, *, page_size: int = 500) -> list[dict[str, Any]]:
-        """The tenant's subscriptions, every page (following each page's Link to the next)."""
+    def _every_page(self, path: str, page_size: int) -> list[dict[str, Any]]:
+        """Every row of a notify list, following each page's Link header to the next."""
         found: list[dict[str, Any]] = []
-        url: str | None = f"/v1/subscriptions?limit={page_size}"
+        url: str | None = f"{path}?limit={page_size}"
         while url is not None:
             response = self._send("GET", url)
             found += response.json()
             url = response.links.get("next", {}).get("url")
         return found
+
+    def subscriptions(self, *, page_size: int = 500) -> list[dict[str, Any]]:
+        """The tenant's subscriptions, every page."""
+        return self._every_page("/v1/subscriptions", page_size)
 
     def subscription(self, subscription_id: str) -> dict[str, Any]:
         """One subscription (NotifyError 404 for another tenant's)."""
@@ -113,10 +117,9 @@ class NotifyClient:
         result: dict[str, Any] = self._call("POST", f"/v1/deliveries/{delivery_id}/retry")
         return result
 
-    def watchlist(self) -> list[dict[str, Any]]:
-        """The tenant's watchlist entities (the first 500)."""
-        result: list[dict[str, Any]] = self._call("GET", "/v1/watchlists", params={"limit": 500})
-        return result
+    def watchlist(self, *, page_size: int = 500) -> list[dict[str, Any]]:
+        """The tenant's watchlist entities, every page."""
+        return self._every_page("/v1/watchlists", page_size)
 
     def add_to_watchlist(self, body: dict[str, Any]) -> dict[str, Any]:
         """Add an entity with its aliases."""

@@ -43,12 +43,14 @@ def test_paging_out_of_range_is_a_422_naming_the_parameter(
     assert response.json()["detail"][0]["loc"] == ["query", query.split("=")[0]]
 
 
-def test_watchlists_walk_by_cursor(notify_api: Served) -> None:
+def test_watchlists_walk_by_cursor_and_the_web_client_reads_every_page(notify_api: Served) -> None:
     with httpx.Client(base_url=notify_api.url, headers=notify_api.headers) as client:
         created = [client.post("/v1/watchlists", json={"name": f"Entity {n}"}).json()["id"] for n in range(7)]
         assert _walk(client, "/v1/watchlists?limit=3") == created
         assert _walk(client, "/v1/watchlists") == created
         assert _next(client.get("/v1/watchlists?limit=7")) is None
+    with NotifyClient(notify_api.url, notify_api.headers["Authorization"].removeprefix("Bearer ")) as web:
+        assert [e["id"] for e in web.watchlist(page_size=3)] == created
 
 
 def test_subscriptions_walk_by_cursor_and_the_web_client_reads_every_page(notify_api: Served) -> None:
