@@ -9,6 +9,7 @@ import re
 import httpx
 from sqlalchemy import Engine
 
+from services.web.readmodel import record_attempt
 from tests.notify.conftest import Receiver, wait_for
 from tests.web.conftest import CHINESE, Stack, served_web_app
 
@@ -162,3 +163,18 @@ def test_watchlist_add_list_remove_and_isolation(stack: Stack) -> None:
     assert bob.post(f"/watchlists/{entity.group(1)}/delete", data={"csrf_token": bobs_token}).status_code == 404
     assert alice.post(f"/watchlists/{entity.group(1)}/delete", data={"csrf_token": token}).status_code == 303
     assert "Initech AG" not in alice.get("/watchlists").text
+
+
+def test_the_item_page_names_the_subscriptions_that_received_it(stack: Stack, receiver: Receiver) -> None:
+    client = stack.web.signed_in(stack.web.alice)
+    sub = _create(client, receiver.url + "/hook", companies="tencent")
+    stack.notify.intake.ingest(CHINESE)
+    wait_for(lambda: any(a.outcome == "delivered" for a in stack.notify.published), "the delivery")
+    with stack.web.sessions.begin() as session:  # what the web app's consumer records from the topic
+        for attempt in stack.notify.published:
+            record_attempt(session, attempt)
+    pk = re.search(r'href="/items/(\d+)"', client.get("/", params={"q": "罚款"}).text)
+    assert pk
+    page = client.get(f"/items/{pk.group(1)}").text
+    assert f'<a href="/subscriptions/{sub}/deliveries">Tencent fines</a>' in page
+    assert "Tencent fines" not in stack.web.signed_in(stack.web.bob).get(f"/items/{pk.group(1)}").text

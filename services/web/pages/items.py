@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import httpx
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
@@ -9,6 +12,9 @@ from sqlalchemy import select
 from services.web.deps import ContextDep, SessionDep, ViewerDep, render
 from services.web.highlight import segments
 from services.web.models import DeliveryView, Item
+from services.web.notify_client import NotifyClient, NotifyError
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["items"])
 
@@ -34,9 +40,22 @@ def item_page(
         request,
         "item.html.j2",
         viewer,
+        subscription_names=_subscription_names(context.settings.web_notify_url, viewer.tenant.api_key)
+        if deliveries
+        else {},
         item=item,
         tags=item.tags,
         title_segments=segments(item.title, item.tags, field="title"),
         summary_segments=segments(item.summary, item.tags, field="summary"),
         deliveries=deliveries,
     )
+
+
+def _subscription_names(notify_url: str, api_key: str) -> dict[str, str]:
+    """The tenant's subscriptions by id, from notify; empty when notify does not answer (ids are shown)."""
+    try:
+        with NotifyClient(notify_url, api_key) as notify:
+            return {s["id"]: s["name"] for s in notify.subscriptions()}
+    except (NotifyError, httpx.HTTPError) as exc:
+        log.warning("Subscription names unavailable", extra={"error": str(exc)[:300]})
+        return {}
