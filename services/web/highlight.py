@@ -35,7 +35,7 @@ def _marks(tags: dict[str, Any]) -> list[tuple[Mark, dict[str, Any]]]:
         found += [(Mark("company", tag["name"], f"tag-company-{i}"), ev) for ev in tag.get("evidence", [])]
     amount = tags.get("amount")
     if amount:
-        found.append((Mark("amount", f"{amount['value']} {amount['currency']}", "tag-amount"), amount["evidence"]))
+        found.append((Mark("amount", f"{amount['value']:,} {amount['currency']}", "tag-amount"), amount["evidence"]))
     return found
 
 

@@ -109,7 +109,7 @@ def test_item_page_highlights_each_tags_evidence(web: WebApp) -> None:
     assert ("company", "tag-company-0", "腾讯") in marks
     assert ("action", "tag-action-0", "罚款") in marks
     assert ("amount", "tag-amount", "182.28亿元") in marks
-    assert 'id="tag-action-0"' in page and "95 %" in page and "18228000000 CNY" in page
+    assert 'id="tag-action-0"' in page and "95 %" in page and "18,228,000,000 CNY" in page
 
 
 def test_unknown_item_is_404(web: WebApp) -> None:
