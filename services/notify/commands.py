@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.notify.settings import NotifySettings
-from services.notify.store import TenantExists, create_tenant, find_tenant, list_subscriptions, list_tenants, to_public
+from services.notify.store import TenantExists, create_tenant, find_tenant, list_subscriptions, list_tenants
+from services.notify.views import to_public
 from services.pipeline.db import make_engine, make_session_factory
 
 

@@ -6,9 +6,8 @@ import hashlib
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,7 +19,6 @@ from services.notify.schemas import (
     EmailChannel,
     Filters,
     SubscriptionCreate,
-    SubscriptionPublic,
     SubscriptionUpdate,
     WebhookChannel,
 )
@@ -30,7 +28,6 @@ from services.pipeline.db import utcnow
 from services.pipeline.paging import PageRequest, keyset
 
 API_KEY_PREFIX = "rak_"
-P = TypeVar("P", bound=SubscriptionPublic)
 
 
 def new_id(prefix: str) -> str:
@@ -181,75 +178,6 @@ def public_digest(subscription: Subscription) -> Digest | None:
         frequency=subscription.digest_frequency or "daily",
         hour=subscription.digest_hour if subscription.digest_hour is not None else 8,
         timezone=subscription.digest_timezone or "UTC",
-    )
-
-
-def _errors(where: str, exc: ValidationError) -> list[str]:
-    return [f"{where}.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_input=False)]
-
-
-def _stored_channel(subscription: Subscription, errors: list[str]) -> WebhookChannel | EmailChannel:
-    """The channel as stored; when it no longer validates, as stored all the same, with ``errors`` saying why."""
-    try:
-        if subscription.channel == "email":
-            return EmailChannel(addresses=subscription.addresses)
-        return WebhookChannel(url=subscription.url or "", format="slack" if subscription.channel == "slack" else "json")
-    except ValidationError as exc:
-        errors += _errors("channel", exc)
-    if subscription.channel == "email":
-        return EmailChannel.model_construct(addresses=list(subscription.addresses))
-    return WebhookChannel.model_construct(
-        url=subscription.url or "", format="slack" if subscription.channel == "slack" else "json"
-    )
-
-
-def _stored_filters(stored: dict[str, Any], errors: list[str]) -> Filters:
-    """The filters as stored; a filter that no longer validates is left out and named in ``errors``."""
-    try:
-        return Filters.model_validate(stored)
-    except ValidationError as exc:
-        errors += _errors("filters", exc)
-    kept = {}
-    for key, value in stored.items():
-        try:
-            Filters.model_validate({key: value})
-        except ValidationError:
-            continue
-        kept[key] = value
-    return Filters.model_validate(kept)
-
-
-def to_public(subscription: Subscription) -> SubscriptionPublic:
-    """The API view of a subscription: no secret."""
-    return public_view(subscription, SubscriptionPublic)
-
-
-def public_view(subscription: Subscription, model: type[P], **extra: Any) -> P:
-    """The API view of a subscription as ``model``; ``extra`` fills the fields a subclass adds (the secret).
-
-    A row that no longer validates (written under older rules) is shown as stored with ``error`` saying
-    why, so one bad row never fails a whole list."""
-    errors: list[str] = []
-    channel = _stored_channel(subscription, errors)
-    filters = _stored_filters(subscription.filters, errors)
-    try:
-        digest = public_digest(subscription)
-    except ValidationError as exc:
-        errors += _errors("digest", exc)
-        digest = None
-    return model(
-        id=subscription.id,
-        name=subscription.name,
-        filters=filters,
-        channel=channel,
-        mode="digest" if subscription.mode == "digest" else "instant",
-        digest=digest,
-        paused=subscription.paused,
-        disabled_reason=subscription.disabled_reason,
-        error="; ".join(errors) or None,
-        created_at=subscription.created_at,
-        updated_at=subscription.updated_at,
-        **extra,
     )
 
 

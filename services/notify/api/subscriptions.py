@@ -28,11 +28,10 @@ from services.notify.store import (
     get_subscription,
     list_subscriptions,
     load_targets,
-    public_view,
     rotate_secret,
-    to_public,
     update_subscription,
 )
+from services.notify.views import public_view, to_public
 from services.notify.watchlists import get_entity
 from services.pipeline.db import utcnow
 from services.pipeline.netguard import BlockedURL
