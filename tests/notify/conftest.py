@@ -280,7 +280,8 @@ def serve_api(sqlite_engine: Engine, **overrides: Any) -> Iterator[Api]:
     keys, ids = {}, {}
     with context.sessions.begin() as session:
         for name in ("a", "b"):
-            tenant, key = create_tenant(session, name=f"tenant {name}")
+            # names are unique: a second API on the same store gets tenants of its own
+            tenant, key = create_tenant(session, name=f"tenant {name} {uuid.uuid4().hex[:8]}")
             keys[name], ids[name] = key, tenant.id
     served = ServedApp(create_app(context, {}))
     try:
