@@ -14,7 +14,7 @@ from services.cli.up import SERVICES, admin_token, make_children, write_env_file
 
 def test_notify_builds_its_links_on_the_port_it_actually_uses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("REGALERTS_PUBLIC_BASE_URL", raising=False)
-    ports = {"ingest": 41001, "classify": 41002, "notify": 41003}
+    ports = {"ingest": 41001, "classify": 41002, "notify": 41003, "web": 41004}
     children = {child.name: child for child in make_children(tmp_path, {"REGALERTS_ADMIN_TOKEN": "t"}, ports)}
     assert children["notify"].env["REGALERTS_PUBLIC_BASE_URL"] == "http://127.0.0.1:41003"
     assert {name: child.env["REGALERTS_HTTP_PORT"] for name, child in children.items()} == {
