@@ -14,9 +14,15 @@ from services.cli.up import SERVICES, admin_token, make_children, write_env_file
 
 def test_notify_builds_its_links_on_the_port_it_actually_uses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("REGALERTS_PUBLIC_BASE_URL", raising=False)
+    monkeypatch.delenv("REGALERTS_WEB_PUBLIC_URL", raising=False)
     ports = {"ingest": 41001, "classify": 41002, "notify": 41003, "web": 41004}
     children = {child.name: child for child in make_children(tmp_path, {"REGALERTS_ADMIN_TOKEN": "t"}, ports)}
     assert children["notify"].env["REGALERTS_PUBLIC_BASE_URL"] == "http://127.0.0.1:41003"
+    web = children["web"].env  # the web app's sign-in links and the APIs it calls follow the ports too
+    assert web["REGALERTS_WEB_PUBLIC_URL"] == "http://127.0.0.1:41004"
+    assert web["REGALERTS_WEB_NOTIFY_URL"] == "http://127.0.0.1:41003"
+    assert web["REGALERTS_WEB_CLASSIFY_URL"] == "http://127.0.0.1:41002"
+    assert "REGALERTS_WEB_NOTIFY_URL" not in children["notify"].env
     assert {name: child.env["REGALERTS_HTTP_PORT"] for name, child in children.items()} == {
         name: str(port) for name, port in ports.items()
     }
