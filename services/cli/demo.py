@@ -19,18 +19,21 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from services.cli.demo_page import render_page
+from services.cli.demo_mail import CaughtMail, MailCatcher
+from services.cli.demo_page import alert_id, render_page
 
 log = logging.getLogger(__name__)
 
 DEMO_PORT = 8700
 DEMO_MEMBER = "demo@regalerts.example"
+DEMO_SMTP_PORT = 8725
 MAX_BODY = 1_000_000
 
 
-def demo_environment() -> dict[str, str]:
-    """Settings the services need for the demo: loopback is allowed as an outbound destination."""
-    return {"REGALERTS_SSRF_ALLOW_CIDRS": "127.0.0.0/8"}
+def demo_environment(mail: MailCatcher) -> dict[str, str]:
+    """Settings the services need for the demo: loopback is allowed as an outbound destination (the demo's
+    feeds and receiver), and notify sends its mail to the demo's catcher."""
+    return {"REGALERTS_SSRF_ALLOW_CIDRS": "127.0.0.0/8", **mail.environment()}
 
 
 def sample_items() -> list[dict[str, Any]]:
@@ -61,20 +64,28 @@ def render_rss(feed: str, items: list[dict[str, Any]], now: datetime) -> bytes:
 
 @dataclass
 class Received:
-    """Alerts the demo receiver accepted, newest first, and requests it refused."""
+    """Alerts the demo receiver accepted, newest first, and requests it refused.
+
+    Hooks of the demo's own subscriptions have their signature verified (the demo knows their secrets);
+    alerts posted to any other /hooks/<name> (a subscription the user made) are kept as unchecked.
+    """
 
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    unchecked: set[str] = field(default_factory=set)  # ids of the alerts whose signature was not checked
     refused: int = 0
     secrets: dict[str, str] = field(default_factory=dict)  # hook path segment -> signing secret
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class DemoServer(ThreadingHTTPServer):
-    """Serves /feeds/<name>.xml, receives POST /hooks/<subscription>, shows the alerts at /."""
+    """Serves /feeds/<name>.xml, receives POST /hooks/<name>, shows the alerts and the caught mail at /."""
 
-    def __init__(self, port: int) -> None:
+    daemon_threads = True
+
+    def __init__(self, port: int, mail: CaughtMail | None = None) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.received = Received()
+        self.mail = mail or CaughtMail()
         self.items = sample_items()
 
     @property
@@ -107,13 +118,17 @@ class _Handler(BaseHTTPRequestHandler):
             feed = self.path.removeprefix("/feeds/").removesuffix(".xml")
             self._send(200, render_rss(feed, self.server.items, datetime.now(UTC)), "application/rss+xml")
         elif self.path in ("/", "/index.html"):
-            with self.server.received.lock:
-                page = render_page(list(self.server.received.alerts), self.server.received.refused)
+            received = self.server.received
+            with received.lock:
+                alerts, unchecked, refused = list(received.alerts), set(received.unchecked), received.refused
+            page = render_page(alerts, refused, unchecked=unchecked, mail=self.server.mail.snapshot())
             self._send(200, page.encode(), "text/html; charset=utf-8")
         elif self.path == "/alerts.json":
             with self.server.received.lock:
                 body = json.dumps(self.server.received.alerts).encode()
             self._send(200, body, "application/json")
+        elif self.path == "/mail.json":
+            self._send(200, json.dumps(self.server.mail.snapshot()).encode(), "application/json")
         else:
             self._send(404, b"not found", "text/plain")
 
@@ -125,28 +140,34 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b"not found", "text/plain")
             return
         body = self.rfile.read(length)
-        secret = self.server.received.secrets.get(self.path.removeprefix("/hooks/"))
+        received = self.server.received
+        secret = received.secrets.get(self.path.removeprefix("/hooks/"))
         try:
-            if secret is None:
-                raise InvalidSignature("unknown subscription")
-            verify(secret, {k.lower(): v for k, v in self.headers.items()}, body)
+            if secret is not None:
+                verify(secret, {k.lower(): v for k, v in self.headers.items()}, body)
             alert = json.loads(body)
+            if not isinstance(alert, dict):
+                raise ValueError("not an alert")
         except (InvalidSignature, ValueError):
-            with self.server.received.lock:
-                self.server.received.refused += 1
-            self._send(401, b"bad signature", "text/plain")
+            with received.lock:
+                received.refused += 1
+            self._send(401 if secret else 400, b"refused", "text/plain")
             return
-        with self.server.received.lock:
-            self.server.received.alerts.insert(0, alert)
+        with received.lock:
+            received.alerts.insert(0, alert)
+            if secret is None:
+                received.unchecked.add(alert_id(alert))
         self._send(204, b"", "text/plain")
 
 
-def run_demo(*, children: dict[str, str], var: Path, env: dict[str, str], port: int = DEMO_PORT) -> DemoServer:
+def run_demo(
+    *, children: dict[str, str], var: Path, env: dict[str, str], port: int = DEMO_PORT, mail: CaughtMail | None = None
+) -> DemoServer:
     """Start the demo server, register the sample feeds and the demo subscriptions, print the page URL."""
     from services.cli.demo_setup import register_demo
     from services.cli.users import demo_member_link
 
-    server = DemoServer(port).start()
+    server = DemoServer(port, mail).start()
     api_key = register_demo(
         server=server,
         ingest_url=children["ingest"],

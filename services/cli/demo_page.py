@@ -10,7 +10,8 @@ body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:
 h1{font-size:1.4rem} .alert{border:1px solid #d5dbe1;border-radius:8px;padding:.8rem 1rem;margin:.8rem 0}
 .meta{color:#5b6670;font-size:.85rem} .tag{display:inline-block;background:#eef2f6;border-radius:4px;
 padding:0 .4rem;margin:.1rem .2rem .1rem 0;font-size:.85rem} .tag.reg{background:#fde8c8}
-.tag.act{background:#dcefdc} .empty{color:#5b6670}
+.tag.act{background:#dcefdc} .empty{color:#5b6670} h2{font-size:1.15rem;margin-top:2rem}
+pre{white-space:pre-wrap;font:13px/1.4 ui-monospace,monospace}
 """
 
 
@@ -25,7 +26,12 @@ def _excerpt(text: str, limit: int = 400) -> str:
     return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def _alert_html(envelope: dict[str, Any]) -> str:
+def alert_id(envelope: dict[str, Any]) -> str:
+    """The id of the alert an event carries (the same as its webhook-id header)."""
+    return str((envelope.get("data") or {}).get("id", ""))
+
+
+def _alert_html(envelope: dict[str, Any], unchecked: set[str]) -> str:
     alert = envelope.get("data") or {}
     item = alert.get("item") or {}
     regulators = [f"{r.get('acronym') or r.get('name')} ({r.get('jurisdiction')})" for r in alert.get("regulators", [])]
@@ -36,22 +42,41 @@ def _alert_html(envelope: dict[str, Any]) -> str:
     headline = (
         f'<a href="{escape(link)}" rel="noopener noreferrer">{title}</a>' if link.startswith("https://") else title
     )
+    checked = "signature not checked (not a demo subscription)" if alert_id(envelope) in unchecked else "signed"
     return (
         f'<div class="alert"><div><strong>{headline}</strong></div>'
         f'<div class="meta">{escape(envelope.get("type", ""))} · language {escape(item.get("language", ""))} · '
-        f"subscription {escape(alert.get('subscription_id', ''))}</div>"
+        f"subscription {escape(alert.get('subscription_id', ''))} · {checked}</div>"
         f"<div>{_tags(regulators, 'reg')}{_tags(actions, 'act')}{_tags(companies, 'co')}</div>"
         f"<p>{escape(_excerpt(item.get('summary', '')))}</p></div>"
     )
 
 
-def render_page(alerts: list[dict[str, Any]], refused: int) -> str:
-    """The whole page; it reloads itself every 3 seconds."""
-    body = "".join(_alert_html(a) for a in alerts) or '<p class="empty">No alert yet: the feeds are being polled…</p>'
+def _mail_html(message: dict[str, Any]) -> str:
+    return (
+        f'<div class="alert"><div><strong>{escape(message.get("subject", ""))}</strong></div>'
+        f'<div class="meta">to {escape(", ".join(message.get("to", [])))} · from {escape(message.get("from", ""))}'
+        f"</div><pre>{escape(message.get('text', ''))}</pre></div>"
+    )
+
+
+def render_page(
+    alerts: list[dict[str, Any]],
+    refused: int,
+    *,
+    unchecked: set[str] | None = None,
+    mail: list[dict[str, Any]] | None = None,
+) -> str:
+    """The whole page: webhook alerts, then the mail caught; it reloads itself every 3 seconds."""
+    body = "".join(_alert_html(a, unchecked or set()) for a in alerts)
+    body = body or '<p class="empty">No alert yet: the feeds are being polled…</p>'
+    caught = "".join(_mail_html(m) for m in mail or []) or '<p class="empty">No mail yet.</p>'
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3">'
         f"<title>RegAlerts demo receiver</title><style>{_STYLE}</style></head><body>"
         f"<h1>RegAlerts demo receiver — {len(alerts)} alert(s)</h1>"
         f'<p class="meta">Signed webhooks verified on arrival; refused: {refused}. ★ = primary action.</p>'
-        f"{body}</body></html>"
+        f"{body}<h2>Mail caught — {len(mail or [])} message(s)</h2>"
+        '<p class="meta">The demo runs an SMTP server for notify; email alerts land here.</p>'
+        f"{caught}</body></html>"
     )

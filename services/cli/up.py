@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.cli.database import upgrade
-from services.cli.demo import DEMO_PORT
+from services.cli.demo import DEMO_PORT, DEMO_SMTP_PORT, demo_environment, run_demo
+from services.cli.demo_mail import MailCatcher
 from services.cli.ports import PortPlan, parse_port_options, plan_ports
 from services.cli.replicas import parse_replicas, replica_name
 from services.cli.supervisor import Child
-from services.pipeline.broker import EmbeddedBroker, create_topics, free_port
+from services.pipeline.broker import EmbeddedBroker, create_topics, free_port, port_is_free
 from services.pipeline.private_files import private_dir, write_private
 from services.pipeline.settings import CommonSettings
 
@@ -60,6 +61,7 @@ def default_ports(*, demo: bool, embedded_broker: bool) -> dict[str, int]:
     ports = {service.name: service.port for service in SERVICES}
     if demo:
         ports["demo"] = DEMO_PORT
+        ports["smtp"] = DEMO_SMTP_PORT
     if embedded_broker:
         ports["broker"] = EMBEDDED_BROKER_PORT
     return ports
@@ -85,9 +87,13 @@ def restart_with_broker(broker: EmbeddedBroker, children: list[Child], timeout_s
     log.warning("Embedded broker exited, restarting it and the services", extra={"code": broker.exit_code})
     for child in children:
         child.stop(timeout=timeout_s)
+    if not port_is_free(broker.host, broker.port):  # taken meanwhile by another process
+        broker.port = free_port(broker.host)
+        print(f"  broker    its port was taken meanwhile: it now listens on {broker.port}", flush=True)
     broker.start()
     create_topics(broker.bootstrap)
     for child in children:
+        child.env["REGALERTS_KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap
         if child.name == "ingest":
             child.env["REGALERTS_REPUBLISH_ON_START"] = "true"  # the new broker holds none of its items
         child.start()
@@ -192,12 +198,8 @@ def run_up(
             "REGALERTS_DATABASE_URL": database_url,
             "REGALERTS_ADMIN_TOKEN": admin_token(var),
         }
-        demo_env: dict[str, str] = {}
-        if demo:
-            from services.cli.demo import demo_environment
-
-            demo_env = demo_environment()
-        children = make_children(var, {**env, **demo_env}, plan.ports, replicas)
+        mail = MailCatcher(plan.ports["smtp"]).start() if demo else None
+        children = make_children(var, {**env, **(demo_environment(mail) if mail else {})}, plan.ports, replicas)
         try:
             _start(children)
             urls = {child.name: child.url for child in reversed(children)}  # each service's first child
@@ -205,15 +207,15 @@ def run_up(
                 f"\nOpen {urls['web']}/ for the web app; members sign in by a link (regalerts users add, users link)."
             )
             print(f"The API is at {urls['notify']}/docs (ingest's admin token is in {var / 'admin-token'}).")
-            if demo:
-                from services.cli.demo import run_demo
-
-                urls["demo"] = run_demo(children=urls, var=var, env=env, port=plan.ports["demo"]).url
+            if mail:
+                urls["demo"] = run_demo(children=urls, var=var, env=env, port=plan.ports["demo"], mail=mail.caught).url
             print(f"Their URLs are in {write_env_file(var, urls)}. Ctrl-C stops everything.", flush=True)
             _supervise(stop, children, broker, settings.shutdown_timeout_s)
         finally:
             for child in children:
                 child.stop(timeout=settings.shutdown_timeout_s)
+            if mail:
+                mail.stop()
     print("RegAlerts stopped.")
     return 0
 

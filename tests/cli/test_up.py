@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
 from pathlib import Path
 
 import pytest
+from kafka import KafkaAdminClient
 
 from services.cli.supervisor import BACKOFF_CAP_S, restart_delay
-from services.cli.up import SERVICES, admin_token, make_children, write_env_file
+from services.cli.up import SERVICES, admin_token, make_children, restart_with_broker, write_env_file
+from services.pipeline.broker import EmbeddedBroker, free_port
 
 
 def test_notify_builds_its_links_on_the_port_it_actually_uses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,3 +70,15 @@ def test_the_generated_admin_token_is_created_0600(tmp_path: Path, monkeypatch: 
     assert stat.S_IMODE((tmp_path / "admin-token").stat().st_mode) == 0o600
     assert len(token) >= 40
     assert admin_token(tmp_path) == token  # kept, not regenerated
+
+
+def test_the_broker_comes_back_on_another_port_when_its_own_was_taken_meanwhile() -> None:
+    with EmbeddedBroker(free_port()) as broker:
+        old = broker.port
+        broker.stop()  # it died...
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+            squatter.bind(("127.0.0.1", old))  # ...and another process took its port
+            squatter.listen()
+            restart_with_broker(broker, [], timeout_s=5)
+        assert broker.port != old and broker.exit_code is None
+        assert "regalerts.items.raw.v1" in KafkaAdminClient(bootstrap_servers=broker.bootstrap).list_topics()

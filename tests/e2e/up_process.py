@@ -27,7 +27,7 @@ class UpProcess:
 
     def __init__(self, var: Path, *args: str, demo: bool = True, cwd: Path | None = None) -> None:
         self.mark = uuid.uuid4().hex
-        self.var = var
+        self.var = var if cwd is None else cwd / var
         env = {
             **os.environ,
             "PYTHONUNBUFFERED": "1",
