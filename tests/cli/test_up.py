@@ -81,4 +81,8 @@ def test_the_broker_comes_back_on_another_port_when_its_own_was_taken_meanwhile(
             squatter.listen()
             restart_with_broker(broker, [], timeout_s=5)
         assert broker.port != old and broker.exit_code is None
-        assert "regalerts.items.raw.v1" in KafkaAdminClient(bootstrap_servers=broker.bootstrap).list_topics()
+        admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
+        try:
+            assert "regalerts.items.raw.v1" in admin.list_topics()
+        finally:
+            admin.close()
