@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from services.pipeline.broker import EmbeddedBroker, create_topics
 from services.pipeline.db import Base, make_engine
+from services.pipeline.logging import NOISY_LOGGERS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = Path(os.environ.get("REGALERTS_SHARED_DIR", REPO_ROOT.parent / "shared"))
@@ -39,6 +42,20 @@ def run_regalerts(
         timeout=timeout,
         check=False,
     )
+
+
+@contextlib.contextmanager
+def logging_kept() -> Iterator[None]:
+    """Inside the block a command may configure logging in-process; after it the root logger's handlers and
+    the levels ``configure_logging`` sets are as before, so later tests do not log through its handler."""
+    root = logging.getLogger()
+    handlers, levels = root.handlers[:], {name: logging.getLogger(name).level for name in ("", *NOISY_LOGGERS)}
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
 
 
 def shared_path(*parts: str) -> Path:

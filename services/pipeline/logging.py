@@ -54,12 +54,31 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+NOISY_LOGGERS = ("kafka", "httpx", "httpcore", "uvicorn.access", "aiosmtpd", "mail.log")
+
+
+class StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, never to a stream that was replaced
+    (and perhaps closed) since logging was configured."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            stream = sys.stderr
+            stream.write(self.format(record) + "\n")
+            stream.flush()
+        except Exception:  # logging must not raise: handleError reports it
+            self.handleError(record)
+
+
 def configure_logging(level: str, service: str) -> None:
-    """Send JSON lines to stderr at ``level``; quiet the chatty client libraries."""
-    handler = logging.StreamHandler(sys.stderr)
+    """Send JSON lines to stderr at ``level``; quiet the chatty client libraries.
+
+    Replaces the root logger's handlers, so configuring again (another command in the same process) leaves one.
+    """
+    handler = StderrHandler()
     handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("kafka", "httpx", "httpcore", "uvicorn.access", "aiosmtpd", "mail.log"):
+    for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

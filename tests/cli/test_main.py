@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from services.cli.main import main
+from tests.conftest import logging_kept
 
 
 def _exit(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    with pytest.raises(SystemExit) as stopped:
+    with logging_kept(), pytest.raises(SystemExit) as stopped:
         main(argv)
     return int(stopped.value.code or 0), capsys.readouterr().err
 

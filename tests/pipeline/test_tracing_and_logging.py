@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
 
-from services.pipeline.logging import JsonFormatter, bind
+from services.pipeline.logging import JsonFormatter, bind, configure_logging
 from services.pipeline.tracing import child_traceparent, new_traceparent, trace_id_of
+from tests.conftest import logging_kept
 
 
 def test_child_keeps_the_trace_and_changes_the_span() -> None:
@@ -38,3 +40,16 @@ def test_log_lines_are_json_with_bound_ids_and_extra_fields() -> None:
         "classify",
     )
     assert "item_id" not in second
+
+
+def test_configured_logging_follows_stderr_when_it_is_replaced() -> None:
+    first, second = io.StringIO(), io.StringIO()
+    with logging_kept():
+        with contextlib.redirect_stderr(first):
+            configure_logging("INFO", "cli")
+            configure_logging("INFO", "cli")  # a second command in the same process: still one handler
+        first.close()
+        with contextlib.redirect_stderr(second):
+            logging.getLogger("test.stderr").warning("Feed skipped", extra={"feed_id": "f1"})
+    [line] = second.getvalue().splitlines()
+    assert (json.loads(line)["message"], json.loads(line)["feed_id"]) == ("Feed skipped", "f1")
