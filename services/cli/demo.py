@@ -82,11 +82,13 @@ class DemoServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, port: int, mail: CaughtMail | None = None) -> None:
+    def __init__(self, port: int, catcher: MailCatcher | None = None) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.received = Received()
-        self.mail = mail or CaughtMail()
+        self.catcher = catcher
+        self.mail = catcher.caught if catcher else CaughtMail()
         self.items = sample_items()
+        self._serving = False
 
     @property
     def url(self) -> str:
@@ -96,7 +98,27 @@ class DemoServer(ThreadingHTTPServer):
     def start(self) -> DemoServer:
         """Serve in a background thread."""
         threading.Thread(target=self.serve_forever, name="demo-server", daemon=True).start()
+        self._serving = True
         return self
+
+    def close(self) -> None:
+        """Stop serving, free the port, stop the mail catcher."""
+        if self._serving:
+            self.shutdown()
+        self.server_close()
+        if self.catcher is not None:
+            self.catcher.stop()
+
+
+def bind_demo(ports: dict[str, int]) -> DemoServer:
+    """The demo server and its mail catcher, bound to their planned ports at once, so that no other process
+    takes them while the services start."""
+    catcher = MailCatcher(ports["smtp"]).start()
+    try:
+        return DemoServer(ports["demo"], catcher)
+    except OSError:
+        catcher.stop()
+        raise
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -160,14 +182,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(204, b"", "text/plain")
 
 
-def run_demo(
-    *, children: dict[str, str], var: Path, env: dict[str, str], port: int = DEMO_PORT, mail: CaughtMail | None = None
-) -> DemoServer:
+def run_demo(*, server: DemoServer, children: dict[str, str], var: Path, env: dict[str, str]) -> DemoServer:
     """Start the demo server, register the sample feeds and the demo subscriptions, print the page URL."""
     from services.cli.demo_setup import register_demo
     from services.cli.users import demo_member_link
 
-    server = DemoServer(port, mail).start()
+    server.start()
     api_key = register_demo(
         server=server,
         ingest_url=children["ingest"],

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.cli.database import upgrade
-from services.cli.demo import DEMO_PORT, DEMO_SMTP_PORT, demo_environment, run_demo
-from services.cli.demo_mail import MailCatcher
+from services.cli.demo import DEMO_PORT, DEMO_SMTP_PORT, DemoServer, bind_demo, demo_environment, run_demo
 from services.cli.ports import PortPlan, parse_port_options, plan_ports
 from services.cli.replicas import parse_replicas, replica_name
 from services.cli.supervisor import Child
@@ -186,6 +185,25 @@ def run_up(
         default_ports(demo=demo, embedded_broker=not settings.bootstrap_servers), configured_ports or {}
     )
     private_dir(var)
+    demo_server = bind_demo(plan.ports) if demo else None
+    try:
+        _run(settings, plan, var, stop, demo_server, replicas)
+    finally:
+        if demo_server is not None:
+            demo_server.close()
+    print("RegAlerts stopped.")
+    return 0
+
+
+def _run(
+    settings: CommonSettings,
+    plan: PortPlan,
+    var: Path,
+    stop: threading.Event,
+    demo: DemoServer | None,
+    replicas: dict[str, int] | None,
+) -> None:
+    """Migrate the store, start the broker and the services (and the demo), supervise until ``stop``."""
     database_url = database_url_for(var)
     print("RegAlerts is starting")
     for line in plan.moved:
@@ -198,7 +216,7 @@ def run_up(
             "REGALERTS_DATABASE_URL": database_url,
             "REGALERTS_ADMIN_TOKEN": admin_token(var),
         }
-        mail = MailCatcher(plan.ports["smtp"]).start() if demo else None
+        mail = demo.catcher if demo else None
         children = make_children(var, {**env, **(demo_environment(mail) if mail else {})}, plan.ports, replicas)
         try:
             _start(children)
@@ -207,17 +225,13 @@ def run_up(
                 f"\nOpen {urls['web']}/ for the web app; members sign in by a link (regalerts users add, users link)."
             )
             print(f"The API is at {urls['notify']}/docs (ingest's admin token is in {var / 'admin-token'}).")
-            if mail:
-                urls["demo"] = run_demo(children=urls, var=var, env=env, port=plan.ports["demo"], mail=mail.caught).url
+            if demo:
+                urls["demo"] = run_demo(server=demo, children=urls, var=var, env=env).url
             print(f"Their URLs are in {write_env_file(var, urls)}. Ctrl-C stops everything.", flush=True)
             _supervise(stop, children, broker, settings.shutdown_timeout_s)
         finally:
             for child in children:
                 child.stop(timeout=settings.shutdown_timeout_s)
-            if mail:
-                mail.stop()
-    print("RegAlerts stopped.")
-    return 0
 
 
 def _up(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ def mail() -> Iterator[MailCatcher]:
 
 @pytest.fixture
 def demo(mail: MailCatcher) -> Iterator[DemoServer]:
-    server = DemoServer(0, mail.caught).start()
+    server = DemoServer(0, mail).start()
     yield server
     server.shutdown()
     server.server_close()
