@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ import httpx
 from services.ingest.decoding import BodyTooLarge, BoundedBody
 from services.ingest.http_headers import fresh_for_seconds, retry_after_seconds
 from services.ingest.settings import IngestSettings
-from services.pipeline.netguard import BlockedURL, GuardedTransport, NetworkPolicy
+from services.pipeline.netguard import BlockedURL, GuardedTransport, HostNotFound, NetworkPolicy
 
 log = logging.getLogger(__name__)
 ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
@@ -177,11 +176,10 @@ def _status_error(response: httpx.Response, now: datetime) -> FetchFailed:
 
 def _connect_failure(url: str, exc: httpx.ConnectError) -> FetchResult:
     """``dns`` when the host does not resolve, ``blocked`` when the SSRF guard refused its address, else
-    ``connect``. The guard raises BlockedURL for both of the first two: a name that does not resolve is
-    told apart by the resolver's error beneath it."""
+    ``connect``."""
     cause = exc.__cause__
-    if isinstance(cause, BlockedURL) and isinstance(cause.__cause__, socket.gaierror):
-        return FetchResult("error", url, "dns", f"DNS resolution failed: {cause}"[:500])
+    if isinstance(cause, HostNotFound):
+        return FetchResult("error", url, "dns", str(exc)[:500])
     if isinstance(cause, BlockedURL):
         return FetchResult("error", url, "blocked", str(exc)[:500])
     return FetchResult("error", url, "connect", str(exc)[:500] or type(exc).__name__)

@@ -44,6 +44,10 @@ class BlockedURL(ValueError):
     """The URL may not be fetched or posted to; the message says why."""
 
 
+class HostNotFound(BlockedURL):
+    """The URL's host does not resolve, so its addresses cannot be checked: a DNS failure, not a refusal."""
+
+
 def parse_cidrs(spec: str | Iterable[str]) -> tuple[IPNetwork, ...]:
     """Parse a comma-separated string (or iterable) of CIDRs; raise ValueError on a bad one."""
     items = spec.split(",") if isinstance(spec, str) else spec
@@ -80,7 +84,7 @@ class NetworkPolicy:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
-            raise BlockedURL(f"host {host!r} does not resolve: {exc.strerror}") from exc
+            raise HostNotFound(f"host {host!r} does not resolve: {exc.strerror}") from exc
         return self._checked(infos)
 
     def _checked(self, infos: list[tuple[Any, ...]]) -> list[IPAddress]:
@@ -106,7 +110,7 @@ class NetworkPolicy:
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
-            raise BlockedURL(f"host {host!r} does not resolve: {exc.strerror}") from exc
+            raise HostNotFound(f"host {host!r} does not resolve: {exc.strerror}") from exc
         return self._checked(infos)
 
 
@@ -137,6 +141,8 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         original = request.url
         try:
             addresses = await self._policy.checked_addresses(str(original))
+        except HostNotFound as exc:
+            raise httpx.ConnectError(f"DNS resolution failed: {exc}", request=request) from exc
         except BlockedURL as exc:
             raise httpx.ConnectError(f"blocked by SSRF policy: {exc}", request=request) from exc
         if original.scheme == "https":

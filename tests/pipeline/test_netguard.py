@@ -11,7 +11,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from services.pipeline.netguard import BlockedURL, GuardedTransport, IPAddress, NetworkPolicy, embedded_ipv4
+from services.pipeline.netguard import (
+    BlockedURL,
+    GuardedTransport,
+    HostNotFound,
+    IPAddress,
+    NetworkPolicy,
+    embedded_ipv4,
+)
 
 
 @pytest.mark.parametrize(
@@ -100,6 +107,19 @@ def test_guarded_transport_checks_every_connection_including_redirects(local_ser
     assert asyncio.run(fetch(NetworkPolicy("127.0.0.0/8"), "/")).text == "ok"
     with pytest.raises(httpx.ConnectError, match="metadata"):
         asyncio.run(fetch(NetworkPolicy("127.0.0.0/8"), "/redirect"))
+
+
+def test_a_host_that_does_not_resolve_is_a_dns_failure_not_a_policy_refusal() -> None:
+    async def fetch() -> httpx.Response:
+        async with httpx.AsyncClient(transport=GuardedTransport(NetworkPolicy())) as client:
+            return await client.get("http://no-such-host.invalid/feed.xml")
+
+    with pytest.raises(HostNotFound, match="does not resolve"):
+        NetworkPolicy().check_url("https://no-such-host.invalid/hook")
+    with pytest.raises(httpx.ConnectError) as raised:
+        asyncio.run(fetch())
+    assert str(raised.value).startswith("DNS resolution failed: host 'no-such-host.invalid' does not resolve")
+    assert "SSRF" not in str(raised.value)
 
 
 def test_guarded_transport_connects_to_the_address_it_checked_under_the_original_name(local_server: str) -> None:
