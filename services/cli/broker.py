@@ -21,7 +21,7 @@ def _broker(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    with EmbeddedBroker(args.port) as broker:
+    with EmbeddedBroker(args.port, die_with_parent=True) as broker:
         create_topics(broker.bootstrap)
         print(f"Embedded broker listening on {broker.bootstrap} (memory only). Ctrl-C stops it.")
         print(f"  export REGALERTS_KAFKA_BOOTSTRAP_SERVERS={broker.bootstrap}", flush=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ctypes
 import importlib
 import logging
 import os
@@ -12,11 +11,11 @@ import sys
 from collections.abc import Sequence
 
 from services.pipeline.logging import configure_logging
+from services.pipeline.parent_death import term_on_parent_death
 
 log = logging.getLogger(__name__)
 
 SERVICES = ("ingest", "classify", "notify", "web")
-PR_SET_PDEATHSIG = 1  # prctl option, linux/prctl.h
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -26,9 +25,10 @@ def _die_with_supervisor() -> None:
     from services.cli.supervisor import SUPERVISOR_PID_VARIABLE
 
     supervisor = os.environ.get(SUPERVISOR_PID_VARIABLE, "")
-    if not supervisor.isdigit() or not sys.platform.startswith("linux"):
+    request = term_on_parent_death()
+    if not supervisor.isdigit() or request is None:
         return
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    request()
     if os.getppid() != int(supervisor):  # up was already gone before the request took effect
         os.kill(os.getpid(), signal.SIGTERM)
 

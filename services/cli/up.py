@@ -72,7 +72,7 @@ def _broker(settings: CommonSettings, var: Path, port: int | None) -> Iterator[t
     if port is None:
         yield settings.kafka_bootstrap_servers, None
         return
-    with EmbeddedBroker(port, log_path=var / "broker.log") as broker:
+    with EmbeddedBroker(port, log_path=var / "broker.log", die_with_parent=True) as broker:
         create_topics(broker.bootstrap)
         print(f"  broker    embedded, {broker.bootstrap} (memory only)")
         yield broker.bootstrap, broker

@@ -18,6 +18,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from services.pipeline.parent_death import term_on_parent_death
 from services.pipeline.topics import TOPICS
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,9 @@ def port_is_free(host: str, port: int) -> bool:
 class EmbeddedBroker:
     """A tansu process on 127.0.0.1:port; a context manager that stops it on exit."""
 
-    def __init__(self, port: int = 0, *, log_path: Path | None = None) -> None:
+    def __init__(self, port: int = 0, *, log_path: Path | None = None, die_with_parent: bool = False) -> None:
         self.host = "127.0.0.1"
+        self.die_with_parent = die_with_parent
         self.port = port or free_port()
         self.log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None
@@ -78,7 +80,9 @@ class EmbeddedBroker:
             "memory://tansu/",
         ]
         output = self.log_path.open("ab") if self.log_path else subprocess.DEVNULL
-        self._process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
+        # Started from the supervisor's main thread: Linux signals the broker when that thread's process dies.
+        preexec = term_on_parent_death() if self.die_with_parent else None
+        self._process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, preexec_fn=preexec)  # noqa: S603
         self._wait_ready(timeout)
         log.info("Embedded broker started", extra={"bootstrap": self.bootstrap, "pid": self._process.pid})
         return self
