@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.notify.batching import Planned, plan
 from services.notify.channels import Target
 from services.notify.models import AlertItem
-from services.notify.payload import Alert, build_alert
+from services.notify.payload import Alert, AlertKind, build_alert
 from services.notify.queue import Claimed, claim, load_items
 from services.notify.settings import NotifySettings
 from services.notify.store import load_targets
@@ -70,13 +69,14 @@ def build_alerts(
         if item is None or target is None:
             continue  # the subscription or the item vanished since
         classified = parsed.get(item.id) or parsed.setdefault(item.id, ClassifiedItem.model_validate(item.payload))
-        kind: Literal["created", "updated"] = "updated" if row.kind == "updated" else "created"
+        kind: AlertKind = row.kind if row.kind in ("updated", "story_update") else "created"  # type: ignore[assignment]
         alerts[row.id] = build_alert(
             classified,
             alert_id=row.id,
             kind=kind,
-            subscription_id=row.subscription_id,
+            subscription=(row.subscription_id, target.name),
             watchlist_hits=row.watchlist_hits,
+            matched=row.matched,
         )
         traceparents[row.id] = item.traceparent
         stages[row.id] = {"seen": item.first_seen_at, "classified": classified.classified_at}

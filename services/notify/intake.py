@@ -17,10 +17,17 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.notify.explain import why_matched
 from services.notify.matching import MatchIndex, Rule, match
 from services.notify.metrics import ALERTS_MATCHED
 from services.notify.models import AlertItem, Delivery, Subscription
-from services.notify.queue import alert_item_key, delivery_key, insert_ignoring_duplicates, previously_alerted
+from services.notify.queue import (
+    alert_item_key,
+    claim_stories,
+    delivery_key,
+    insert_ignoring_duplicates,
+    previously_alerted,
+)
 from services.notify.schedule import next_digest_at
 from services.notify.store import active_versions, rule_of, subscriptions_by_ids, subscriptions_signature
 from services.notify.watchlists import Hits, WatchlistIndex, load_index, watchlists_signature
@@ -38,18 +45,20 @@ class Plan:
 
     channel: str
     digest: tuple[str, int, str] | None  # frequency, hour, time zone
+    story_updates: bool = False  # later reports of an alerted story are sent as story_update alerts
 
     @classmethod
     def of(cls, subscription: Subscription) -> Plan:
         """The plan of a subscription."""
+        updates = subscription.story_updates == "notify"
         if subscription.mode != "digest":
-            return cls(subscription.channel, None)
+            return cls(subscription.channel, None, updates)
         period = (
             subscription.digest_frequency or "daily",
             subscription.digest_hour or 0,
             subscription.digest_timezone or "UTC",
         )
-        return cls(subscription.channel, period)
+        return cls(subscription.channel, period, updates)
 
     def due_at(self, now: datetime) -> datetime:
         """When a new alert of this subscription is due: now, or the end of the digest period."""
@@ -174,16 +183,43 @@ class Intake:
             if item.is_update
             else set()
         )
-        rows = [_delivery_row(rule, plans[rule.subscription_id], classified, item_key, updated, now) for rule in rules]
+        kinds = _kinds(session, classified, rules, plans, updated)
+        rows = [
+            _delivery_row(rule, plans[rule.subscription_id], classified, item_key, kinds[rule.subscription_id], now)
+            for rule in rules
+            if kinds.get(rule.subscription_id)
+        ]
+        explained = {rule.subscription_id: why_matched(rule, classified) for rule in rules}
         for row in rows:  # each delivery carries its own tenant's watchlist hits, never another's
+            row["matched"] = explained[row["subscription_id"]]
             row["watchlist_hits"] = [
                 {"entity_id": e, "name": n} for e, n in sorted(hits.get(row["tenant_id"], {}).items())
             ]
         return insert_ignoring_duplicates(session, Delivery, rows)
 
 
+def _kinds(
+    session: Session, classified: ClassifiedItem, rules: list[Rule], plans: dict[str, Plan], updated: set[str]
+) -> dict[str, str]:
+    """The kind of alert each matched subscription gets: created (the first report of a story it matched),
+    updated (a new revision of an item it was alerted about), story_update (a later report of its story,
+    when it asked for them); a subscription left out gets none (the report joins the story silently)."""
+    item, story = classified.item, classified.story
+    ids = {rule.subscription_id for rule in rules} - updated
+    kinds = dict.fromkeys(updated, "updated")
+    if story is None:
+        return kinds | dict.fromkeys(ids, "created")
+    first = claim_stories(session, story_id=story.id, item_id=item.item_id, subscription_ids=ids)
+    for subscription_id in ids:
+        if first.get(subscription_id, item.item_id) == item.item_id:
+            kinds[subscription_id] = "created"
+        elif plans[subscription_id].story_updates:
+            kinds[subscription_id] = "story_update"
+    return kinds
+
+
 def _delivery_row(
-    rule: Rule, plan: Plan, classified: ClassifiedItem, item_key: str, updated: set[str], now: datetime
+    rule: Rule, plan: Plan, classified: ClassifiedItem, item_key: str, kind: str, now: datetime
 ) -> dict[str, Any]:
     """The pending delivery of one item revision to one subscription (its id is the idempotency key)."""
     item = classified.item
@@ -193,7 +229,7 @@ def _delivery_row(
         "subscription_id": rule.subscription_id,
         "alert_item_id": item_key,
         "item_id": item.item_id,
-        "kind": "updated" if rule.subscription_id in updated else "created",
+        "kind": kind,
         "channel": plan.channel,
         "digest": plan.digest is not None,
         "status": "pending",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from services.notify.phrases import PhraseFinder, normalise
 from services.notify.schemas import Filters
@@ -26,7 +27,7 @@ MAX_PAIRS = 64
 SCORED = frozenset({"companies", "regulators", "actions"})
 
 
-def _with_parents(codes: Iterable[str]) -> frozenset[str]:
+def with_parents(codes: Iterable[str]) -> frozenset[str]:
     """Codes plus their primary part: "us-ny" also counts as "us", "pt-br" as "pt"."""
     out: set[str] = set()
     for code in codes:
@@ -52,6 +53,7 @@ class Rule:
     watchlist: frozenset[str]
     watchlist_any: bool
     min_confidence: float
+    min_amount: tuple[Decimal, str] | None = None  # value, currency: checked after the index, never indexed
     # What is left to check once the index offered the rule (its anchor filters are known to match).
     residual: tuple[tuple[str, frozenset[str], bool], ...] = field(default=(), compare=False, repr=False)
 
@@ -71,6 +73,7 @@ class Rule:
             watchlist=frozenset(filters.watchlist_entities),
             watchlist_any=watch_any,
             min_confidence=filters.min_confidence,
+            min_amount=(filters.min_amount.value, filters.min_amount.currency) if filters.min_amount else None,
         )
         return replace(rule, residual=rule.residual_checks())
 
@@ -122,6 +125,7 @@ class Features:
     languages: frozenset[str]
     keywords: frozenset[str]
     watchlist: dict[str, frozenset[str]]  # tenant id -> entity ids
+    amount: tuple[Decimal, str] | None = None  # value, currency
 
 
 def _best(pairs: Iterable[tuple[str, float]]) -> dict[str, float]:
@@ -147,11 +151,20 @@ def features_of(
         companies=_best((normalise(key), c.confidence) for c in tags.companies for key in (c.id, c.name)),
         regulators=_best(regulator_keys),
         actions=_best((a.type.value, a.confidence) for a in tags.actions),
-        jurisdictions=_with_parents([*tags.jurisdictions, *(r.jurisdiction for r in tags.regulators)]),
-        languages=_with_parents([tags.language]),
+        jurisdictions=with_parents([*tags.jurisdictions, *(r.jurisdiction for r in tags.regulators)]),
+        languages=with_parents([tags.language]),
         keywords=keywords.find(f"{item.item.title}\n{item.item.summary}") if keywords else frozenset(),
         watchlist={tenant: frozenset(ids) for tenant, ids in (watchlist or {}).items()},
+        amount=(tags.amount.value, tags.amount.currency) if tags.amount else None,
     )
+
+
+def enough_amount(rule: Rule, item: Features) -> bool:
+    """The item states at least the rule's minimum amount, in the same currency (no exchange rates)."""
+    if rule.min_amount is None:
+        return True
+    minimum, currency = rule.min_amount
+    return item.amount is not None and item.amount[1] == currency and item.amount[0] >= minimum
 
 
 def _confident(values: frozenset[str], offered: dict[str, float], minimum: float) -> bool:
@@ -180,7 +193,7 @@ def matches(rule: Rule, item: Features) -> bool:
     if rule.keywords and rule.keywords.isdisjoint(item.keywords):
         return False
     own_hits = item.watchlist.get(rule.tenant_id, frozenset())
-    if rule.watchlist_any and not own_hits:
+    if (rule.watchlist_any and not own_hits) or not enough_amount(rule, item):
         return False
     return not (rule.watchlist and rule.watchlist.isdisjoint(own_hits))
 
@@ -255,4 +268,7 @@ def _passes_residual(rule: Rule, item: Features) -> bool:
 def match(item: ClassifiedItem, index: MatchIndex, watchlist: Mapping[str, Iterable[str]] | None = None) -> list[Rule]:
     """The subscriptions an item matches, in no particular order (``watchlist``: as in :func:`features_of`)."""
     offered = features_of(item, index.keywords, watchlist)
-    return [rule for rule in index.candidates(offered).values() if _passes_residual(rule, offered)]
+    return [
+        rule for rule in index.candidates(offered).values()
+        if _passes_residual(rule, offered) and enough_amount(rule, offered)
+    ]  # fmt: skip

@@ -39,6 +39,7 @@ class Subscription(Base):
     digest_frequency: Mapped[str | None] = mapped_column(String(16))  # hourly | daily
     digest_hour: Mapped[int | None] = mapped_column(Integer)
     digest_timezone: Mapped[str | None] = mapped_column(String(64))
+    story_updates: Mapped[str] = mapped_column(String(8), default="none", server_default="none")  # none | notify
     paused: Mapped[bool] = mapped_column(default=False)
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     secret: Mapped[str | None] = mapped_column(String(100))
@@ -62,6 +63,20 @@ class AlertItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class StoryAlert(Base):
+    """A story a subscription was alerted about: the first report that matched wins the row, so each
+    story alerts a subscription once, whichever replica sees which report first."""
+
+    __tablename__ = "notify_story_alerts"
+
+    subscription_id: Mapped[str] = mapped_column(
+        ForeignKey("notify_subscriptions.id", ondelete="CASCADE"), primary_key=True
+    )
+    story_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    item_id: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Delivery(Base):
     """One alert for one (item revision, subscription): the primary key is the idempotency key.
 
@@ -77,7 +92,7 @@ class Delivery(Base):
     subscription_id: Mapped[str] = mapped_column(ForeignKey("notify_subscriptions.id", ondelete="CASCADE"), index=True)
     alert_item_id: Mapped[str] = mapped_column(ForeignKey("notify_alert_items.id"), index=True)
     item_id: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(16))  # created | updated
+    kind: Mapped[str] = mapped_column(String(16))  # created | updated | story_update
     channel: Mapped[str] = mapped_column(String(16))
     digest: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default="pending")
@@ -91,6 +106,8 @@ class Delivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The receiving tenant's watchlist entities found in the item: [{"entity_id", "name"}]
     watchlist_hits: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # Why the item matched the subscription: [{"filter", "value", "evidence": [text]}]
+    matched: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class Attempt(Base):

@@ -1,8 +1,12 @@
 """The alert as receivers see it: the JSON webhook payload (schema in docs/schemas/) and its construction.
 
-A webhook body is ``{"type", "timestamp", "data"}`` as Standard Webhooks recommends: ``alert.created``,
-``alert.updated`` (a new revision of an item already alerted) and ``alert.test`` carry one alert;
-``alert.digest`` carries the alerts of a digest period. Watchlist hits of other tenants never appear.
+A webhook body is ``{"type", "timestamp", "data"}`` as Standard Webhooks recommends: ``alert.created``
+(the first report of a story the subscription matched), ``alert.updated`` (a new revision of an item
+already alerted), ``alert.story_update`` (a later report of an alerted story, for subscriptions with
+``story_updates: "notify"``) and ``alert.test`` carry one alert; ``alert.digest`` carries the alerts of a
+digest period, one per story. Each alert explains itself: the subscription, why it matched (each filter
+value with its evidence), a one-line English gist, the tags with their evidence, and the story's sources.
+Watchlist hits of other tenants never appear.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from services.pipeline.events import ActionType, ClassifiedItem
+from services.notify.gist import gist
+from services.pipeline.events import ActionType, AmountTag, ClassifiedItem, Evidence, StoryReport
 
 SCHEMA_ID = "https://regalerts.org/schemas/webhook-payload.schema.json"
 
@@ -30,6 +35,7 @@ class AlertedItem(BaseModel):
     first_seen_at: datetime
     revision: int = Field(ge=1, description="1 for the first publication, +1 per update.")
     language: str
+    feed_title: str | None = Field(default=None, description="The source: the feed's title.")
 
 
 class AlertCompany(BaseModel):
@@ -38,6 +44,7 @@ class AlertCompany(BaseModel):
     id: str
     name: str
     confidence: float = Field(ge=0, le=1)
+    evidence: list[Evidence] = Field(default_factory=list, description="Where the item names it.")
 
 
 class AlertRegulator(BaseModel):
@@ -48,6 +55,7 @@ class AlertRegulator(BaseModel):
     acronym: str | None
     jurisdiction: str
     confidence: float = Field(ge=0, le=1)
+    evidence: list[Evidence] = Field(default_factory=list, description="Where the item names it.")
 
 
 class AlertAction(BaseModel):
@@ -56,6 +64,7 @@ class AlertAction(BaseModel):
     type: ActionType
     confidence: float = Field(ge=0, le=1)
     primary: bool
+    evidence: list[Evidence] = Field(default_factory=list, description="The words that state it.")
 
 
 class AlertWatchlistHit(BaseModel):
@@ -65,24 +74,56 @@ class AlertWatchlistHit(BaseModel):
     name: str
 
 
+class AlertSubscription(BaseModel):
+    """The subscription the alert is for."""
+
+    id: str
+    name: str
+
+
+class MatchedFilter(BaseModel):
+    """One filter value that the item satisfied, with the words of the item that satisfy it."""
+
+    filter: str = Field(description="companies, regulators, actions, jurisdictions, languages, keywords, min_amount")
+    value: str
+    evidence: list[str]
+
+
+class AlertStory(BaseModel):
+    """The story the item belongs to: every report of the decision known when the alert was made."""
+
+    id: str
+    sources: int = Field(ge=1, description="How many reports the story has.")
+    first: StoryReport
+    reports: list[StoryReport] = Field(description="Every report, the first one first (this item among them).")
+
+
+AlertKind = Literal["created", "updated", "story_update"]
+
+
 class Alert(BaseModel):
     """One alert: an item revision that matched one subscription."""
 
     id: str = Field(description="Alert id, the same across retries (also the webhook-id header).")
-    kind: Literal["created", "updated"]
+    kind: AlertKind
     subscription_id: str
+    subscription: AlertSubscription | None = None
+    gist: str = Field(default="", description="One line of English from the tags, beside the original title.")
+    matched: list[MatchedFilter] = Field(default_factory=list, description="Why the item matched.")
     item: AlertedItem
     companies: list[AlertCompany]
     regulators: list[AlertRegulator]
     actions: list[AlertAction]
     jurisdictions: list[str]
+    amount: AmountTag | None = None
     watchlist_hits: list[AlertWatchlistHit]
+    story: AlertStory | None = None
 
 
 class AlertEvent(BaseModel):
     """A webhook carrying one alert."""
 
-    type: Literal["alert.created", "alert.updated", "alert.test"]
+    type: Literal["alert.created", "alert.updated", "alert.story_update", "alert.test"]
     timestamp: datetime
     data: Alert
 
@@ -110,16 +151,25 @@ def build_alert(
     classified: ClassifiedItem,
     *,
     alert_id: str,
-    kind: Literal["created", "updated"],
-    subscription_id: str,
+    kind: AlertKind,
+    subscription: tuple[str, str],
     watchlist_hits: Iterable[Mapping[str, str]] = (),
+    matched: Iterable[Mapping[str, Any]] = (),
 ) -> Alert:
-    """The alert for one subscription; ``watchlist_hits`` are its tenant's entities found in the item."""
-    item, tags = classified.item, classified.tags
+    """The alert for one subscription (id, name); ``watchlist_hits`` are its tenant's entities found in the
+    item, ``matched`` why it matched (explain.why_matched)."""
+    item, tags, story = classified.item, classified.tags, classified.story
     return Alert(
         id=alert_id,
         kind=kind,
-        subscription_id=subscription_id,
+        subscription_id=subscription[0],
+        subscription=AlertSubscription(id=subscription[0], name=subscription[1]),
+        gist=gist(tags),
+        matched=[MatchedFilter.model_validate(m) for m in matched],
+        amount=tags.amount,
+        story=AlertStory(id=story.id, sources=len(story.reports), first=story.first, reports=story.reports)
+        if story
+        else None,
         item=AlertedItem(
             id=item.item_id,
             title=item.title,
@@ -130,18 +180,40 @@ def build_alert(
             first_seen_at=item.first_seen_at,
             revision=item.revision,
             language=tags.language,
+            feed_title=item.feed_title,
         ),
-        companies=[AlertCompany(id=c.id, name=c.name, confidence=c.confidence) for c in tags.companies],
+        companies=[
+            AlertCompany(id=c.id, name=c.name, confidence=c.confidence, evidence=c.evidence) for c in tags.companies
+        ],
         regulators=[
             AlertRegulator(
-                id=r.id, name=r.name, acronym=r.acronym, jurisdiction=r.jurisdiction, confidence=r.confidence
+                id=r.id,
+                name=r.name,
+                acronym=r.acronym,
+                jurisdiction=r.jurisdiction,
+                confidence=r.confidence,
+                evidence=r.evidence,
             )
             for r in tags.regulators
         ],
-        actions=[AlertAction(type=a.type, confidence=a.confidence, primary=a.primary) for a in tags.actions],
+        actions=[
+            AlertAction(type=a.type, confidence=a.confidence, primary=a.primary, evidence=a.evidence)
+            for a in tags.actions
+        ],
         jurisdictions=list(tags.jurisdictions),
         watchlist_hits=[AlertWatchlistHit(entity_id=h["entity_id"], name=h["name"]) for h in watchlist_hits],
     )
+
+
+def one_per_story(alerts: Iterable[Alert]) -> list[Alert]:
+    """Each story once (the alert that knows most of its sources), in the order the stories came."""
+    kept: dict[str, Alert] = {}
+    for alert in alerts:
+        key = alert.story.id if alert.story else alert.id
+        known = kept.get(key)
+        if known is None or (alert.story and known.story and alert.story.sources > known.story.sources):
+            kept[key] = alert
+    return list(kept.values())
 
 
 def payload_schema() -> dict[str, Any]:

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.notify.channels import Outcome
-from services.notify.models import AlertItem, Attempt, Delivery, Subscription
+from services.notify.models import AlertItem, Attempt, Delivery, StoryAlert, Subscription
 from services.notify.schedule import next_retry_at
 from services.pipeline.events import DeliveryAttempt
 from services.pipeline.paging import PageRequest, keyset
@@ -46,6 +46,23 @@ def insert_ignoring_duplicates(
     return len(session.execute(statement).all())  # rowcount is not reliable here on PostgreSQL
 
 
+def claim_stories(
+    session: Session, *, story_id: str, item_id: str, subscription_ids: Collection[str]
+) -> dict[str, str]:
+    """Record, for each subscription not yet alerted about the story, that this item alerts it; the item id
+    each subscription was (or is now) first alerted with. Concurrent claims of one story by two replicas
+    meet on the primary key: one inserts, the other finds the row."""
+    if not subscription_ids:
+        return {}
+    rows = [{"subscription_id": s, "story_id": story_id, "item_id": item_id} for s in sorted(subscription_ids)]
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(StoryAlert).values(rows).on_conflict_do_nothing())
+    query = select(StoryAlert.subscription_id, StoryAlert.item_id).where(
+        StoryAlert.story_id == story_id, StoryAlert.subscription_id.in_(list(subscription_ids))
+    )
+    return {subscription_id: first for subscription_id, first in session.execute(query)}
+
+
 def previously_alerted(session: Session, *, item_id: str, revision: int, subscription_ids: Collection[str]) -> set[str]:
     """Subscriptions already alerted about an earlier revision of the item."""
     earlier = [alert_item_key(item_id, r) for r in range(1, revision)]
@@ -70,6 +87,7 @@ class Claimed:
     attempts: int
     watchlist_hits: list[dict[str, str]] = field(default_factory=list)  # the tenant's entities found in the item
     created_at: datetime | None = None  # when the item was matched to the subscription
+    matched: list[dict[str, Any]] = field(default_factory=list)  # why: [{"filter", "value", "evidence"}]
 
 
 def claim(
@@ -111,6 +129,7 @@ def claim(
             Delivery.attempts,
             Delivery.watchlist_hits,
             Delivery.created_at,
+            Delivery.matched,
         ).where(Delivery.id.in_(ids), Delivery.lease_owner == owner, Delivery.status == "pending")
     )
     return [Claimed(*row) for row in rows]

@@ -43,6 +43,22 @@ def facts(alert: Alert) -> Facts:
     )
 
 
+def why(alert: Alert) -> str:
+    """Why the alert matched, as text: "companies: Google («Google»); actions: fine («amende»)"."""
+    parts = []
+    for hit in alert.matched:
+        said = ", ".join(f"«{text}»" for text in hit.evidence[:3])
+        parts.append(f"{hit.filter}: {hit.value}" + (f" ({said})" if said else ""))
+    return "; ".join(parts) or "every item (no filter)"
+
+
+def source(alert: Alert) -> str:
+    """The item's source (its feed's title, else the feed URL) and how many sources its story has."""
+    name = alert.item.feed_title or alert.item.feed_url
+    sources = alert.story.sources if alert.story else 1
+    return f"{name} ({sources} sources)" if sources > 1 else name
+
+
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     """The first ``limit`` characters of a text, whitespace collapsed."""
     text = " ".join(text.split())
@@ -73,5 +89,5 @@ def group_by_regulator(alerts: list[Alert]) -> list[Group]:
 
 def render_template(name: str, **context: Any) -> str:
     """Render one template of services/notify/templates with the helpers available."""
-    helpers = {"facts": facts, "excerpt": excerpt, "safe_link": safe_link}
+    helpers = {"facts": facts, "excerpt": excerpt, "safe_link": safe_link, "why": why, "source": source}
     return _env.get_template(name).render(**helpers, **context)

@@ -9,7 +9,7 @@ from services.notify.payload import Alert, build_alert
 from services.pipeline.events import ActionTag, ActionType, ClassifiedItem, CompanyTag, RawItem, RegulatorTag, Tags
 
 
-def sample_alert(*, subscription_id: str) -> Alert:
+def sample_alert(*, subscription_id: str, name: str = "") -> Alert:
     """A realistic, clearly labelled test alert with a fresh id."""
     now = datetime.now(UTC)
     item = RawItem(
@@ -39,5 +39,5 @@ def sample_alert(*, subscription_id: str) -> Alert:
         classified,
         alert_id=f"msg_test_{uuid.uuid4().hex[:24]}",
         kind="created",
-        subscription_id=subscription_id,
+        subscription=(subscription_id, name),
     )

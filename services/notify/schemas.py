@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +22,15 @@ def _clean(value: str) -> str:
 
 Term = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean)]
 Terms = Annotated[list[Term], Field(max_length=1000)]
+
+
+class MinAmount(BaseModel):
+    """A minimum amount in one currency. No exchange rates: an amount in another currency does not match."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: Decimal = Field(gt=0, max_digits=24, description="The item's amount must be at least this.")
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. EUR.")
 
 
 class Filters(BaseModel):
@@ -42,6 +52,11 @@ class Filters(BaseModel):
     )
     min_confidence: float = Field(
         default=0.0, ge=0.0, le=1.0, description="Company, regulator and action tags below it do not match."
+    )
+    min_amount: MinAmount | None = Field(
+        default=None,
+        description="Only items whose amount is at least this, in this currency (no conversion: an item with "
+        "no amount or one in another currency does not match).",
     )
 
 
@@ -123,6 +138,13 @@ class Digest(BaseModel):
         return value
 
 
+StoryUpdates = Annotated[
+    Literal["none", "notify"],
+    Field(
+        description="Later reports of a story already alerted: none (default) attaches them silently; notify "
+        "sends each as a story_update alert."
+    ),
+]
 DIGEST_NEEDS_MODE = 'a "digest" schedule applies only to mode "digest": send "mode": "digest" with it'
 
 
@@ -137,6 +159,7 @@ class SubscriptionCreate(BaseModel):
     mode: Literal["instant", "digest"] = "instant"
     digest: Digest | None = None
     paused: bool = False
+    story_updates: StoryUpdates = "none"
 
     @model_validator(mode="after")
     def _digest_with_mode(self) -> SubscriptionCreate:
@@ -158,6 +181,7 @@ class SubscriptionUpdate(BaseModel):
     mode: Literal["instant", "digest"] | None = None
     digest: Digest | None = None
     paused: bool | None = None
+    story_updates: StoryUpdates | None = None
 
     @model_validator(mode="after")
     def _digest_with_mode(self) -> SubscriptionUpdate:
@@ -176,6 +200,7 @@ class SubscriptionPublic(BaseModel):
     mode: Literal["instant", "digest"]
     digest: Digest | None
     paused: bool
+    story_updates: StoryUpdates
     disabled_reason: str | None = Field(description="Why deliveries stopped (e.g. the endpoint answered 410).")
     error: str | None = Field(
         default=None,
@@ -246,7 +271,7 @@ class DeliveryPublic(BaseModel):
     id: str
     subscription_id: str
     item_id: str
-    kind: Literal["created", "updated"]
+    kind: Literal["created", "updated", "story_update"]
     channel: Literal["webhook", "slack", "email"]
     status: Literal["pending", "delivered", "dead", "disabled"]
     attempts: list[AttemptPublic]

@@ -106,6 +106,7 @@ def create_subscription(
         name=data.name,
         filters=data.filters.model_dump(mode="json"),
         paused=data.paused,
+        story_updates=data.story_updates,
         secret=secret,
         created_at=now,
         updated_at=now,
@@ -138,6 +139,8 @@ def update_subscription(session: Session, *, subscription: Subscription, data: S
     secret = None
     if data.name is not None:
         subscription.name = data.name
+    if data.story_updates is not None:
+        subscription.story_updates = data.story_updates
     if data.filters is not None:
         subscription.filters = data.filters.model_dump(mode="json")
     if data.channel is not None:

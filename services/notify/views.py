@@ -79,6 +79,7 @@ def public_view(subscription: Subscription, model: type[P], **extra: Any) -> P:
         mode="digest" if subscription.mode == "digest" else "instant",
         digest=digest,
         paused=subscription.paused,
+        story_updates="notify" if subscription.story_updates == "notify" else "none",
         disabled_reason=subscription.disabled_reason,
         error="; ".join(errors) or None,
         created_at=subscription.created_at,

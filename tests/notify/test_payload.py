@@ -20,7 +20,7 @@ SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "schemas" / "webhook-pay
 def _alert(n: int) -> object:
     hits = [{"entity_id": "e1", "name": "Mine"}]
     return build_alert(
-        make_item(f"feed:{n}"), alert_id=f"msg_{n}", kind="created", subscription_id="sub_1", watchlist_hits=hits
+        make_item(f"feed:{n}"), alert_id=f"msg_{n}", kind="created", subscription=("sub_1", "name"), watchlist_hits=hits
     )
 
 

@@ -170,7 +170,7 @@ async def send_test(subscription_id: str, tenant: CurrentTenant, context: Contex
         with context.sessions() as session:
             _owned(session, tenant, subscription_id)
             target = load_targets(session, subscription_ids={subscription_id}, now=utcnow())[subscription_id]
-        return Batch(target=target, alerts=[sample_alert(subscription_id=subscription_id)], test=True)
+        return Batch(target=target, alerts=[sample_alert(subscription_id=subscription_id, name=target.name)], test=True)
 
     batch = await run_in_threadpool(load)
     settings = context.settings

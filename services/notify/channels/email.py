@@ -13,6 +13,7 @@ from email.utils import formatdate, make_msgid
 import aiosmtplib
 
 from services.notify.channels import Batch, Outcome
+from services.notify.payload import one_per_story
 from services.notify.render import group_by_regulator, render_template
 from services.notify.schemas import NOT_AN_ADDRESS, email_address
 from services.notify.settings import NotifySettings
@@ -79,7 +80,7 @@ def render_email(batch: Batch, *, sender: str, recipient: str, unsubscribe_url: 
     """The message for one recipient (pure). The SMTP policy refuses CR/LF in any header value; the
     unsubscribe URL goes out verbatim (RFC 2369, RFC 8058)."""
     digest = batch.digest or len(batch.alerts) > 1
-    groups = group_by_regulator(batch.alerts) if digest else [group_by_regulator(batch.alerts)[0]]
+    groups = group_by_regulator(one_per_story(batch.alerts)) if digest else [group_by_regulator(batch.alerts)[0]]
     subject = subject_of(batch)
     context = {
         "groups": groups,

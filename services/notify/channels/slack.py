@@ -8,7 +8,7 @@ from urllib.parse import quote, urlsplit
 
 from services.notify.channels import Batch, Outcome
 from services.notify.channels.http import Poster
-from services.notify.payload import Alert
+from services.notify.payload import Alert, one_per_story
 from services.notify.render import facts
 
 EXCERPT_CHARS = 280
@@ -35,15 +35,18 @@ def _safe_link(url: str | None) -> str | None:
 
 def _headline(alert: Alert) -> str:
     title = escape_mrkdwn(_clip(alert.item.title, 250)) or "(untitled)"
-    prefix = "Updated: " if alert.kind == "updated" else ""
+    prefix = {"updated": "Updated: ", "story_update": "New report: "}.get(alert.kind, "")
     link = _safe_link(alert.item.link)
     return f"*{prefix}<{link}|{title}>*" if link else f"*{prefix}{title}*"
 
 
 def _facts(alert: Alert) -> str:
     f = facts(alert)
+    sources = alert.story.sources if alert.story else 1
     line = (
-        f"Regulator: {f.regulators} · Action: {f.actions} · Companies: {f.companies} · "
+        f"Published {alert.item.published_at:%Y-%m-%d %H:%M} UTC · {alert.item.feed_title or alert.item.feed_url} · "
+        f"Sources: {sources} · Subscription: {alert.subscription.name if alert.subscription else alert.subscription_id}"
+        f" · Regulator: {f.regulators} · Action: {f.actions} · Companies: {f.companies} · "
         f"Jurisdiction: {f.jurisdictions} · Language: {alert.item.language}"
     )
     return escape_mrkdwn(_clip(line, 1000))
@@ -51,6 +54,8 @@ def _facts(alert: Alert) -> str:
 
 def _alert_blocks(alert: Alert) -> list[dict[str, Any]]:
     text = _headline(alert)
+    if alert.gist:
+        text = f"{text}\n_{escape_mrkdwn(_clip(alert.gist, 300))}_"
     excerpt = escape_mrkdwn(_clip(alert.item.summary, EXCERPT_CHARS))
     if excerpt:
         text = f"{text}\n{excerpt}"
@@ -62,7 +67,7 @@ def _alert_blocks(alert: Alert) -> list[dict[str, Any]]:
 
 def render_slack(batch: Batch) -> dict[str, Any]:
     """A Block Kit message for one alert or a coalesced burst (at most 12 alerts: 50 blocks)."""
-    alerts = batch.alerts
+    alerts = one_per_story(batch.alerts) if batch.digest else batch.alerts
     blocks: list[dict[str, Any]] = []
     if len(alerts) > 1 or batch.digest:
         heading = f"{len(alerts)} regulatory alerts" + (" (digest)" if batch.digest else "")

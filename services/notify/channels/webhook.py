@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from services.notify.channels import Batch, Outcome
 from services.notify.channels.http import Poster
-from services.notify.payload import PAYLOAD_ADAPTER, AlertEvent, DigestData, DigestEvent
+from services.notify.payload import PAYLOAD_ADAPTER, AlertEvent, DigestData, DigestEvent, one_per_story
 from services.notify.signing import sign_headers
 
 
@@ -14,7 +14,8 @@ def render_webhook(batch: Batch, *, now: datetime) -> bytes:
     """The JSON body for a batch: one alert event, or a digest event (pure)."""
     payload: AlertEvent | DigestEvent
     if batch.digest or len(batch.alerts) > 1:
-        data = DigestData(subscription_id=batch.target.subscription_id, alerts=batch.alerts)
+        alerts = one_per_story(batch.alerts) if batch.digest else batch.alerts
+        data = DigestData(subscription_id=batch.target.subscription_id, alerts=alerts)
         payload = DigestEvent(type="alert.digest", timestamp=now, data=data)
     else:
         alert = batch.alerts[0]
