@@ -42,6 +42,16 @@ class Pipeline:
 @pytest.fixture
 def pipeline(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Pipeline]:
     """Start the three services on free ports against a fresh database, with their own consumer groups."""
+    yield from _start(broker, tmp_path, {})
+
+
+@pytest.fixture
+def replicated_pipeline(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Pipeline]:
+    """The same with two classify and two notify replicas (``classify#2``, ``notify#2``) in their groups."""
+    yield from _start(broker, tmp_path, {"classify": 2, "notify": 2})
+
+
+def _start(broker: EmbeddedBroker, tmp_path: Path, replicas: dict[str, int]) -> Iterator[Pipeline]:
     suffix = uuid.uuid4().hex[:8]
     admin_token = uuid.uuid4().hex
     env = {
@@ -53,14 +63,16 @@ def pipeline(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Pipeline]:
         "REGALERTS_KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
         "REGALERTS_CLASSIFY_CONSUMER_GROUP": f"classify-{suffix}",
         "REGALERTS_NOTIFY_CONSUMER_GROUP": f"notify-{suffix}",
+        "REGALERTS_STORIES_CONSUMER_GROUP": f"stories-{suffix}",
         "REGALERTS_LOG_LEVEL": "INFO",
     }
     create_topics(broker.bootstrap)
     upgraded = run_regalerts("db", "upgrade", env=env)
     assert upgraded.returncode == 0, upgraded.stderr
+    names = [name + (f"#{n}" if n > 1 else "") for name in SERVICES for n in range(1, replicas.get(name, 1) + 1)]
     children = {
-        name: Child(name, free_port(), {**env, "REGALERTS_HTTP_PORT": "0"}, tmp_path / f"{name}.log")
-        for name in SERVICES
+        name: Child(name.split("#")[0], free_port(), {**env, "REGALERTS_HTTP_PORT": "0"}, tmp_path / f"{name}.log")
+        for name in names
     }
     for child in children.values():
         child.env["REGALERTS_HTTP_PORT"] = str(child.port)

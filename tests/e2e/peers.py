@@ -22,8 +22,8 @@ SEED_SUMMARY = (
 )
 
 
-def rss(items: list[dict[str, str]]) -> bytes:
-    """An RSS 2.0 document; each item dict has guid, title, summary and optional hours_ago."""
+def rss(items: list[dict[str, str]], title: str = "Test wire") -> bytes:
+    """An RSS 2.0 document titled ``title``; each item dict has guid, title, summary and optional hours_ago."""
     now = datetime.now(UTC)
     body = "".join(
         f'<item><guid isPermaLink="false">{escape(i["guid"])}</guid><title>{escape(i["title"])}</title>'
@@ -32,7 +32,7 @@ def rss(items: list[dict[str, str]]) -> bytes:
         for i in items
     )
     return (
-        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Test wire</title>'
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
         f"<link>https://news.example.org/</link><description>t</description>{body}</channel></rss>"
     ).encode()
 
