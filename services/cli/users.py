@@ -61,7 +61,11 @@ def demo_member_link(database_url: str, *, api_key: str, web_url: str) -> str:
             if tenant is None:
                 raise ValueError("the demo tenant's key is not a notify API key")
             web_tenant = register_tenant(session, tenant_id=tenant.id, name=tenant.name, api_key=api_key)
-            add_member(session, email=DEMO_MEMBER, tenant=web_tenant)
+            member = member_by_email(session, email=DEMO_MEMBER)
+            if member is not None:  # a demo tenant of an earlier run (its key lost): the member moves over
+                member.tenant_id = web_tenant.id
+            else:
+                add_member(session, email=DEMO_MEMBER, tenant=web_tenant)
             return signin_link(session, settings, email=DEMO_MEMBER)
     finally:
         engine.dispose()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.cli.database import upgrade
+from services.cli.users import demo_member_link
 from services.notify.models import Tenant
 from services.notify.store import create_tenant, tenant_by_api_key
 from services.pipeline.db import make_engine
@@ -60,4 +61,18 @@ def test_an_existing_notify_tenant_needs_its_key(sqlite_url: str, tmp_path: Path
     assert ok.returncode == 0, ok.stderr
     with Session(engine) as session:
         assert session.scalars(select(WebTenant.api_key)).one() == key
+    engine.dispose()
+
+
+def test_the_demo_member_follows_a_new_demo_tenant(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    with Session(engine) as session, session.begin():
+        keys = [create_tenant(session, name=name)[1] for name in ("demo-1", "demo-2")]
+    first = demo_member_link(sqlite_url, api_key=keys[0], web_url="http://127.0.0.1:8704")
+    second = demo_member_link(sqlite_url, api_key=keys[1], web_url="http://127.0.0.1:8704")
+    assert first.startswith("http://127.0.0.1:8704/signin/") and second != first
+    with Session(engine) as session:
+        member = session.scalars(select(Member)).one()
+        assert session.get(WebTenant, member.tenant_id).name == "demo-2"  # type: ignore[union-attr]
     engine.dispose()
