@@ -243,9 +243,12 @@ def rule_of(subscription: Subscription) -> Rule:
 
 
 def subscriptions_signature(session: Session) -> tuple[int, datetime | None]:
-    """Changes whenever a subscription is created, changed or deleted (count and latest update)."""
-    row = session.execute(select(func.count(Subscription.id), func.max(Subscription.updated_at))).one()
-    return int(row[0]), row[1]
+    """Changes whenever a subscription is created, changed or deleted (count and latest update).
+
+    Asked on every consumed item, so two queries: each is answered from an index, where the two aggregates in
+    one SELECT made SQLite scan the table (38 ms per item with 10,000 subscriptions)."""
+    count = session.scalar(select(func.count()).select_from(Subscription))
+    return int(count or 0), session.scalar(select(func.max(Subscription.updated_at)))
 
 
 def unsubscribe(session: Session, *, subscription_id: str, address: str) -> bool:

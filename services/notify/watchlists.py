@@ -144,9 +144,10 @@ class WatchlistIndex:
 
 
 def watchlists_signature(session: Session) -> tuple[int, datetime | None]:
-    """Changes whenever an entity is added, changed or removed (count and latest change)."""
-    count, latest = session.execute(select(func.count(WatchlistEntity.id), func.max(WatchlistEntity.updated_at))).one()
-    return int(count), latest
+    """Changes whenever an entity is added, changed or removed (count and latest change); two queries, each
+    answered from an index (as :func:`services.notify.store.subscriptions_signature`)."""
+    count = session.scalar(select(func.count()).select_from(WatchlistEntity))
+    return int(count or 0), session.scalar(select(func.max(WatchlistEntity.updated_at)))
 
 
 def load_index(session: Session) -> WatchlistIndex:
