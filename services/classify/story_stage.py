@@ -8,6 +8,7 @@ of one story can never be grouped at the same moment by two replicas (docs/archi
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from kafka import KafkaProducer
 
@@ -16,7 +17,7 @@ from services.classify.stories import Story as StoryRecord
 from services.pipeline.events import ClassifiedItem, Story, StoryReport, TaggedItem, wrap
 from services.pipeline.kafka import InvalidMessage, Message, send_event
 from services.pipeline.metrics import ITEMS_OUT
-from services.pipeline.stages import stamped
+from services.pipeline.stages import observe, stamped
 from services.pipeline.topics import ITEMS_CLASSIFIED
 from services.pipeline.tracing import child_traceparent
 
@@ -58,7 +59,15 @@ def make_story_handler(producer: KafkaProducer, index: StoryIndex) -> Callable[[
             classified, source="/regalerts/classify/stories", subject=classified.item.item_id,
             traceparent=child_traceparent(message.event.traceparent),
         )  # fmt: skip
-        send_event(producer, ITEMS_CLASSIFIED, classified.item.item_id, event, headers=stamped(message.headers))
+        grouped = datetime.now(UTC)
+        send_event(
+            producer,
+            ITEMS_CLASSIFIED,
+            classified.item.item_id,
+            event,
+            headers=stamped(message.headers, grouped=grouped),
+        )
+        observe("grouped", first_seen=classified.item.first_seen_at, at=grouped)
         ITEMS_OUT.labels(stage="stories").inc()
 
     return handle

@@ -48,7 +48,7 @@ END_TO_END_LATENCY = Histogram(
 # Observed by each stage for each item: now - the item's first sight in ingest (services/pipeline/stages.py).
 STAGE_LATENCY = Histogram(
     "regalerts_stage_latency_seconds",
-    "From an item's first sight in ingest to a later stage: published, classified, matched, delivered.",
+    "From an item's first sight in ingest to a later stage: published, classified, grouped, matched, delivered.",
     ["stage"],
     buckets=LATENCY_BUCKETS,
 )

@@ -1,8 +1,8 @@
 """When an item passed each stage: timestamps carried in Kafka headers, and the latency histogram they feed.
 
 Each stage adds its own header (``ts_<stage>``, Unix time in milliseconds) and forwards the ones it received,
-so the last event about an item (a delivery attempt) says when it was first seen by ingest, published,
-classified, matched and delivered. Every stage also observes ``regalerts_stage_latency_seconds{stage}``:
+so the classified event says when the item was first seen by ingest, published, classified (tagged) and
+grouped into its story, and a delivery attempt when it was seen, classified, matched and delivered. Every stage also observes ``regalerts_stage_latency_seconds{stage}``:
 the time from the item's first sight to that stage.
 """
 
@@ -15,7 +15,7 @@ from services.pipeline.metrics import STAGE_LATENCY
 
 PREFIX = "ts_"
 # In the order an item passes them.
-STAGES = ("seen", "published", "classified", "matched", "delivered")
+STAGES = ("seen", "published", "classified", "grouped", "matched", "delivered")
 
 
 def header(stage: str) -> str:

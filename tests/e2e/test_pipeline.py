@@ -75,14 +75,14 @@ def test_seed_story_reaches_a_tencent_subscriber_exactly_once(pipeline: Pipeline
 
 
 def _assert_stages_in_headers(pipeline: Pipeline, item_id: str) -> None:
-    """The classified event says when the item was seen, published and classified; the delivery attempt when
-    it was seen, classified, matched and delivered — in that order."""
+    """The classified event says when the item was seen, published, classified and grouped into its story; the
+    delivery attempt when it was seen, classified, matched and delivered — in that order."""
     bootstrap = pipeline.env["REGALERTS_KAFKA_BOOTSTRAP_SERVERS"]
     classified = passed(headers_of(bootstrap, ITEMS_CLASSIFIED.name, item_id)[0])
-    assert list(classified) == ["seen", "published", "classified"]
+    assert list(classified) == ["seen", "published", "classified", "grouped"]
     delivered = [passed(h) for h in headers_of(bootstrap, DELIVERIES.name, item_id)]
     assert [list(d) for d in delivered] == [["seen", "classified", "matched", "delivered"]]
-    times = [classified["seen"], classified["published"], classified["classified"], *list(delivered[0].values())[2:]]
+    times = [*classified.values(), *list(delivered[0].values())[2:]]
     assert times == sorted(times) and delivered[0]["seen"] == classified["seen"]
 
 
