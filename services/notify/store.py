@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.notify.channels import Target
@@ -262,11 +263,8 @@ def unsubscribe(session: Session, *, subscription_id: str, address: str) -> bool
 
 
 def stored_key(session: Session, *, name: str) -> str:
-    """A named random key, generated on first use and kept in the store."""
-    key = session.get(Key, name)
-    if key is None:
-        session.add(Key(name=name, value=new_key()))
-        session.flush()
-        key = session.get(Key, name)
-        assert key is not None
-    return key.value
+    """A named random key, generated on first use and kept in the store. Replicas starting together agree on
+    one: the insert leaves a key another wrote first (a plain insert made all but one of them crash)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(Key).values(name=name, value=new_key()).on_conflict_do_nothing())
+    return session.scalars(select(Key.value).where(Key.name == name)).one()

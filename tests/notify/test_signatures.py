@@ -1,16 +1,18 @@
-"""The index signatures asked on every consumed item: they change with the tables, and come from indexes."""
+"""What notify reads from its store all the time or all at once: the index signatures asked on every consumed
+item (they change with the tables, and come from indexes), and the keys replicas create on start."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, event, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.notify.schemas import SubscriptionCreate
-from services.notify.store import create_subscription, create_tenant, subscriptions_signature
+from services.notify.store import create_subscription, create_tenant, stored_key, subscriptions_signature
 from services.notify.watchlists import watchlists_signature
 
 
@@ -50,3 +52,25 @@ def test_no_signature_query_scans_its_table(sqlite_engine: Engine) -> None:
     assert len(plans) == 4
     for sql, plan in zip(seen, plans, strict=True):
         assert "SCAN" not in plan or "COVERING INDEX" in plan, f"{sql!r} scans its table: {plan}"
+
+
+def test_replicas_starting_together_agree_on_one_stored_key(engine: Engine) -> None:
+    sessions = sessionmaker(engine)
+    barrier, keys, errors = threading.Barrier(4), [], []
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            with sessions.begin() as session:
+                keys.append(stored_key(session, name="unsubscribe"))
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == [] and len(keys) == 4 and len(set(keys)) == 1
+    with sessions() as session:
+        assert stored_key(session, name="unsubscribe") == keys[0]
