@@ -1,4 +1,5 @@
-"""The demo receiver's page: the alerts received, with their tags, every value HTML-escaped."""
+"""The demo receiver's page: the alerts received as a subscriber reads them (headline, English gist, why it
+matched, source, story), with their tags, every value HTML-escaped."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ h1{font-size:1.4rem} .alert{border:1px solid #d5dbe1;border-radius:8px;padding:.
 .meta{color:#5b6670;font-size:.85rem} .tag{display:inline-block;background:#eef2f6;border-radius:4px;
 padding:0 .4rem;margin:.1rem .2rem .1rem 0;font-size:.85rem} .tag.reg{background:#fde8c8}
 .tag.act{background:#dcefdc} .empty{color:#5b6670} h2{font-size:1.15rem;margin-top:2rem}
+.gist{font-style:italic;margin:.2rem 0} .why{font-size:.85rem;margin:.3rem 0}
 pre{white-space:pre-wrap;font:13px/1.4 ui-monospace,monospace}
 """
 
@@ -31,6 +33,39 @@ def alert_id(envelope: dict[str, Any]) -> str:
     return str((envelope.get("data") or {}).get("id", ""))
 
 
+def _why(alert: dict[str, Any]) -> str:
+    """Each filter value that hit, with the item's words that satisfy it."""
+    reasons = []
+    for hit in alert.get("matched") or []:
+        words = ", ".join(f"“{w}”" for w in hit.get("evidence") or [])
+        reasons.append(f"{hit.get('filter', '')} {hit.get('value', '')}" + (f" ({words})" if words else ""))
+    return f'<div class="why">Why: {escape("; ".join(reasons))}</div>' if reasons else ""
+
+
+def _sources(alert: dict[str, Any]) -> str:
+    """The story's reports when there is more than this one: feed and language of each."""
+    reports = (alert.get("story") or {}).get("reports") or []
+    if len(reports) < 2:
+        return ""
+    listed = "; ".join(f"{r.get('feed', '')} ({r.get('language', '')})" for r in reports)
+    return f'<div class="why">{len(reports)} sources: {escape(listed)}</div>'
+
+
+def _meta(envelope: dict[str, Any], alert: dict[str, Any], checked: str) -> str:
+    item = alert.get("item") or {}
+    subscription = (alert.get("subscription") or {}).get("name") or alert.get("subscription_id", "")
+    source = item.get("feed_title") or item.get("feed_url") or ""
+    parts = [
+        envelope.get("type", ""),
+        f"published {item.get('published_at', '')}",
+        f"source {source}",
+        f"language {item.get('language', '')}",
+        f"subscription “{subscription}”",
+        checked,
+    ]
+    return f'<div class="meta">{escape(" · ".join(parts))}</div>'
+
+
 def _alert_html(envelope: dict[str, Any], unchecked: set[str]) -> str:
     alert = envelope.get("data") or {}
     item = alert.get("item") or {}
@@ -43,12 +78,15 @@ def _alert_html(envelope: dict[str, Any], unchecked: set[str]) -> str:
         f'<a href="{escape(link)}" rel="noopener noreferrer">{title}</a>' if link.startswith("https://") else title
     )
     checked = "signature not checked (not a demo subscription)" if alert_id(envelope) in unchecked else "signed"
+    gist = alert.get("gist") or ""
     return (
         f'<div class="alert"><div><strong>{headline}</strong></div>'
-        f'<div class="meta">{escape(envelope.get("type", ""))} · language {escape(item.get("language", ""))} · '
-        f"subscription {escape(alert.get('subscription_id', ''))} · {checked}</div>"
-        f"<div>{_tags(regulators, 'reg')}{_tags(actions, 'act')}{_tags(companies, 'co')}</div>"
-        f"<p>{escape(_excerpt(item.get('summary', '')))}</p></div>"
+        + (f'<div class="gist">{escape(gist)}</div>' if gist else "")
+        + _meta(envelope, alert, checked)
+        + f"<div>{_tags(regulators, 'reg')}{_tags(actions, 'act')}{_tags(companies, 'co')}</div>"
+        + _why(alert)
+        + _sources(alert)
+        + f"<p>{escape(_excerpt(item.get('summary', '')))}</p></div>"
     )
 
 

@@ -71,3 +71,26 @@ def test_caught_mail_is_listed_and_escaped(demo: DemoServer, mail: MailCatcher) 
     page = httpx.get(demo.url).text
     assert "Mail caught — 1 message(s)" in page
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_an_alert_shows_its_gist_why_it_matched_its_source_and_story_escaped() -> None:
+    from services.cli.demo_page import render_page
+
+    report = {"item_id": "i", "title": "t", "published_at": "2026-12-07T10:00:00Z", "language": "fr"}
+    envelope = {
+        "type": "alert.created",
+        "data": {
+            "id": "a1",
+            "gist": "CAC (China) summoned ByteDance <b>now</b> — security assessment",
+            "subscription": {"id": "sub_1", "name": "ByteDance & co"},
+            "matched": [{"filter": "companies", "value": "ByteDance", "evidence": ["字节<跳动>"]}],
+            "item": {"title": "La Chine convoque", "published_at": "2026-12-07T10:00:00Z", "feed_title": "AFP <wire>"},
+            "story": {"reports": [{**report, "feed": "AFP"}, {**report, "feed": "Xinhua", "language": "zh"}]},
+        },
+    }
+    page = render_page([envelope], 0)
+    assert "CAC (China) summoned ByteDance &lt;b&gt;now&lt;/b&gt; — security assessment" in page
+    assert "subscription “ByteDance &amp; co”" in page and "source AFP &lt;wire&gt;" in page
+    assert "Why: companies ByteDance (“字节&lt;跳动&gt;”)" in page
+    assert "2 sources: AFP (fr); Xinhua (zh)" in page
+    assert "<b>" not in page

@@ -69,12 +69,16 @@ def test_make_run_shows_the_seed_story_alert_in_a_browser(up: UpProcess, tmp_pat
             headline.wait_for(timeout=10_000)
             card = page.locator(".alert", has_text=SEED_TITLE).first
             tags = card.locator(".tag").all_inner_texts()
+            gist = card.locator(".gist").inner_text()
+            why = card.locator(".why").first.inner_text()
             page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
         finally:
             browser.close()
     assert any(tag.startswith("CAC") for tag in tags), tags
     assert any(tag.startswith("summons") for tag in tags), tags
     assert {"Tencent", "Alibaba", "ByteDance"} <= {tag.split(" ")[0] for tag in tags}, tags
+    assert gist.startswith("CAC (China) summoned") and "ByteDance" in gist, gist  # the English gist
+    assert why.startswith("Why: "), why  # the filter values that hit, with their evidence
     assert (tmp_path / "var" / "demo-tenant.json").stat().st_mode & 0o077 == 0
     _web_app_shows_the_seed_story(up)
 
