@@ -38,7 +38,19 @@ def report_from_json(data: dict[str, Any]) -> Report:
 
 
 def _keys(report: Report) -> list[str]:
-    return [f"c:{c}" for c in sorted(report.companies)] + [f"r:{r}" for r in sorted(report.regulators)]
+    """What a report is found by: each company, each regulator, and each regulator of a report that names no
+    company (``n:``), the only kind a report naming companies can join by regulator alone."""
+    keys = [f"c:{c}" for c in sorted(report.companies)] + [f"r:{r}" for r in sorted(report.regulators)]
+    return keys + ([] if report.companies else [f"n:{r}" for r in sorted(report.regulators)])
+
+
+def _candidate_keys(report: Report) -> list[str]:
+    """The keys of the reports whose stories ``report`` may join (stories.joins): a report naming companies
+    joins a story sharing one, or a story naming none that shares a regulator; one naming no company joins a
+    story sharing a regulator. So a busy regulator's other cases are not loaded for every report naming it."""
+    if report.companies:
+        return [f"c:{c}" for c in sorted(report.companies)] + [f"n:{r}" for r in sorted(report.regulators)]
+    return [f"r:{r}" for r in sorted(report.regulators)]
 
 
 class SqlStories:
@@ -54,11 +66,11 @@ class SqlStories:
             return self._load(session, [story_id])[0] if story_id else None
 
     def candidates(self, report: Report, window: timedelta) -> list[Story]:
-        """Stories with a report within ``window`` sharing a company or regulator with ``report``."""
+        """Stories with a report within ``window`` that ``report`` may join (:func:`_candidate_keys`)."""
         start, end = report.published - window, report.published + window
         with self._sessions() as session:
             items = select(StoryKeyRow.item_id).where(
-                StoryKeyRow.key.in_(_keys(report)), StoryKeyRow.published_at.between(start, end)
+                StoryKeyRow.key.in_(_candidate_keys(report)), StoryKeyRow.published_at.between(start, end)
             )
             ids = session.scalars(
                 select(StoryReportRow.story_id).where(StoryReportRow.item_id.in_(items)).distinct()

@@ -60,3 +60,15 @@ def test_candidates_come_by_company_or_regulator_within_the_window(engine: Engin
     assert by_company == {"c"}
     far = store.candidates(report("z", days=100), window)
     assert far == []
+
+
+def test_a_report_naming_companies_loads_only_the_stories_it_may_join(engine: Engine) -> None:
+    store = SqlStories(make_session_factory(engine))
+    index = StoryIndex(store)
+    index.assign(report("other", companies=frozenset({"phonepe"})))  # the same regulator's case against another
+    index.assign(report("bare", companies=frozenset(), title="New rules for lenders announced"))  # names none
+    window = timedelta(days=30)
+    loaded = {r.item_id for s in store.candidates(report("p"), window) for r in s.reports}
+    assert loaded == {"bare"}  # a story naming another company can never take it: not loaded
+    nameless = report("n", companies=frozenset())
+    assert {r.item_id for s in store.candidates(nameless, window) for r in s.reports} == {"other", "bare"}
