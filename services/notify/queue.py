@@ -42,10 +42,8 @@ def insert_ignoring_duplicates(
         return 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # Rows as executemany parameters, not a multi-row VALUES: that statement is compiled once and cached (a
-    # VALUES list was compiled again on every call, the larger part of intake's CPU per item).
-    statement = insert(model).on_conflict_do_nothing().returning(model.id)
-    return len(session.execute(statement, list(rows)).all())  # rowcount is not reliable here on PostgreSQL
+    statement = insert(model).values(list(rows)).on_conflict_do_nothing().returning(model.id)
+    return len(session.execute(statement).all())  # rowcount is not reliable here on PostgreSQL
 
 
 def claim_stories(
