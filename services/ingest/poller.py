@@ -23,6 +23,7 @@ from services.ingest.recorder import FeedSnapshot, PollOutcome, Prepared, Record
 from services.ingest.settings import IngestSettings
 from services.ingest.store import get_feed
 from services.pipeline.metrics import ITEMS_IN
+from services.pipeline.parent_death import term_on_parent_death
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 100
@@ -67,7 +68,9 @@ class Poller:
         # Parsing is the heaviest CPU work: worker processes put it on other cores. Spawned, not forked,
         # since this process runs threads.
         context = multiprocessing.get_context("spawn")
-        return concurrent.futures.ProcessPoolExecutor(self._processes, mp_context=context)
+        return concurrent.futures.ProcessPoolExecutor(
+            self._processes, mp_context=context, initializer=_worker_dies_with_ingest
+        )
 
     def close(self) -> None:
         """Stop the workers (after the work queued on them)."""
@@ -173,3 +176,10 @@ class Poller:
                     future.set_result(outcome)
         finally:
             self._writing = False
+
+
+def _worker_dies_with_ingest() -> None:
+    """A parse worker gets SIGTERM when ingest dies, even by SIGKILL, instead of outliving it."""
+    request = term_on_parent_death()
+    if request is not None:
+        request()
