@@ -99,16 +99,21 @@ def _tag(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def eval_classifier(dataset: Path, kb: Path) -> Classifier | None:
+    """The classifier for ``regalerts eval``, once ``dataset`` is known to be a file (None, said on stderr)."""
+    if not dataset.is_file():
+        sys.stderr.write(f"regalerts eval: no such dataset file: {dataset}\n")
+        return None
+    return load_classifier(kb, "eval")
+
+
 def _eval(args: argparse.Namespace) -> int:
     if args.stories:
         from services.classify.story_commands import eval_stories_command
 
         return eval_stories_command(args)
     dataset = Path(args.dataset)
-    if not dataset.is_file():
-        sys.stderr.write(f"regalerts eval: no such dataset file: {dataset}\n")
-        return 2
-    classifier = load_classifier(Path(args.kb), "eval")
+    classifier = eval_classifier(dataset, Path(args.kb))
     if classifier is None:
         return 2
     try:

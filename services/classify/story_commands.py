@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from services.classify.classifier import Classifier
-from services.classify.commands import InvalidLine, load_classifier, numbered_lines, parse_item, tag_item, tags_json
+from services.classify.commands import (
+    InvalidLine,
+    eval_classifier,
+    load_classifier,
+    numbered_lines,
+    parse_item,
+    tag_item,
+    tags_json,
+)
 from services.classify.kb import KB_DIR
 from services.classify.stories import MemoryStories, Report, StoryIndex, report_for
 from services.classify.story_evaluation import AmountScore, bcubed, pairwise, render
@@ -114,10 +122,7 @@ def _stories(args: argparse.Namespace) -> int:
 def eval_stories_command(args: argparse.Namespace) -> int:
     """``regalerts eval --stories PATH``: print the figures (as JSON with ``--json``)."""
     dataset = Path(args.stories)
-    if not dataset.is_file():
-        sys.stderr.write(f"regalerts eval: no such dataset file: {dataset}\n")
-        return 2
-    classifier = load_classifier(Path(args.kb), "eval")
+    classifier = eval_classifier(dataset, Path(args.kb))
     if classifier is None:
         return 2
     try:
