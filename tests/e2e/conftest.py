@@ -40,6 +40,15 @@ class Pipeline:
 
 
 @pytest.fixture
+def broker() -> Iterator[EmbeddedBroker]:
+    """A broker of each test's own: a fresh consumer group reads its topics from the start, so on a broker
+    shared with the rest of the suite it would first replay every earlier test's items."""
+    with EmbeddedBroker() as running:
+        create_topics(running.bootstrap)
+        yield running
+
+
+@pytest.fixture
 def pipeline(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Pipeline]:
     """Start the three services on free ports against a fresh database, with their own consumer groups."""
     yield from _start(broker, tmp_path, {})

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def test_undeclared_languages_reach_notify_as_classify_detects_them(pipeline: Pipeline) -> None:
     """A feed with no language anywhere (no <language>, no xml:lang, no Content-Language header): py3langid in
     ingest used to call these headlines ``nn`` and ``eo``, and classify took that as declared."""
-    run = uuid.uuid4().hex[:8]  # the broker is shared: earlier tests' items may flow again
+    run = uuid.uuid4().hex[:8]
     english = {"guid": f"{run}-en", "title": "SEC fines Tesla over Autopilot claims", "summary": ""}
     spanish = {"guid": f"{run}-es", "title": "La CNMV multa a Banco Santander", "summary": ""}
     feed = FeedServer(rss([english, spanish]))

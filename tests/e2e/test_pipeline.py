@@ -36,7 +36,7 @@ def _tencent_item(n: int, prefix: str) -> dict[str, str]:
 
 
 def test_seed_story_reaches_a_tencent_subscriber_exactly_once(pipeline: Pipeline, receiver: WebhookReceiver) -> None:
-    run = uuid.uuid4().hex[:8]  # the broker is shared: earlier tests' items may flow again
+    run = uuid.uuid4().hex[:8]
     seed = {"guid": f"{run}-seed", "title": SEED_TITLE, "summary": SEED_SUMMARY}
     other = {**OTHER_ITEM, "guid": f"{run}-sec"}
     feed = FeedServer(rss([seed, other]))
@@ -90,7 +90,7 @@ def test_classify_killed_mid_flight_loses_nothing_and_duplicates_nothing(
     pipeline: Pipeline, receiver: WebhookReceiver
 ) -> None:
     count = 200
-    prefix = f"kill-{uuid.uuid4().hex[:8]}"  # the broker is shared: earlier tests' items may flow again
+    prefix = f"kill-{uuid.uuid4().hex[:8]}"
     feed = FeedServer(rss([_tencent_item(n, prefix) for n in range(count)]))
 
     def ours() -> list[str]:

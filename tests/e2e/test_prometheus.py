@@ -16,7 +16,7 @@ import httpx
 import pytest
 import yaml
 
-from services.pipeline.broker import EmbeddedBroker, create_topics, free_port
+from services.pipeline.broker import free_port
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import Pipeline, poll_now, register_feed, subscribe
 from tests.e2e.peers import SEED_SUMMARY, SEED_TITLE, FeedServer, WebhookReceiver, rss, wait_for
@@ -31,14 +31,6 @@ MOVED = [
     for series in ("regalerts_items_in_total", "regalerts_items_out_total")
 ]
 LATENCY = ("sum(regalerts_end_to_end_latency_seconds_count)", "sum(regalerts_end_to_end_latency_seconds_sum)")
-
-
-@pytest.fixture
-def broker() -> Iterator[EmbeddedBroker]:
-    """A broker of this test's own, so no other test's items reach these services: counters start at zero."""
-    with EmbeddedBroker() as running:
-        create_topics(running.bootstrap)
-        yield running
 
 
 def _scrape_config(pipeline: Pipeline, directory: Path) -> Path:
