@@ -51,6 +51,8 @@ SERVICE_ONLY = {
     "REGALERTS_CLASSIFY_URL": "notify",
     "REGALERTS_WEB_NOTIFY_URL": "web",
     "REGALERTS_WEB_CLASSIFY_URL": "web",
+    "REGALERTS_WEB_INGEST_URL": "web",
+    "REGALERTS_WEB_INGEST_ADMIN_TOKEN": "web",
 }
 ENV_FILE = "regalerts.env"
 
@@ -124,10 +126,13 @@ def make_children(
     free ones, each logging to var/logs/<name>[-<n>].log; all told the first one's URL unless the user
     configured it."""
     children = []
-    classify, notify = (f"http://127.0.0.1:{ports[name]}" for name in ("classify", "notify"))
-    # notify checks names at classify; the web app acts through notify and looks names up at classify
+    ingest, classify, notify = (f"http://127.0.0.1:{ports[name]}" for name in ("ingest", "classify", "notify"))
+    # notify checks names at classify; the web app acts through notify, looks names up at classify and
+    # manages feeds at ingest (with the admin token, for operators)
     env = {**env, "REGALERTS_CLASSIFY_URL": classify, "REGALERTS_WEB_NOTIFY_URL": notify}
-    env["REGALERTS_WEB_CLASSIFY_URL"] = classify
+    env |= {"REGALERTS_WEB_CLASSIFY_URL": classify, "REGALERTS_WEB_INGEST_URL": ingest}
+    if "REGALERTS_ADMIN_TOKEN" in env:
+        env["REGALERTS_WEB_INGEST_ADMIN_TOKEN"] = env["REGALERTS_ADMIN_TOKEN"]
     for service in SERVICES:
         own = {key: value for key, value in env.items() if SERVICE_ONLY.get(key, service.name) == service.name}
         if service.url_setting and not os.environ.get(service.url_setting):

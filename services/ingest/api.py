@@ -16,19 +16,32 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.ingest.catalog import catalog_entries, install_catalog
 from services.ingest.models import Feed
 from services.ingest.opml import InvalidOPML, export_opml
 from services.ingest.opml import import_opml as import_document
 from services.ingest.recorder import FeedSnapshot, PollOutcome, Prepared, Recorder
 from services.ingest.registration import NotAFeed, check_of, enrol, target, verdict
 from services.ingest.registry import InvalidFeed, Registered, change
-from services.ingest.schemas import FeedPublic, FeedRegister, FeedRegistered, FeedUpdate, to_public
+from services.ingest.schemas import (
+    CatalogEntry,
+    CatalogInstall,
+    FeedCreate,
+    FeedPreview,
+    FeedPublic,
+    FeedRegister,
+    FeedRegistered,
+    FeedUpdate,
+    PreviewItem,
+    public_feeds,
+)
 from services.ingest.settings import IngestSettings
 from services.ingest.store import FeedExists, delete_feed, get_feed, list_feeds
 from services.pipeline.netguard import NetworkPolicy
 from services.pipeline.openapi import error_responses
 from services.pipeline.paging import LINK_HEADER, LongPagerDep
 
+PREVIEW_ITEMS = 20  # items a preview shows
 PollNow = Callable[[str], "concurrent.futures.Future[PollOutcome]"]
 Check = Callable[[FeedSnapshot], "concurrent.futures.Future[Prepared]"]
 
@@ -48,9 +61,9 @@ class IngestContext:
     def __post_init__(self) -> None:
         self.recorder = Recorder(self.settings, self.sessions)
 
-    def public(self, feed: Feed) -> FeedPublic:
-        """The API view of a feed."""
-        return to_public(feed, failing_threshold=self.settings.failing_threshold)
+    def public(self, session: Session, feeds: list[Feed]) -> list[FeedPublic]:
+        """The API view of feeds."""
+        return public_feeds(session, feeds, failing_threshold=self.settings.failing_threshold)
 
 
 def get_context(request: Request) -> IngestContext:
@@ -126,27 +139,62 @@ def _registry_errors() -> Iterator[None]:
     responses=error_responses(409, 503),
 )
 async def create(spec: FeedRegister, context: ContextDep) -> FeedRegistered:
-    floor_s = context.settings.poll_interval_floor_s
     with _registry_errors():
-        snapshot = await run_in_threadpool(target, context.sessions, spec, policy=context.policy, floor_s=floor_s)
-        try:
-            checking = context.check(snapshot)
-        except RuntimeError as exc:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc)) from exc
-        prepared = await asyncio.wrap_future(checking)
+        prepared = await _fetched(spec, context)
         verdict(prepared, force=spec.force)
         feed, outcome = await run_in_threadpool(enrol, context.sessions, spec, prepared, recorder=context.recorder)
     if outcome.counts and outcome.counts.to_publish:
         context.on_stored()
-    public = context.public(feed)
+    with context.sessions() as session:
+        [public] = context.public(session, [_feed(session, feed.id)])
     return FeedRegistered(**public.model_dump(), check=check_of(prepared))
+
+
+async def _fetched(spec: FeedCreate, context: IngestContext) -> Prepared:
+    """The URL fetched and parsed once by a parse worker, as a poll of the feed would be."""
+    floor_s = context.settings.poll_interval_floor_s
+    snapshot = await run_in_threadpool(target, context.sessions, spec, policy=context.policy, floor_s=floor_s)
+    try:
+        checking = context.check(snapshot)
+    except RuntimeError as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc)) from exc
+    return await asyncio.wrap_future(checking)
+
+
+@router.post(
+    "/preview",
+    summary="Fetch and parse a URL as a feed without registering it: what registering it would find",
+    responses=error_responses(409, 503),
+)
+async def preview(spec: FeedCreate, context: ContextDep) -> FeedPreview:
+    """The check and the first items; a URL that gives no feed is not an error here (``check.error`` says why)."""
+    with _registry_errors():
+        prepared = await _fetched(spec, context)
+    items = [
+        PreviewItem(title=i.title, link=i.link, published_at=i.published_at, summary=i.summary)
+        for i in (prepared.items or [])[:PREVIEW_ITEMS]
+    ]
+    return FeedPreview(url=prepared.snapshot.url, check=check_of(prepared), items=items)
 
 
 @router.get("", summary="List feeds with their status", responses={200: {"headers": LINK_HEADER}})
 def listing(context: ContextDep, session: SessionDep, pager: LongPagerDep) -> list[FeedPublic]:
     """Feeds in registration order, a page at a time (the next page's URL in the Link header)."""
     feeds, _ = pager.cut(list_feeds(session, page=pager.page))
-    return [context.public(f) for f in feeds]
+    return context.public(session, feeds)
+
+
+@router.get("/catalog", summary="The starter catalog, each entry with its feed id when registered")
+def catalog(context: ContextDep, session: SessionDep) -> list[CatalogEntry]:
+    return catalog_entries(session, policy=context.policy)
+
+
+@router.post("/catalog", summary="Register catalog feeds (every one, or the URLs given) not yet registered")
+async def install(spec: CatalogInstall, context: ContextDep) -> Registered:
+    floor_s = context.settings.poll_interval_floor_s
+    return await run_in_threadpool(
+        lambda: install_catalog(context.sessions, policy=context.policy, floor_s=floor_s, urls=spec.urls)
+    )
 
 
 class OPMLResponse(Response):
@@ -178,7 +226,7 @@ async def import_opml(request: Request, context: ContextDep) -> Registered:
 
 @router.get("/{feed_id}", summary="A feed and its status")
 def read(feed_id: str, context: ContextDep, session: SessionDep) -> FeedPublic:
-    return context.public(_feed(session, feed_id))
+    return context.public(session, [_feed(session, feed_id)])[0]
 
 
 @router.patch("/{feed_id}", summary="Change a feed", responses=error_responses(409))
@@ -187,7 +235,7 @@ def patch(feed_id: str, spec: FeedUpdate, context: ContextDep, session: SessionD
     with _registry_errors():
         change(session, feed, spec, policy=context.policy, floor_s=context.settings.poll_interval_floor_s)
         session.commit()
-    return context.public(feed)
+    return context.public(session, [feed])[0]
 
 
 @router.delete("/{feed_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove a feed (its unsent items too)")
@@ -216,4 +264,4 @@ async def poll(feed_id: str, context: ContextDep, response: Response) -> FeedPub
     except TimeoutError:
         response.status_code = status.HTTP_202_ACCEPTED  # still polling: the status will say when it is done
     with context.sessions() as session:
-        return context.public(_feed(session, feed_id))
+        return context.public(session, [_feed(session, feed_id)])[0]

@@ -17,7 +17,7 @@ from services.ingest.opml import InvalidOPML, export_opml, import_opml
 from services.ingest.recorder import Recorder
 from services.ingest.registration import NotAFeed, check_of, enrol, fetch_once, target, verdict
 from services.ingest.registry import InvalidFeed, Registered
-from services.ingest.schemas import FeedRegister, first_error, to_public
+from services.ingest.schemas import FeedRegister, first_error, public_feeds
 from services.ingest.settings import IngestSettings
 from services.ingest.store import FeedExists, list_feeds
 from services.pipeline.db import make_engine, make_session_factory
@@ -46,8 +46,7 @@ def _load_catalog(_args: argparse.Namespace) -> int:
 def _list(_args: argparse.Namespace) -> int:
     settings, sessions, _policy = _context()
     with sessions() as session:
-        for feed in list_feeds(session):
-            public = to_public(feed, failing_threshold=settings.failing_threshold)
+        for public in public_feeds(session, list_feeds(session), failing_threshold=settings.failing_threshold):
             print(json.dumps(public.model_dump(mode="json"), ensure_ascii=False))
     return 0
 

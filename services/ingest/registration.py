@@ -18,7 +18,7 @@ from services.ingest.metrics import FEED_POLLS
 from services.ingest.models import Feed
 from services.ingest.recorder import FeedSnapshot, PollOutcome, Prepared, Recorder, prepare
 from services.ingest.registry import check_feed_url, check_interval
-from services.ingest.schemas import FeedCheck, FeedRegister
+from services.ingest.schemas import FeedCheck, FeedCreate, FeedRegister
 from services.ingest.settings import IngestSettings
 from services.ingest.store import FeedExists, create_feed, feed_by_url
 from services.ingest.text import plain_text
@@ -39,9 +39,7 @@ class NotAFeed(Exception):
         super().__init__(self.error)
 
 
-def target(
-    sessions: sessionmaker[Session], spec: FeedRegister, *, policy: NetworkPolicy, floor_s: float
-) -> FeedSnapshot:
+def target(sessions: sessionmaker[Session], spec: FeedCreate, *, policy: NetworkPolicy, floor_s: float) -> FeedSnapshot:
     """What the check fetches: the normalised URL under the id the feed will have (a deleted feed's own).
 
     InvalidFeed for a bad URL or interval, FeedExists when the URL is registered: neither costs a fetch.

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+from sqlalchemy.orm import Session
 
 from services.ingest.health import FeedState, state_of
 from services.ingest.models import Feed
+from services.ingest.store import recent_item_counts
+from services.pipeline.db import utcnow
+
+RECENT = timedelta(days=7)  # the window of FeedStatus.items_last_7_days
 
 
 class FeedFields(BaseModel):
@@ -78,6 +83,7 @@ class FeedStatus(BaseModel):
     parse_warning: str | None
     consecutive_failures: int
     items_seen: int
+    items_last_7_days: int = Field(description="Items first seen in the last 7 days.")
     next_poll_at: datetime | None
 
 
@@ -106,6 +112,43 @@ class FeedCheck(BaseModel):
     feeds: list[str] = Field(description="Feeds an HTML page links to with <link rel=alternate>.")
 
 
+class PreviewItem(BaseModel):
+    """One item as the feed would give it."""
+
+    title: str
+    link: str | None
+    published_at: datetime
+    summary: str
+
+
+class FeedPreview(BaseModel):
+    """What the URL gives now, parsed as a registered feed's poll would be; nothing is stored."""
+
+    url: str = Field(description="The URL as it would be registered (normalised).")
+    check: FeedCheck
+    items: list[PreviewItem] = Field(description="The first items, in the feed's order.")
+
+
+class CatalogEntry(BaseModel):
+    """A starter catalog feed and, when registered, its feed id."""
+
+    title: str
+    url: str
+    regulator: str | None
+    regulator_name: str | None
+    jurisdiction: str
+    language: str
+    feed_id: str | None = Field(description="The registered feed's id; None when it is not registered.")
+
+
+class CatalogInstall(BaseModel):
+    """Which catalog feeds to register."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    urls: list[str] | None = Field(default=None, description="Catalog URLs to register; None: every one.")
+
+
 class FeedRegistered(FeedPublic):
     """A feed just registered, its URL's check recorded as its first poll."""
 
@@ -118,7 +161,7 @@ def first_error(exc: ValidationError) -> tuple[str, str]:
     return (str(error["loc"][0]) if error["loc"] else "", error["msg"])
 
 
-def to_public(feed: Feed, *, failing_threshold: int) -> FeedPublic:
+def to_public(feed: Feed, *, failing_threshold: int, recent_items: int) -> FeedPublic:
     """The API view of a feed."""
     status = FeedStatus(
         state=state_of(feed, failing_threshold=failing_threshold),
@@ -131,6 +174,7 @@ def to_public(feed: Feed, *, failing_threshold: int) -> FeedPublic:
         parse_warning=feed.parse_warning,
         consecutive_failures=feed.consecutive_failures,
         items_seen=feed.items_seen,
+        items_last_7_days=recent_items,
         next_poll_at=feed.next_poll_at if feed.enabled else None,
     )
     return FeedPublic(
@@ -145,3 +189,9 @@ def to_public(feed: Feed, *, failing_threshold: int) -> FeedPublic:
         created_at=feed.created_at,
         status=status,
     )
+
+
+def public_feeds(session: Session, feeds: list[Feed], *, failing_threshold: int) -> list[FeedPublic]:
+    """The API view of feeds, each with its items of the last 7 days (one query for them all)."""
+    counts = recent_item_counts(session, feed_ids=[feed.id for feed in feeds], since=utcnow() - RECENT)
+    return [to_public(f, failing_threshold=failing_threshold, recent_items=counts.get(f.id, 0)) for f in feeds]

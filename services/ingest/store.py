@@ -98,6 +98,19 @@ def list_feeds(session: Session, *, page: PageRequest | None = None) -> list[Fee
     return list(session.scalars(query))
 
 
+def recent_item_counts(session: Session, *, feed_ids: list[str], since: datetime) -> dict[str, int]:
+    """Items first seen since ``since``, per feed (feeds without any are absent)."""
+    counts: dict[str, int] = {}
+    for start in range(0, len(feed_ids), CHUNK):
+        rows = session.execute(
+            select(Item.feed_id, func.count())
+            .where(Item.feed_id.in_(feed_ids[start : start + CHUNK]), Item.first_seen_at >= since)
+            .group_by(Item.feed_id)
+        )
+        counts.update({feed_id: count for feed_id, count in rows})
+    return counts
+
+
 def feed_state_counts(session: Session, *, failing_threshold: int) -> dict[str, int]:
     """Number of feeds per state (``health.feed_state``), every state present."""
     polled = Feed.last_polled_at.is_not(None)

@@ -12,7 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.pipeline.http import ReadyCheck, ops_router
 from services.web.context import STATIC, WebContext
 from services.web.deps import SignInRequired, render, signin_redirect
-from services.web.pages import account, deliveries, inbox, items, lookup, signin, subscriptions, watchlists
+from services.web.pages import account, deliveries, feeds, inbox, items, lookup, signin, subscriptions, watchlists
+from services.web.service_client import ServiceError
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -32,7 +33,13 @@ def _install_handlers(app: FastAPI, context: WebContext) -> None:
         assert isinstance(exc, StarletteHTTPException)
         return render(context, request, "error.html.j2", None, exc.status_code, message=str(exc.detail))
 
+    async def service_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ServiceError)
+        message = f"This could not be done: {exc.field_errors().get('form') or 'the request was refused.'}"
+        return render(context, request, "error.html.j2", None, 502, message=message)
+
     app.add_exception_handler(SignInRequired, sign_in_required)
+    app.add_exception_handler(ServiceError, service_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(HTTPException, http_error)
 
@@ -54,6 +61,6 @@ def create_app(context: WebContext, ready_checks: dict[str, ReadyCheck]) -> Fast
     _install_handlers(app, context)
     app.include_router(ops_router(ready_checks))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for module in (signin, inbox, items, subscriptions, deliveries, watchlists, lookup, account):
+    for module in (signin, inbox, items, subscriptions, deliveries, watchlists, feeds, lookup, account):
         app.include_router(module.router)
     return app

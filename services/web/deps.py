@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -10,11 +10,13 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from services.pipeline.db import utcnow
 from services.web.auth import SESSION_COOKIE, csrf_ok, session_for
 from services.web.context import WebContext
 from services.web.models import Member, WebSession, WebTenant
+from services.web.service_client import ServiceError
 
 
 def get_context(request: Request) -> WebContext:
@@ -97,6 +99,16 @@ def render(
         status_code=status_code,
     )
     return response
+
+
+async def call_service(function: Callable[..., Any], *args: Any, not_found: str) -> Any:
+    """A call to another service's API off the event loop; its 404 is this app's 404, saying ``not_found``."""
+    try:
+        return await run_in_threadpool(function, *args)
+    except ServiceError as exc:
+        if exc.status_code == status.HTTP_404_NOT_FOUND:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=not_found) from exc
+        raise
 
 
 def signin_redirect(next_path: str) -> str:

@@ -4,71 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
-TIMEOUT_S = 30.0
+from services.web.service_client import ServiceClient, ServiceError
 
 
-class NotifyError(Exception):
-    """notify refused a call: its status and what it said (a message, or pydantic's list of errors)."""
-
-    def __init__(self, status_code: int, detail: Any) -> None:
-        super().__init__(f"notify answered {status_code}: {detail}")
-        self.status_code = status_code
-        self.detail = detail
-
-    def field_errors(self) -> dict[str, str]:
-        """Validation errors by field (the last part of each error's location), or {"form": message}."""
-        if not isinstance(self.detail, list):
-            return {"form": str(self.detail)}
-        errors: dict[str, str] = {}
-        for error in self.detail:
-            location = [str(part) for part in error.get("loc", []) if part not in ("body",)]
-            name = next((part for part in reversed(location) if not part.isdigit()), "form")
-            errors.setdefault(name, str(error.get("msg", "invalid")).removeprefix("Value error, "))
-        return errors
+class NotifyError(ServiceError):
+    """notify refused a call."""
 
 
-class NotifyClient:
-    """Subscriptions and deliveries of one tenant, through notify's API."""
+class NotifyClient(ServiceClient):
+    """Subscriptions and deliveries of one tenant, through notify's API with the tenant's API key."""
 
-    def __init__(self, base_url: str, api_key: str, *, transport: httpx.BaseTransport | None = None) -> None:
-        self._client = httpx.Client(
-            base_url=base_url,
-            headers={"Authorization": f"Bearer {api_key}"},
-            timeout=TIMEOUT_S,
-            transport=transport,
-        )
-
-    def __enter__(self) -> NotifyClient:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._client.close()
-
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        response = self._client.request(method, path, **kwargs)
-        if response.status_code >= 400:
-            try:
-                detail = response.json().get("detail", response.text)
-            except ValueError:
-                detail = response.text[:500]
-            raise NotifyError(response.status_code, detail)
-        return response
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self._send(method, path, **kwargs)
-        return response.json() if response.content else None
-
-    def _every_page(self, path: str, page_size: int) -> list[dict[str, Any]]:
-        """Every row of a notify list, following each page's Link header to the next."""
-        found: list[dict[str, Any]] = []
-        url: str | None = f"{path}?limit={page_size}"
-        while url is not None:
-            response = self._send("GET", url)
-            found += response.json()
-            url = response.links.get("next", {}).get("url")
-        return found
+    error = NotifyError
 
     def subscriptions(self, *, page_size: int = 500) -> list[dict[str, Any]]:
         """The tenant's subscriptions, every page."""

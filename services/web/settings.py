@@ -8,7 +8,7 @@ from services.pipeline.settings import CommonSettings
 
 
 class WebSettings(CommonSettings):
-    """Everything the web service reads: its port, the notify API it acts through, sign-in email."""
+    """Everything the web service reads: its port, the APIs it acts through, sign-in email."""
 
     http_port: int = Field(default=8704, ge=0, le=65535, description="Port of the web app.")
     web_consumer_group: str = Field(
@@ -24,6 +24,14 @@ class WebSettings(CommonSettings):
     web_classify_url: str = Field(
         default="http://127.0.0.1:8702", description="Base URL of the classify API (entity look-up)."
     )
+    web_ingest_url: str = Field(
+        default="http://127.0.0.1:8701", description="Base URL of the ingest API (the operators' feed pages)."
+    )
+    web_ingest_admin_token: str = Field(
+        default="",
+        description="ingest's admin token, used by the operators' feed pages; empty: those pages say feeds are "
+        "not managed here.",
+    )
     web_smtp_host: str = Field(
         default="", description="SMTP server sending sign-in links; empty: the link is written to the log."
     )
@@ -34,7 +42,7 @@ class WebSettings(CommonSettings):
         default=14 * 86400.0, gt=0, description="How long a session lasts without being used."
     )
 
-    @field_validator("web_public_url", "web_notify_url", "web_classify_url")
+    @field_validator("web_public_url", "web_notify_url", "web_classify_url", "web_ingest_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")

@@ -25,11 +25,15 @@ def test_notify_builds_its_links_on_the_port_it_actually_uses(tmp_path: Path, mo
     assert web["REGALERTS_WEB_PUBLIC_URL"] == "http://127.0.0.1:41004"
     assert web["REGALERTS_WEB_NOTIFY_URL"] == "http://127.0.0.1:41003"
     assert web["REGALERTS_WEB_CLASSIFY_URL"] == "http://127.0.0.1:41002"
+    assert web["REGALERTS_WEB_INGEST_URL"] == "http://127.0.0.1:41001"
+    assert web["REGALERTS_WEB_INGEST_ADMIN_TOKEN"] == "t"  # the operators' feed pages act through ingest's API
     assert "REGALERTS_WEB_NOTIFY_URL" not in children["notify"].env
+    assert not any("REGALERTS_WEB_INGEST" in key for key in children["ingest"].env)
     assert {name: child.env["REGALERTS_HTTP_PORT"] for name, child in children.items()} == {
         name: str(port) for name, port in ports.items()
     }
     assert "REGALERTS_ADMIN_TOKEN" not in children["notify"].env
+    assert "REGALERTS_ADMIN_TOKEN" not in web  # its own copy, under its own name
     assert children["ingest"].env["REGALERTS_ADMIN_TOKEN"] == "t"
 
 

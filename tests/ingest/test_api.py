@@ -5,14 +5,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, update
 
 from services.ingest.main import build_service
+from services.ingest.models import Item
 from services.ingest.scheduler import Scheduler
 from tests.ingest.conftest import Reply, Site, item, make_settings, rss
 
@@ -183,3 +185,52 @@ def test_concurrent_registrations_of_one_url_give_one_feed_and_conflicts(client:
         thread.join()
     assert sorted(statuses) == [201] + [409] * 7
     assert [f["url"] for f in client.get("/v1/feeds", headers=AUTH).json()].count(url) == 1
+
+
+def test_status_counts_the_items_first_seen_in_the_last_7_days(
+    client: httpx.Client, site: Site, engine: Engine
+) -> None:
+    url = site.serve("/feed.xml", Reply(200, rss([item(1), item(2), item(3)])))
+    feed_id = client.post("/v1/feeds", json={"url": url}, headers=AUTH).json()["id"]
+    with engine.begin() as connection:  # one item was first seen 8 days ago
+        old = datetime.now(UTC) - timedelta(days=8)
+        first = connection.execute(select(Item.id).where(Item.feed_id == feed_id).limit(1)).scalar_one()
+        connection.execute(update(Item).where(Item.id == first).values(first_seen_at=old))
+    status = client.get(f"/v1/feeds/{feed_id}", headers=AUTH).json()["status"]
+    assert (status["items_seen"], status["items_last_7_days"]) == (3, 2)
+    assert client.get("/v1/feeds", headers=AUTH).json()[0]["status"]["items_last_7_days"] == 2
+
+
+def test_preview_parses_the_feed_and_registers_nothing(client: httpx.Client, site: Site) -> None:
+    url = site.serve("/feed.xml", Reply(200, rss([item(1), item(2, title="<b>Bold</b> &amp; fine")])))
+    preview = client.post("/v1/feeds/preview", json={"url": url + "#x"}, headers=AUTH)
+    assert preview.status_code == 200, preview.text
+    body = preview.json()
+    assert body["url"] == url and body["check"]["feed"] is True and body["check"]["items"] == 2
+    assert [i["title"] for i in body["items"]] == ["Regulator fines company 1", "Bold & fine"]
+    assert body["items"][0]["link"] == "https://news.example.org/1"
+    assert client.get("/v1/feeds", headers=AUTH).json() == []
+    html = client.post(
+        "/v1/feeds/preview", json={"url": site.serve("/page", Reply(200, b"<html>hi</html>"))}, headers=AUTH
+    )
+    assert html.status_code == 200 and html.json()["check"]["feed"] is False and html.json()["items"] == []
+    assert html.json()["check"]["error"]
+    assert client.post("/v1/feeds/preview", json={"url": "ftp://example.org/"}, headers=AUTH).status_code == 422
+    feed_id = client.post("/v1/feeds", json={"url": url}, headers=AUTH).json()["id"]
+    again = client.post("/v1/feeds/preview", json={"url": url}, headers=AUTH)
+    assert again.status_code == 409 and again.json()["detail"]["id"] == feed_id
+    assert client.post("/v1/feeds/preview", json={"url": url}).status_code == 401
+
+
+def test_catalog_lists_entries_and_registers_the_chosen_ones(client: httpx.Client) -> None:
+    entries = client.get("/v1/feeds/catalog", headers=AUTH).json()
+    assert len(entries) >= 40 and all(e["feed_id"] is None for e in entries)
+    chosen = [entries[0]["url"], entries[1]["url"]]
+    report = client.post("/v1/feeds/catalog", json={"urls": [*chosen, "https://example.org/x"]}, headers=AUTH).json()
+    assert report["created"] == 2
+    assert report["refused"] == [{"url": "https://example.org/x", "error": "not in the catalog"}]
+    registered = {f["url"]: f["id"] for f in client.get("/v1/feeds", headers=AUTH).json()}
+    listed = {e["url"]: e["feed_id"] for e in client.get("/v1/feeds/catalog", headers=AUTH).json()}
+    assert {url: listed[url] for url in chosen} == {url: registered[url] for url in chosen}
+    assert sum(1 for feed_id in listed.values() if feed_id) == 2
+    assert client.post("/v1/feeds/catalog", json={}, headers=AUTH).json()["created"] == len(entries) - 2

@@ -223,7 +223,7 @@ def test_network_policies_deny_by_default_and_open_only_what_is_called(objects: 
                 if _selects(policy["spec"]["podSelector"], labels):
                     reachable_from[name] |= sources
     assert reachable_from == {
-        "regalerts-ingest": {"regalerts.org/monitoring"},
+        "regalerts-ingest": {"regalerts.org/monitoring", "pod:web"},
         "regalerts-classify": {"regalerts.org/monitoring", "pod:web", "pod:notify"},
         "regalerts-notify": {"regalerts.org/monitoring", "regalerts.org/ingress", "pod:web"},
         "regalerts-web": {"regalerts.org/monitoring", "regalerts.org/ingress"},

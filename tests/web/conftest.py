@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from services.web.models import Member
 from services.web.search import ensure_index
 from services.web.settings import WebSettings
 from tests.classify.conftest import FIXTURE_KB
+from tests.ingest.conftest import Site
+from tests.ingest.test_api import TOKEN, client_for
 from tests.notify.conftest import (  # the webhook receiver and SMTP server fixtures are shared
     Running,
     ServedApp,
@@ -45,6 +48,13 @@ from tests.notify.conftest import (  # the webhook receiver and SMTP server fixt
     smtp,  # noqa: F401
     start_notify,
 )
+
+
+def csrf_of(page: httpx.Response) -> str:
+    """The CSRF token of a page's forms."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match, page.text
+    return match.group(1)
 
 
 def evidence(title: str, summary: str, surface: str) -> list[Evidence]:
@@ -256,3 +266,30 @@ def stack(sqlite_web_engine: Engine, classify_url: str) -> Iterator[Stack]:
     finally:
         served.close()
         running.stop()
+
+
+@dataclass
+class FeedsStack:
+    """ingest's API (scheduler running, long tick) and the web app given its URL and admin token, alice an
+    operator; ``site`` serves the feeds."""
+
+    web: WebApp
+    ingest_url: str
+    site: Site
+
+
+@pytest.fixture
+def feeds_stack(sqlite_web_engine: Engine) -> Iterator[FeedsStack]:
+    """The operators' feed pages on a real ingest API."""
+    site = Site()
+    with contextmanager(client_for)(sqlite_web_engine, scheduler_tick_s=3600) as ingest:
+        url = str(ingest.base_url).rstrip("/")
+        with served_web_app(sqlite_web_engine, web_ingest_url=url, web_ingest_admin_token=TOKEN) as web:
+            with web.sessions.begin() as session:
+                alice = session.get(Member, web.alice.id)
+                assert alice is not None
+                alice.operator = True
+            try:
+                yield FeedsStack(web, url, site)
+            finally:
+                site.close()

@@ -17,8 +17,9 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
 from tests.conftest import REPO_ROOT
+from tests.ingest.conftest import Reply, item, rss
 from tests.notify.conftest import Receiver, wait_for
-from tests.web.conftest import CHINESE, ENGLISH, FRENCH, Stack, WebApp, served_web_app
+from tests.web.conftest import CHINESE, ENGLISH, FRENCH, FeedsStack, Stack, WebApp, served_web_app
 from tests.web.test_pages import _deliver
 
 CHROMIUM = "/usr/bin/chromium"
@@ -228,5 +229,55 @@ def test_no_page_has_a_serious_accessibility_violation(browser: Browser, stack: 
     page.get_by_label("Name").fill("")
     page.get_by_role("button", name="Save").click()
     problems["subscription form with errors"] = _accessibility_problems(page)
+    page.close()
+    assert not {name: found for name, found in problems.items() if found}
+
+
+def test_an_operator_adds_a_feed_after_its_preview(browser: Browser, feeds_stack: FeedsStack) -> None:
+    web, site = feeds_stack.web, feeds_stack.site
+    good = site.serve("/wire.xml", Reply(200, rss([item(1), item(2), item(3)])))
+    gone = site.serve("/gone.xml", Reply(404, b"nothing here"))
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{web.url}/signin/{web.link(web.alice)}")
+    page.get_by_role("button", name="Sign in").click()
+    problems: dict[str, list[str]] = {}
+    page.get_by_role("link", name="Feeds").click()
+    expect(page.get_by_role("heading", name="Feeds")).to_be_visible()
+    problems["feeds, empty"] = _accessibility_problems(page)
+    page.get_by_role("link", name="Add a feed").click()
+    page.get_by_label("Address").fill(gone)
+    page.get_by_role("button", name="Add feed").click()
+    expect(page.locator("#f-url-error")).to_contain_text("HTTP 404")
+    problems["feed form with an error"] = _accessibility_problems(page)
+    page.get_by_label("Add it anyway").check()
+    page.get_by_label("Title").fill("Gone wire")
+    page.get_by_role("button", name="Add feed").click()
+    expect(page.locator("#feed-notice")).to_contain_text("Added “Gone wire”")
+
+    page.get_by_role("link", name="Add a feed").click()
+    page.get_by_label("Address").fill(good)
+    page.get_by_label("Jurisdiction").fill("FR")
+    page.get_by_role("button", name="Preview its items").click()
+    expect(page.locator("#preview-count")).to_contain_text("“Test wire”: 3 items")
+    expect(page.locator(".preview-list li")).to_have_count(3)
+    problems["feed form with a preview"] = _accessibility_problems(page)
+    _shot(page, "feed-form")
+    page.get_by_role("button", name="Add feed").click()
+    expect(page.locator("#feed-notice")).to_contain_text("Added “Test wire”: 3 items found")
+    good_row = page.locator("tr", has_text="Test wire")
+    expect(good_row.locator(".state")).to_have_text("OK")
+    expect(good_row.locator("td.num")).to_have_text("3")
+    gone_row = page.locator("tr", has_text="Gone wire")
+    expect(gone_row.locator(".state")).to_have_text("last poll failed")
+    expect(gone_row.locator(".feed-error")).to_contain_text("The site refused the request (HTTP 404, not found).")
+    problems["feeds"] = _accessibility_problems(page)
+    _shot(page, "feeds")
+
+    page.get_by_role("link", name="Catalog").click()
+    page.locator("input[name=url]").first.check()
+    page.get_by_role("button", name="Add the ticked feeds").click()
+    expect(page.locator("#catalog-report")).to_contain_text("1 added")
+    problems["catalog"] = _accessibility_problems(page)
+    _shot(page, "catalog")
     page.close()
     assert not {name: found for name, found in problems.items() if found}

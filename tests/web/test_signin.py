@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 
 from services.pipeline.db import utcnow
-from tests.web.conftest import WebApp
+from tests.web.conftest import WebApp, csrf_of
 
 
 def _form_token(page: httpx.Response) -> str:
@@ -88,15 +88,9 @@ def test_forms_without_the_csrf_token_are_refused(web: WebApp) -> None:
     assert client.get("/").status_code == 200  # still signed in
 
 
-def _csrf(page: httpx.Response) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert match, page.text
-    return match.group(1)
-
-
 def test_sign_out_ends_the_session(web: WebApp) -> None:
     client = web.signed_in(web.alice)
-    response = client.post("/signout", data={"csrf_token": _csrf(client.get("/"))})
+    response = client.post("/signout", data={"csrf_token": csrf_of(client.get("/"))})
     assert response.status_code == 303 and response.headers["location"] == "/signin"
     assert client.get("/").status_code == 303
 
@@ -107,16 +101,16 @@ def test_sessions_are_listed_and_revocable_but_only_ones_own(web: WebApp) -> Non
     ids = re.findall(r"/account/sessions/(ses_[0-9a-f]+)/revoke", page.text)
     assert len(ids) == 2
     bob = web.signed_in(web.bob)
-    assert bob.post(f"/account/sessions/{ids[0]}/revoke", data={"csrf_token": _csrf(bob.get("/"))}).status_code == 404
+    assert bob.post(f"/account/sessions/{ids[0]}/revoke", data={"csrf_token": csrf_of(bob.get("/"))}).status_code == 404
     for session_id in ids:
-        laptop.post(f"/account/sessions/{session_id}/revoke", data={"csrf_token": _csrf(page)})
+        laptop.post(f"/account/sessions/{session_id}/revoke", data={"csrf_token": csrf_of(page)})
     assert phone.get("/").status_code == 303 and laptop.get("/").status_code == 303
     assert bob.get("/").status_code == 200
 
 
 def test_time_zone_errors_keep_what_was_typed(web: WebApp) -> None:
     client = web.signed_in(web.alice)
-    token = _csrf(client.get("/account"))
+    token = csrf_of(client.get("/account"))
     bad = client.post("/account/time-zone", data={"csrf_token": token, "time_zone": "Mars/Olympus"})
     assert bad.status_code == 422 and 'value="Mars/Olympus"' in bad.text and 'id="tz-error"' in bad.text
     good = client.post("/account/time-zone", data={"csrf_token": token, "time_zone": "Asia/Shanghai"})

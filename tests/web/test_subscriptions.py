@@ -11,17 +11,11 @@ from sqlalchemy import Engine
 
 from services.web.readmodel import record_attempt
 from tests.notify.conftest import Receiver, wait_for
-from tests.web.conftest import CHINESE, Stack, served_web_app
-
-
-def _csrf(page: httpx.Response) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert match, page.text
-    return match.group(1)
+from tests.web.conftest import CHINESE, Stack, csrf_of, served_web_app
 
 
 def _form(client: httpx.Client, **fields: str | list[str]) -> dict[str, str | list[str]]:
-    base: dict[str, str | list[str]] = {"csrf_token": _csrf(client.get("/subscriptions/new")), "channel": "webhook"}
+    base: dict[str, str | list[str]] = {"csrf_token": csrf_of(client.get("/subscriptions/new")), "channel": "webhook"}
     return {**base, "mode": "instant", **fields}
 
 
@@ -74,7 +68,7 @@ def test_errors_are_shown_beside_their_field_with_what_was_typed(stack: Stack) -
 def test_pause_resume_test_send_and_rotate(stack: Stack, receiver: Receiver) -> None:
     client = stack.web.signed_in(stack.web.alice)
     sub = _create(client, receiver.url + "/hook")
-    token = _csrf(client.get("/subscriptions"))
+    token = csrf_of(client.get("/subscriptions"))
     client.post(f"/subscriptions/{sub}/pause", data={"csrf_token": token, "paused": "1"})
     assert ">paused<" in client.get("/subscriptions").text
     client.post(f"/subscriptions/{sub}/pause", data={"csrf_token": token, "paused": "0"})
@@ -108,7 +102,7 @@ def test_a_failed_delivery_is_retried_from_its_page(stack: Stack, receiver: Rece
     assert ">dead<" in page.text and "HTTP 500" in page.text
     delivery = re.search(r'action="/deliveries/(\w+)/retry"', page.text)
     assert delivery
-    retried = client.post(f"/deliveries/{delivery.group(1)}/retry", data={"csrf_token": _csrf(page)})
+    retried = client.post(f"/deliveries/{delivery.group(1)}/retry", data={"csrf_token": csrf_of(page)})
     assert retried.status_code == 303
     wait_for(lambda: any(a.outcome == "delivered" for a in stack.notify.published), "the retry to be delivered")
     assert ">delivered<" in client.get(f"/subscriptions/{sub}/deliveries").text
@@ -120,7 +114,7 @@ def test_another_tenants_subscriptions_and_deliveries_are_404(stack: Stack, rece
     stack.notify.intake.ingest(CHINESE)
     wait_for(lambda: stack.notify.published, "a delivery")
     delivery = stack.notify.published[0].delivery_id
-    token = _csrf(bob.get("/subscriptions"))
+    token = csrf_of(bob.get("/subscriptions"))
     assert "Tencent fines" not in bob.get("/subscriptions").text
     assert bob.get(f"/subscriptions/{sub}/edit").status_code == 404
     assert bob.get(f"/subscriptions/{sub}/deliveries").status_code == 404
@@ -146,7 +140,7 @@ def test_lookup_answers_nothing_when_classify_is_unreachable(sqlite_web_engine: 
 
 def test_watchlist_add_list_remove_and_isolation(stack: Stack) -> None:
     alice, bob = stack.web.signed_in(stack.web.alice), stack.web.signed_in(stack.web.bob)
-    token = _csrf(alice.get("/watchlists"))
+    token = csrf_of(alice.get("/watchlists"))
     added = alice.post(
         "/watchlists",
         data={"csrf_token": token, "name": "Initech", "aliases": "Initech AG, 英泰克", "kind": "organisation"},
@@ -159,7 +153,7 @@ def test_watchlist_add_list_remove_and_isolation(stack: Stack) -> None:
     assert empty.status_code == 422 and 'id="w-name-error"' in empty.text and 'value="kept"' in empty.text
     entity = re.search(r'action="/watchlists/(\w+)/delete"', page)
     assert entity
-    bobs_token = _csrf(bob.get("/watchlists"))
+    bobs_token = csrf_of(bob.get("/watchlists"))
     assert bob.post(f"/watchlists/{entity.group(1)}/delete", data={"csrf_token": bobs_token}).status_code == 404
     assert alice.post(f"/watchlists/{entity.group(1)}/delete", data={"csrf_token": token}).status_code == 303
     assert "Initech AG" not in alice.get("/watchlists").text

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from services.pipeline.db import utcnow
-from services.web.deps import ContextDep, FormDep, SessionDep, Viewer, ViewerDep, render
+from services.web.deps import ContextDep, FormDep, SessionDep, Viewer, ViewerDep, call_service, render
 from services.web.inbox import preview
 from services.web.notify_client import NotifyClient, NotifyError
 from services.web.subscription_form import ACTIONS, blank_form, body_of, filters_of, form_of, summary, where_to
 
+NOT_FOUND = "No such subscription."
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
 
 
@@ -26,21 +26,11 @@ def notify_for(viewer: ViewerDep, context: ContextDep) -> NotifyClient:
 NotifyDep = Annotated[NotifyClient, Depends(notify_for)]
 
 
-async def _call(function: Any, *args: Any) -> Any:
-    """A notify call off the event loop; another tenant's or a missing id is this app's 404."""
-    try:
-        return await run_in_threadpool(function, *args)
-    except NotifyError as exc:
-        if exc.status_code == status.HTTP_404_NOT_FOUND:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No such subscription.") from exc
-        raise
-
-
 async def list_page(
     request: Request, context: ContextDep, viewer: Viewer, notify: NotifyClient, status_code: int = 200, **notice: Any
 ) -> HTMLResponse:
     """The list, with a notice (a secret shown once, a test outcome) when there is one."""
-    subscriptions = await _call(notify.subscriptions)
+    subscriptions = await call_service(notify.subscriptions, not_found=NOT_FOUND)
     return render(
         context,
         request,
@@ -91,9 +81,9 @@ async def _save(
         return _form_page(context, request, viewer, session, form, errors=errors, with_preview=True, **page)
     try:
         if subscription_id:
-            saved = await _call(notify.update, subscription_id, body)
+            saved = await call_service(notify.update, subscription_id, body, not_found=NOT_FOUND)
         else:
-            saved = await _call(notify.create, body)
+            saved = await call_service(notify.create, body, not_found=NOT_FOUND)
     except NotifyError as exc:
         return _form_page(context, request, viewer, session, form, errors=exc.field_errors(), **page)
     if saved.get("secret"):
@@ -121,7 +111,7 @@ async def edit(
 ) -> HTMLResponse:
     """The form filled with the subscription."""
     with notify:
-        subscription = await _call(notify.subscription, subscription_id)
+        subscription = await call_service(notify.subscription, subscription_id, not_found=NOT_FOUND)
     form = form_of(subscription)
     return _form_page(
         context, request, viewer, session, form, action=f"/subscriptions/{subscription_id}/edit", editing=True
@@ -140,7 +130,7 @@ async def update(
 ) -> Response:
     """Preview or save the changes."""
     with notify:
-        await _call(notify.subscription, subscription_id)
+        await call_service(notify.subscription, subscription_id, not_found=NOT_FOUND)
         return await _save(request, context, session, viewer, notify, form, subscription_id)
 
 
@@ -148,7 +138,7 @@ async def update(
 async def pause(subscription_id: str, viewer: ViewerDep, notify: NotifyDep, form: FormDep) -> Response:
     """Pause (paused=1) or resume (paused=0)."""
     with notify:
-        await _call(notify.set_paused, subscription_id, form.get("paused") == "1")
+        await call_service(notify.set_paused, subscription_id, form.get("paused") == "1", not_found=NOT_FOUND)
     return RedirectResponse("/subscriptions", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -158,7 +148,7 @@ async def test_send(
 ) -> HTMLResponse:
     """Send a sample alert now and show the real outcome."""
     with notify:
-        outcome = await _call(notify.test, subscription_id)
+        outcome = await call_service(notify.test, subscription_id, not_found=NOT_FOUND)
         return await list_page(request, context, viewer, notify, test=outcome, subscription_id=subscription_id)
 
 
@@ -169,7 +159,7 @@ async def rotate(
     """A new signing secret, shown once."""
     with notify:
         try:
-            rotated = await _call(notify.rotate_secret, subscription_id)
+            rotated = await call_service(notify.rotate_secret, subscription_id, not_found=NOT_FOUND)
         except NotifyError as exc:
             return await list_page(request, context, viewer, notify, 409, error=str(exc.detail))
         return await list_page(request, context, viewer, notify, secret=rotated["secret"], rotated=rotated)
