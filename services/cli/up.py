@@ -211,6 +211,8 @@ def _run(
     """Migrate the store, start the broker and the services (and the demo), supervise until ``stop``."""
     database_url = database_url_for(var)
     print("RegAlerts is starting")
+    for chatty in ("alembic", "services.pipeline.broker"):  # the lines below say what they would log
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     for line in plan.moved:
         print(f"  {line}")
     upgrade(database_url)

@@ -55,6 +55,7 @@ def test_make_run_shows_the_seed_story_alert_in_a_browser(up: UpProcess, tmp_pat
     wait_for(lambda: up.page_url() is not None or up.process.poll() is not None, 180, "the demo page URL")
     page_url = up.page_url()
     assert page_url, up.output()
+    assert '"level": "INFO"' not in up.output(), "the console shows up's summary, not routine log records"
     # Two of the demo subscriptions watch it ("ByteDance", "any CAC action"); "SEC fines" does not.
     wait_for(lambda: len(_seed_alerts(page_url)) >= 2, 180, "the seed story's alerts on the demo page")
     subscriptions = {a["data"]["subscription_id"] for a in _seed_alerts(page_url)}  # type: ignore[index]
