@@ -14,8 +14,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.notify.api_keys import tenant_by_api_key
 from services.notify.models import Tenant
-from services.notify.store import create_tenant, tenant_by_api_key
+from services.notify.store import create_tenant
 from services.pipeline.db import make_engine, make_session_factory, utcnow
 from services.web.accounts import add_member, find_tenant, member_by_email, register_tenant
 from services.web.auth import create_link

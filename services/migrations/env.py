@@ -30,6 +30,11 @@ if context.is_offline_mode():
 else:
     engine = make_engine(url)
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch operations rebuild a SQLite table (copy, drop, rename): with foreign keys on, dropping a
+            # parent table would delete its children's rows through ON DELETE CASCADE.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=True, render_item=render_item
         )

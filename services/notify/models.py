@@ -12,15 +12,29 @@ from services.pipeline.db import Base, UTCDateTime, utcnow
 
 
 class Tenant(Base):
-    """A customer: owns subscriptions, deliveries and watchlists; authenticates with one API key."""
+    """A customer: owns subscriptions, deliveries and watchlists; authenticates with any of its API keys."""
 
     __tablename__ = "notify_tenants"
     __table_args__ = (UniqueConstraint("name", name="uq_notify_tenants_name"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    api_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiKey(Base):
+    """A named API key of a tenant: only its hash and its first characters (to tell keys apart) are kept;
+    a revoked key authenticates nothing."""
+
+    __tablename__ = "notify_api_keys"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("notify_tenants.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Subscription(Base):

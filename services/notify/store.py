@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from services.notify.api_keys import create_api_key
 from services.notify.channels import Target
 from services.notify.matching import Rule
 from services.notify.models import Key, Subscription, Tenant, Unsubscribe
@@ -28,17 +27,10 @@ from services.notify.tokens import new_key
 from services.pipeline.db import utcnow
 from services.pipeline.paging import PageRequest, keyset
 
-API_KEY_PREFIX = "rak_"
-
 
 def new_id(prefix: str) -> str:
     """A random id with a readable prefix (tn_, sub_)."""
     return f"{prefix}_{uuid.uuid4().hex}"
-
-
-def hash_api_key(api_key: str) -> str:
-    """SHA-256 of an API key: keys are 256-bit random, so a plain hash is enough to store them safely."""
-    return hashlib.sha256(api_key.encode()).hexdigest()
 
 
 class TenantExists(ValueError):
@@ -55,10 +47,10 @@ def create_tenant(session: Session, *, name: str) -> tuple[Tenant, str]:
     existing = session.scalar(select(Tenant).where(Tenant.name == name))
     if existing is not None:
         raise TenantExists(name, existing.id)
-    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    tenant = Tenant(id=new_id("tn"), name=name, api_key_hash=hash_api_key(api_key), created_at=utcnow())
+    tenant = Tenant(id=new_id("tn"), name=name, created_at=utcnow())
     session.add(tenant)
     session.flush()
+    _, api_key = create_api_key(session, tenant_id=tenant.id, name="default")
     return tenant, api_key
 
 
@@ -70,11 +62,6 @@ def find_tenant(session: Session, *, id_or_name: str) -> Tenant | None:
 def list_tenants(session: Session) -> list[Tenant]:
     """Every tenant, oldest first."""
     return list(session.scalars(select(Tenant).order_by(Tenant.created_at, Tenant.id)))
-
-
-def tenant_by_api_key(session: Session, *, api_key: str) -> Tenant | None:
-    """The tenant owning an API key, or None."""
-    return session.scalar(select(Tenant).where(Tenant.api_key_hash == hash_api_key(api_key)))
 
 
 def _channel_columns(channel: WebhookChannel | EmailChannel) -> dict[str, Any]:

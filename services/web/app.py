@@ -12,7 +12,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.pipeline.http import ReadyCheck, ops_router
 from services.web.context import STATIC, WebContext
 from services.web.deps import SignInRequired, render, signin_redirect
-from services.web.pages import account, deliveries, feeds, inbox, items, lookup, signin, subscriptions, watchlists
+from services.web.pages import (
+    account,
+    api_keys,
+    deliveries,
+    feeds,
+    inbox,
+    items,
+    lookup,
+    signin,
+    subscriptions,
+    watchlists,
+)
 from services.web.service_client import ServiceError
 
 SECURITY_HEADERS = {
@@ -61,6 +72,6 @@ def create_app(context: WebContext, ready_checks: dict[str, ReadyCheck]) -> Fast
     _install_handlers(app, context)
     app.include_router(ops_router(ready_checks))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for module in (signin, inbox, items, subscriptions, deliveries, watchlists, feeds, lookup, account):
+    for module in (signin, inbox, items, subscriptions, deliveries, watchlists, api_keys, feeds, lookup, account):
         app.include_router(module.router)
     return app

@@ -75,3 +75,17 @@ class NotifyClient(ServiceClient):
     def remove_from_watchlist(self, entity_id: str) -> None:
         """Delete an entity."""
         self._call("DELETE", f"/v1/watchlists/{entity_id}")
+
+    def api_keys(self) -> list[dict[str, Any]]:
+        """The tenant's API keys (name and prefix, never the key), live and revoked."""
+        result: list[dict[str, Any]] = self._call("GET", "/v1/api-keys")
+        return result
+
+    def create_api_key(self, name: str) -> dict[str, Any]:
+        """A new API key; the answer holds the key itself, once."""
+        result: dict[str, Any] = self._call("POST", "/v1/api-keys", json={"name": name})
+        return result
+
+    def revoke_api_key(self, key_id: str) -> None:
+        """Revoke a key (NotifyError 409 for the key making the call)."""
+        self._call("DELETE", f"/v1/api-keys/{key_id}")

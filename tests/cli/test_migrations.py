@@ -10,7 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from services.cli.database import alembic_config, upgrade
-from services.pipeline.db import make_engine
+from services.notify.api_keys import hash_api_key, list_api_keys, tenant_by_api_key
+from services.pipeline.db import make_engine, make_session_factory
 from services.schema import TABLE_MODULES, load_metadata
 
 
@@ -82,3 +83,34 @@ def test_tenants_named_alike_before_names_were_unique_keep_distinct_names(databa
     finally:
         engine.dispose()
     assert names == {"tn_a": "acme", "tn_b": "acme (tn_b)", "tn_c": "other"}
+
+
+def test_each_tenants_key_becomes_its_default_key_and_keeps_working(database_url: str) -> None:
+    upgrade(database_url, "0009")
+    engine = make_engine(database_url)
+    key = "rak_an-old-key"
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO notify_tenants (id, name, api_key_hash, created_at) VALUES (:i, :n, :k, :t)"),
+                {"i": "tn_a", "n": "acme", "k": hash_api_key(key), "t": datetime(2026, 1, 1, tzinfo=UTC)},
+            )
+            connection.execute(  # a tenant's rows survive the rebuild of notify_tenants (SQLite batch mode)
+                text(
+                    "INSERT INTO notify_subscriptions (id, tenant_id, name, filters, channel, addresses, mode, paused, "
+                    "created_at, updated_at) VALUES ('sub_1', 'tn_a', 's', '{}', 'webhook', '[]', 'instant', false, "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade(database_url)
+        with make_session_factory(engine)() as session:
+            tenant = tenant_by_api_key(session, api_key=key)
+            assert tenant is not None and tenant.id == "tn_a"
+            [row] = list_api_keys(session, tenant_id="tn_a")
+            assert (row.name, row.prefix, row.revoked_at) == ("default", "rak_", None)
+            assert session.execute(text("SELECT tenant_id FROM notify_subscriptions")).scalar_one() == "tn_a"
+        downgrade(database_url, "0009")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT api_key_hash FROM notify_tenants")).scalar_one() == hash_api_key(key)
+    finally:
+        engine.dispose()

@@ -6,7 +6,7 @@ import hashlib
 
 from sqlalchemy import select
 
-from services.notify.models import Tenant
+from services.notify.models import ApiKey
 from tests.notify.conftest import Api, Receiver
 
 
@@ -32,7 +32,7 @@ def test_every_v1_route_needs_a_valid_key(api: Api) -> None:
 
 def test_api_keys_are_stored_hashed(api: Api) -> None:
     with api.engine.connect() as connection:
-        hashes = set(connection.scalars(select(Tenant.api_key_hash)))
+        hashes = set(connection.scalars(select(ApiKey.key_hash)))
     assert not set(api.keys.values()) & hashes
     assert {hashlib.sha256(k.encode()).hexdigest() for k in api.keys.values()} == hashes
 

@@ -6,8 +6,9 @@ import json
 
 from sqlalchemy import Engine
 
+from services.notify.api_keys import tenant_by_api_key
 from services.notify.schemas import SubscriptionCreate
-from services.notify.store import create_subscription, tenant_by_api_key
+from services.notify.store import create_subscription
 from services.pipeline.db import make_session_factory
 from tests.conftest import run_regalerts
 

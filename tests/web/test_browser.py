@@ -281,3 +281,29 @@ def test_an_operator_adds_a_feed_after_its_preview(browser: Browser, feeds_stack
     _shot(page, "catalog")
     page.close()
     assert not {name: found for name, found in problems.items() if found}
+
+
+def test_an_api_key_is_created_shown_once_and_revoked(browser: Browser, stack: Stack) -> None:
+    web = stack.web
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{web.url}/signin/{web.link(web.alice)}")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="API keys").click()
+    problems = {"api keys": _accessibility_problems(page)}
+    page.get_by_role("button", name="Create a key").click()
+    expect(page.locator("#f-name-error")).to_be_visible()
+    problems["api keys with an error"] = _accessibility_problems(page)
+    page.get_by_label("Name").fill("SIEM export")
+    page.get_by_role("button", name="Create a key").click()
+    expect(page.locator("#new-key")).to_contain_text("rak_")
+    key = page.locator("#new-key").inner_text()
+    row = page.locator("tr", has_text="SIEM export")
+    expect(row.locator("code")).to_have_text(key[:12] + "…")
+    expect(page.locator("tr", has_text="used by this web app").get_by_role("button")).to_have_count(0)
+    problems["api keys with a new key"] = _accessibility_problems(page)
+    _shot(page, "api-keys")
+    row.get_by_role("button", name="Revoke SIEM export").click()
+    expect(page.locator("tr", has_text="SIEM export").locator(".status")).to_have_text("revoked")
+    expect(page.locator("#new-key")).to_have_count(0)  # shown once
+    page.close()
+    assert not {name: found for name, found in problems.items() if found}

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from services.cli.database import upgrade
 from services.cli.users import demo_member_link
+from services.notify.api_keys import tenant_by_api_key
 from services.notify.models import Tenant
-from services.notify.store import create_tenant, tenant_by_api_key
+from services.notify.store import create_tenant
 from services.pipeline.db import make_engine
 from services.web.models import Member, WebTenant
 from tests.conftest import run_regalerts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.notify.api import deliveries, subscriptions, unsubscribe, watchlists
+from services.notify.api import api_keys, deliveries, subscriptions, unsubscribe, watchlists
 from services.notify.api.deps import NotifyContext
 from services.pipeline.api import service_app
 from services.pipeline.http import ReadyCheck, ops_router
@@ -23,5 +23,6 @@ def create_app(context: NotifyContext, ready_checks: dict[str, ReadyCheck]) -> F
     app.include_router(subscriptions.router)
     app.include_router(deliveries.router)
     app.include_router(watchlists.router)
+    app.include_router(api_keys.router)
     app.include_router(unsubscribe.router)
     return app

@@ -10,10 +10,10 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.notify.api_keys import key_by_secret
 from services.notify.dispatcher import DispatcherFactory
-from services.notify.models import Tenant
+from services.notify.models import ApiKey, Tenant
 from services.notify.settings import NotifySettings
-from services.notify.store import tenant_by_api_key
 from services.pipeline.netguard import NetworkPolicy
 
 
@@ -47,17 +47,27 @@ SessionDep = Annotated[Session, Depends(get_session)]
 _bearer = HTTPBearer(auto_error=False, description="The tenant's API key.")
 
 
-def current_tenant(
+def current_key(
     session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Tenant:
-    """The tenant owning the ``Authorization: Bearer`` key; 401 otherwise."""
-    tenant = tenant_by_api_key(session, api_key=credentials.credentials) if credentials else None
-    if tenant is None:
+) -> ApiKey:
+    """The live API key of the ``Authorization: Bearer`` header; 401 otherwise."""
+    key = key_by_secret(session, api_key=credentials.credentials) if credentials else None
+    if key is None:
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
             detail="missing or invalid API key",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    return key
+
+
+CurrentKey = Annotated[ApiKey, Depends(current_key)]
+
+
+def current_tenant(session: SessionDep, key: CurrentKey) -> Tenant:
+    """The tenant owning the request's API key."""
+    tenant = session.get(Tenant, key.tenant_id)
+    assert tenant is not None  # keys are deleted with their tenant
     return tenant
 
 
