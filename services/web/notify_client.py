@@ -72,6 +72,11 @@ class NotifyClient(ServiceClient):
         result: dict[str, Any] = self._call("POST", "/v1/watchlists", json=body)
         return result
 
+    def update_watchlist_entity(self, entity_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Change an entity's name, aliases or kind."""
+        result: dict[str, Any] = self._call("PATCH", f"/v1/watchlists/{entity_id}", json=body)
+        return result
+
     def remove_from_watchlist(self, entity_id: str) -> None:
         """Delete an entity."""
         self._call("DELETE", f"/v1/watchlists/{entity_id}")

@@ -35,7 +35,7 @@ from services.web.accounts import add_member, register_tenant
 from services.web.app import create_app
 from services.web.auth import create_link
 from services.web.context import WebContext, make_templates
-from services.web.models import Member
+from services.web.models import Member, WebTenant
 from services.web.search import ensure_index
 from services.web.settings import WebSettings
 from tests.classify.conftest import FIXTURE_KB
@@ -190,6 +190,13 @@ class WebApp:
         response = client.post(f"/signin/{self.link(member)}")
         assert response.status_code == 303, response.text
         return client
+
+    def api_key(self, member: Member) -> str:
+        """The notify API key the app acts with for ``member``'s tenant."""
+        with self.sessions() as session:
+            tenant = session.get(WebTenant, member.tenant_id)
+            assert tenant is not None
+            return tenant.api_key
 
     def record(self, *items: ClassifiedItem) -> None:
         """Put items in the read model."""

@@ -42,7 +42,7 @@ def test_a_key_is_shown_once_listed_by_prefix_and_revoked(stack: Stack) -> None:
 
 def test_the_web_apps_own_key_cannot_be_revoked_here(stack: Stack) -> None:
     client = stack.web.signed_in(stack.web.alice)
-    with _notify(stack, _own_key(stack)) as notify:
+    with _notify(stack, stack.web.api_key(stack.web.alice)) as notify:
         [own] = notify.get("/v1/api-keys").json()
     page = client.get("/api-keys").text
     row = re.search(rf'<tr id="{own["id"]}">.*?</tr>', page, re.S)
@@ -52,19 +52,10 @@ def test_the_web_apps_own_key_cannot_be_revoked_here(stack: Stack) -> None:
     assert client.get("/subscriptions").status_code == 200
 
 
-def _own_key(stack: Stack) -> str:
-    from services.web.models import WebTenant
-
-    with stack.web.sessions() as session:
-        tenant = session.get(WebTenant, stack.web.alice.tenant_id)
-        assert tenant is not None
-        return tenant.api_key
-
-
 def test_another_tenants_key_is_404_and_unlisted(stack: Stack) -> None:
     alice = stack.web.signed_in(stack.web.alice)
     _create(alice, "Alice's CI")
-    with _notify(stack, _own_key(stack)) as notify:
+    with _notify(stack, stack.web.api_key(stack.web.alice)) as notify:
         [ci] = [k for k in notify.get("/v1/api-keys").json() if k["name"] == "Alice's CI"]
     bob = stack.web.signed_in(stack.web.bob)
     assert "Alice&#39;s CI" not in bob.get("/api-keys").text
@@ -81,5 +72,5 @@ def test_bad_names_csrf_and_escaping(stack: Stack) -> None:
     assert client.post("/api-keys", data={"name": "no token"}).status_code == 403
     hostile = _create(client, "<img src=x onerror=alert(1)>")
     assert "<img src=x" not in hostile.text and "&lt;img src=x onerror=alert(1)&gt;" in hostile.text
-    names = [k["name"] for k in _notify(stack, _own_key(stack)).get("/v1/api-keys").json()]
+    names = [k["name"] for k in _notify(stack, stack.web.api_key(stack.web.alice)).get("/v1/api-keys").json()]
     assert names == ["default", "<img src=x onerror=alert(1)>"]

@@ -57,6 +57,14 @@ def _shot(page: Page, name: str) -> None:
     assert (folder / f"{name}.png").stat().st_size > 0
 
 
+def _signed_in(browser: Browser, web: WebApp, *, width: int, height: int) -> Page:
+    """A page of alice's, signed in through a link."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{web.url}/signin/{web.link(web.alice)}")
+    page.get_by_role("button", name="Sign in").click()
+    return page
+
+
 def _emailed_link(mailbox: Any, count: int) -> str:
     wait_for(lambda: len(mailbox.messages) >= count, "the sign-in email")
     recipients, message = mailbox.messages[count - 1]
@@ -140,9 +148,7 @@ def test_a_second_tenant_sees_none_of_the_firsts_deliveries(browser: Browser, ma
 
 def test_subscription_with_autocomplete_preview_and_retry(browser: Browser, stack: Stack, receiver: Receiver) -> None:
     web = stack.web
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(f"{web.url}/signin/{web.link(web.alice)}")
-    page.get_by_role("button", name="Sign in").click()
+    page = _signed_in(browser, web, width=1280, height=1000)
     page.get_by_role("link", name="Subscriptions").click()
     page.get_by_role("link", name="New subscription").click()
     page.get_by_label("Name").fill("Tencent fines")
@@ -237,9 +243,7 @@ def test_an_operator_adds_a_feed_after_its_preview(browser: Browser, feeds_stack
     web, site = feeds_stack.web, feeds_stack.site
     good = site.serve("/wire.xml", Reply(200, rss([item(1), item(2), item(3)])))
     gone = site.serve("/gone.xml", Reply(404, b"nothing here"))
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{web.url}/signin/{web.link(web.alice)}")
-    page.get_by_role("button", name="Sign in").click()
+    page = _signed_in(browser, web, width=1280, height=900)
     problems: dict[str, list[str]] = {}
     page.get_by_role("link", name="Feeds").click()
     expect(page.get_by_role("heading", name="Feeds")).to_be_visible()
@@ -285,9 +289,7 @@ def test_an_operator_adds_a_feed_after_its_preview(browser: Browser, feeds_stack
 
 def test_an_api_key_is_created_shown_once_and_revoked(browser: Browser, stack: Stack) -> None:
     web = stack.web
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(f"{web.url}/signin/{web.link(web.alice)}")
-    page.get_by_role("button", name="Sign in").click()
+    page = _signed_in(browser, web, width=1280, height=800)
     page.get_by_role("link", name="API keys").click()
     problems = {"api keys": _accessibility_problems(page)}
     page.get_by_role("button", name="Create a key").click()
@@ -305,5 +307,36 @@ def test_an_api_key_is_created_shown_once_and_revoked(browser: Browser, stack: S
     row.get_by_role("button", name="Revoke SIEM export").click()
     expect(page.locator("tr", has_text="SIEM export").locator(".status")).to_have_text("revoked")
     expect(page.locator("#new-key")).to_have_count(0)  # shown once
+    page.close()
+    assert not {name: found for name, found in problems.items() if found}
+
+
+def test_a_watchlist_entity_is_edited_in_place(browser: Browser, stack: Stack) -> None:
+    web = stack.web
+    page = _signed_in(browser, web, width=1280, height=700)
+    page.get_by_role("link", name="Watchlist").click()
+    page.get_by_label("Name", exact=True).fill("Initech")
+    page.get_by_label("Aliases", exact=True).fill("Initech AG")
+    page.get_by_role("button", name="Add").click()
+    page.get_by_label("Name", exact=True).fill("Globex")
+    page.get_by_role("button", name="Add").click()
+    page.get_by_role("link", name="Edit Initech").click()
+    row = page.locator("tr.editing")
+    aliases = row.get_by_label("Aliases")
+    expect(aliases).to_have_value("Initech AG")
+    _shot(page, "watchlists")
+    aliases.fill("")
+    row.get_by_label("Name").fill("")
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator("#e-name-error")).to_be_visible()
+    problems = {"watchlist with an error in a row": _accessibility_problems(page)}
+    row.get_by_label("Name").fill("Initech Group")
+    row.get_by_label("Aliases").fill("Initech AG, 英泰克")
+    row.get_by_label("Kind").select_option("product")
+    problems["watchlist editing a row"] = _accessibility_problems(page)
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator("tr", has_text="Initech Group")).to_contain_text("Initech AG, 英泰克")
+    expect(page.locator("tr", has_text="Initech Group")).to_contain_text("product")
+    expect(page.locator("tr.editing")).to_have_count(0)
     page.close()
     assert not {name: found for name, found in problems.items() if found}

@@ -138,27 +138,6 @@ def test_lookup_answers_nothing_when_classify_is_unreachable(sqlite_web_engine: 
         assert client.get("/lookup", params={"q": "腾讯", "kind": "company"}).json() == []
 
 
-def test_watchlist_add_list_remove_and_isolation(stack: Stack) -> None:
-    alice, bob = stack.web.signed_in(stack.web.alice), stack.web.signed_in(stack.web.bob)
-    token = csrf_of(alice.get("/watchlists"))
-    added = alice.post(
-        "/watchlists",
-        data={"csrf_token": token, "name": "Initech", "aliases": "Initech AG, 英泰克", "kind": "organisation"},
-    )
-    assert added.status_code == 303
-    page = alice.get("/watchlists").text
-    assert "Initech" in page and "Initech AG, 英泰克" in page
-    assert "Initech" not in bob.get("/watchlists").text
-    empty = alice.post("/watchlists", data={"csrf_token": token, "name": " ", "aliases": "kept"})
-    assert empty.status_code == 422 and 'id="w-name-error"' in empty.text and 'value="kept"' in empty.text
-    entity = re.search(r'action="/watchlists/(\w+)/delete"', page)
-    assert entity
-    bobs_token = csrf_of(bob.get("/watchlists"))
-    assert bob.post(f"/watchlists/{entity.group(1)}/delete", data={"csrf_token": bobs_token}).status_code == 404
-    assert alice.post(f"/watchlists/{entity.group(1)}/delete", data={"csrf_token": token}).status_code == 303
-    assert "Initech AG" not in alice.get("/watchlists").text
-
-
 def test_the_item_page_names_the_subscriptions_that_received_it(stack: Stack, receiver: Receiver) -> None:
     client = stack.web.signed_in(stack.web.alice)
     sub = _create(client, receiver.url + "/hook", companies="tencent")
