@@ -13,13 +13,19 @@ from typing import Any
 
 import httpx
 
-from services.cli.demo import DemoServer
+from services.cli.demo import DEMO_MEMBER, DemoServer
 from services.pipeline.private_files import write_private
 
-# What the demo tenant watches: the seed story's company, any CAC action, and one that must stay silent.
+# What the demo tenant watches: the seed story's company, any CAC action (to the demo page's webhook and by
+# email to the demo member, caught by the demo's SMTP server), and one that must stay silent.
 DEMO_SUBSCRIPTIONS: tuple[dict[str, Any], ...] = (
     {"name": "ByteDance, anywhere", "filters": {"companies": ["ByteDance"]}},
     {"name": "Any CAC action", "filters": {"regulators": ["CAC"]}},
+    {
+        "name": "Any CAC action, by email",
+        "filters": {"regulators": ["CAC"]},
+        "channel": {"type": "email", "addresses": [DEMO_MEMBER]},
+    },
     {"name": "SEC fines", "filters": {"regulators": ["SEC"], "actions": ["fine"]}},
 )
 DEMO_FEEDS = ("wire", "regulator")
@@ -60,12 +66,15 @@ def demo_tenant_key(client: httpx.Client, notify_url: str, var: Path, database_u
 
 
 def _subscribe(client: httpx.Client, notify_url: str, api_key: str, server: DemoServer, spec: dict[str, Any]) -> None:
+    """Subscribe as ``spec`` says; without a channel, to a signed webhook of the demo page (its secret kept)."""
     hook = secrets.token_urlsafe(9)
-    body = {**spec, "channel": {"type": "webhook", "url": f"{server.url}/hooks/{hook}", "format": "json"}}
+    webhook = {"type": "webhook", "url": f"{server.url}/hooks/{hook}", "format": "json"}
+    body = {"channel": webhook, **spec}
     response = client.post(f"{notify_url}/v1/subscriptions", json=body, headers={"Authorization": f"Bearer {api_key}"})
     response.raise_for_status()
-    with server.received.lock:
-        server.received.secrets[hook] = response.json()["secret"]
+    if body["channel"] is webhook:
+        with server.received.lock:
+            server.received.secrets[hook] = response.json()["secret"]
 
 
 def _register_feed(client: httpx.Client, ingest_url: str, admin_token: str, url: str, title: str) -> None:

@@ -90,7 +90,7 @@ def test_make_run_shows_the_seed_story_alert_in_a_browser(up: UpProcess, tmp_pat
 
 def _web_app_shows_the_seed_story(up: UpProcess) -> None:
     """The demo member signs in through the printed link; the seed story is in the inbox with its evidence
-    highlighted, and its two webhook deliveries are on its page."""
+    highlighted, and its deliveries are on its page: two webhooks and the email the demo's SMTP server caught."""
     link = up.signin_link()
     assert link, up.output()
     with sync_playwright() as playwright:
@@ -104,11 +104,14 @@ def _web_app_shows_the_seed_story(up: UpProcess) -> None:
             expect(page.locator("mark.ev.action").first).to_be_visible()
             rows = page.locator("table.deliveries tbody tr", has_text="delivered")
             for _ in range(60):  # the deliveries topic reaches the web app's read model within seconds
-                if rows.count() >= 2:
+                if rows.count() >= 3:
                     break
                 page.wait_for_timeout(1000)
                 page.reload()
-            expect(rows).to_have_count(2)
+            expect(rows).to_have_count(3)
+            expect(rows.filter(has_text="email")).to_have_count(1)
+            rows.filter(has_text="email").get_by_role("link").click()  # that subscription's deliveries
+            expect(page.locator("table.deliveries .status").first).to_have_text("delivered")
         finally:
             browser.close()
 
