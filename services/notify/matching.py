@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from services.notify.phrases import PhraseFinder, normalise
 from services.notify.schemas import Filters
-from services.pipeline.events import ClassifiedItem
+from services.pipeline.events import ClassifiedItem, Tags
 
 # Anchor preference, most selective first.
 ANCHORS = ("watchlist", "companies", "keywords", "regulators", "jurisdictions", "actions", "languages")
@@ -143,7 +143,17 @@ def features_of(
 ) -> Features:
     """Normalise an item's tags (and find the indexed keywords in its title and summary); ``watchlist``
     holds the entity ids found in the item, by tenant."""
-    tags = item.tags
+    return features_from(item.item.title, item.item.summary, item.tags, keywords, watchlist)
+
+
+def features_from(
+    title: str,
+    summary: str,
+    tags: Tags,
+    keywords: KeywordFinder | None = None,
+    watchlist: Mapping[str, Iterable[str]] | None = None,
+) -> Features:
+    """:func:`features_of` for an item given as its title, summary and tags."""
     regulator_keys = (
         (normalise(key), r.confidence) for r in tags.regulators for key in (r.id, r.name, r.acronym or "")
     )
@@ -153,7 +163,7 @@ def features_of(
         actions=_best((a.type.value, a.confidence) for a in tags.actions),
         jurisdictions=with_parents([*tags.jurisdictions, *(r.jurisdiction for r in tags.regulators)]),
         languages=with_parents([tags.language]),
-        keywords=keywords.find(f"{item.item.title}\n{item.item.summary}") if keywords else frozenset(),
+        keywords=keywords.find(f"{title}\n{summary}") if keywords else frozenset(),
         watchlist={tenant: frozenset(ids) for tenant, ids in (watchlist or {}).items()},
         amount=(tags.amount.value, tags.amount.currency) if tags.amount else None,
     )

@@ -103,30 +103,3 @@ def matched_items(session: Session, tenant_id: str, items: list[Item]) -> set[st
         select(DeliveryView.item_id).where(DeliveryView.tenant_id == tenant_id, DeliveryView.item_id.in_(ids))
     )
     return set(found)
-
-
-PREVIEW_DAYS = 30
-# Subscription filter -> the tag kind it reads in the read model.
-FILTER_KINDS = {
-    "companies": "company",
-    "regulators": "regulator",
-    "actions": "action",
-    "jurisdictions": "jurisdiction",
-    "languages": "language",
-}
-
-
-def preview(session: Session, *, filters: dict[str, list[str]], now: datetime, limit: int = 20) -> list[Item]:
-    """The items of the last 30 days a subscription's filters would have matched, newest first: any value
-    within a filter, every non-empty filter; companies and regulators by knowledge-base id, keywords as
-    full-text phrases in the title or summary."""
-    dialect = session.get_bind().dialect.name
-    conditions: list[ColumnElement[bool]] = [Item.published_at >= now - timedelta(days=PREVIEW_DAYS)]
-    groups = tuple(
-        tuple(tag_token(kind, value) for value in filters.get(name, []) if value) for name, kind in FILTER_KINDS.items()
-    )
-    matched = match_clause(dialect, Match(groups, tuple(filters.get("keywords", []))))
-    if matched is not None:
-        conditions.append(matched)
-    statement = select(Item).where(*conditions).order_by(Item.published_at.desc(), Item.id.desc()).limit(limit)
-    return list(session.scalars(statement))

@@ -35,6 +35,13 @@ class NotifyClient(ServiceClient):
         result: dict[str, Any] = self._call("PATCH", f"/v1/subscriptions/{subscription_id}", json=body)
         return result
 
+    def preview(self, filters: dict[str, Any], items: list[dict[str, Any]]) -> list[str]:
+        """The ids of the given items (at most 500) a subscription with these filters would match."""
+        result: dict[str, list[str]] = self._call(
+            "POST", "/v1/subscriptions/preview", json={"filters": filters, "items": items}
+        )
+        return result["matched"]
+
     def set_paused(self, subscription_id: str, paused: bool) -> None:
         """Pause or resume."""
         self._call("POST", f"/v1/subscriptions/{subscription_id}/{'pause' if paused else 'resume'}")

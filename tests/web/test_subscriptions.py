@@ -5,13 +5,14 @@ rotation, deliveries with retry, and another tenant's ids answering 404."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import Engine
 
 from services.web.readmodel import record_attempt
 from tests.notify.conftest import Receiver, wait_for
-from tests.web.conftest import CHINESE, Stack, csrf_of, served_web_app
+from tests.web.conftest import CHINESE, Stack, classified, csrf_of, served_web_app
 
 
 def _form(client: httpx.Client, **fields: str | list[str]) -> dict[str, str | list[str]]:
@@ -151,3 +152,21 @@ def test_the_item_page_names_the_subscriptions_that_received_it(stack: Stack, re
     page = client.get(f"/items/{pk.group(1)}").text
     assert f'<a href="/subscriptions/{sub}/deliveries">Tencent fines</a>' in page
     assert "Tencent fines" not in stack.web.signed_in(stack.web.bob).get(f"/items/{pk.group(1)}").text
+
+
+def test_the_preview_is_notifys_matching_over_the_whole_30_days(stack: Stack, receiver: Receiver) -> None:
+    now = datetime.now(UTC)
+    noise = [
+        classified(f"noise-{n}", f"SEC fines firm {n}", regulators=[("sec", "SEC", "US", "SEC")], published_at=now - timedelta(minutes=n))
+        for n in range(600)
+    ]  # fmt: skip
+    tencent = [("tencent", "Tencent", "Tencent")]
+    older = classified("zh-20d", "Tencent fined again", companies=tencent, published_at=now - timedelta(days=20))
+    too_old = classified("zh-40d", "Tencent fined long ago", companies=tencent, published_at=now - timedelta(days=40))
+    stack.web.record(*noise, older, too_old)
+    client = stack.web.signed_in(stack.web.alice)
+    # a company typed by name matches as notify matches it (the read model indexes ids only)
+    form = _form(client, name="Tencent", companies="Tencent", intent="preview", url=receiver.url)
+    page = client.post("/subscriptions/new", data=form).text
+    assert "2 items in the last 30 days:" in page, page
+    assert "Tencent fined again" in page and "腾讯" in page and "long ago" not in page

@@ -10,6 +10,7 @@ from services.notify.channels import Batch
 from services.notify.channels.http import make_client
 from services.notify.models import Subscription
 from services.notify.names import name_warnings
+from services.notify.preview import PreviewMatches, SubscriptionPreview, preview_matches
 from services.notify.sample import sample_alert
 from services.notify.schemas import (
     DIGEST_NEEDS_MODE,
@@ -83,6 +84,14 @@ def create(
     created = public_view(subscription, SubscriptionCreated, secret=secret, warnings=warnings)
     session.commit()
     return created
+
+
+@router.post("/preview", summary="Which of the given items these filters would match (nothing is stored)")
+def preview(body: SubscriptionPreview, session: SessionDep, tenant: CurrentTenant) -> PreviewMatches:
+    """The matching applied to every classified item, the tenant's watchlist included, over up to 500 items
+    the caller sends (the web app sends its last 30 days); the ids of those matched, in the order given."""
+    _check_filters(session, tenant, body.filters)
+    return preview_matches(session, tenant_id=tenant.id, preview=body)
 
 
 @router.get("", summary="List subscriptions", responses={200: {"headers": LINK_HEADER}})

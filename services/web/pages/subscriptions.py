@@ -7,12 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from services.pipeline.db import utcnow
 from services.web.deps import ContextDep, FormDep, SessionDep, Viewer, ViewerDep, call_service, render
-from services.web.inbox import preview
 from services.web.notify_client import NotifyClient, NotifyError
-from services.web.subscription_form import ACTIONS, blank_form, body_of, filters_of, form_of, summary, where_to
+from services.web.preview import Preview, preview
+from services.web.subscription_form import ACTIONS, blank_form, body_of, form_of, summary, where_to
 
 NOT_FOUND = "No such subscription."
 router = APIRouter(prefix="/subscriptions", tags=["subscriptions"])
@@ -54,13 +56,23 @@ async def list_all(request: Request, context: ContextDep, viewer: ViewerDep, not
 def _form_page(
     context: ContextDep, request: Request, viewer: Viewer, session: SessionDep, form: dict[str, str], **values: Any
 ) -> HTMLResponse:
-    values = {"errors": {}, "preview_items": None, "action": "/subscriptions/new", "editing": False, **values}
-    if values["preview_items"] is None and values.pop("with_preview", False):
-        values["preview_items"] = preview(session, filters=filters_of(form), now=utcnow())
+    values = {"errors": {}, "preview": None, "action": "/subscriptions/new", "editing": False, **values}
     status_code = 422 if values["errors"] else 200
     return render(
         context, request, "subscription_form.html.j2", viewer, status_code, form=form, actions=ACTIONS, **values
     )
+
+
+async def _preview(
+    session: Session, notify: NotifyClient, filters: dict[str, Any], errors: dict[str, str]
+) -> tuple[Preview | None, dict[str, str]]:
+    """notify's verdict on the last 30 days, and the form's errors with notify's complaints about the filters."""
+    if "actions" in errors:  # an unknown action: notify would refuse the filters
+        return None, errors
+    try:
+        return await run_in_threadpool(preview, session, notify, filters=filters, now=utcnow()), errors
+    except NotifyError as exc:
+        return None, {**exc.field_errors(), **errors}
 
 
 @router.get("/new", response_class=HTMLResponse, summary="New subscription")
@@ -78,7 +90,8 @@ async def _save(
     form = {**blank_form(), **form}  # unchecked boxes and absent fields are sent as nothing
     body, errors = body_of(form)
     if form.get("intent") == "preview" or errors:
-        return _form_page(context, request, viewer, session, form, errors=errors, with_preview=True, **page)
+        shown, errors = await _preview(session, notify, body["filters"], errors)
+        return _form_page(context, request, viewer, session, form, errors=errors, preview=shown, **page)
     try:
         if subscription_id:
             saved = await call_service(notify.update, subscription_id, body, not_found=NOT_FOUND)
