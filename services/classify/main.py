@@ -55,13 +55,15 @@ def build_service(settings: ClassifySettings) -> Service:
         producer=producer,
     )
     engine = make_engine(settings.database_url)
+    handle_stories = make_story_handler(producer, StoryIndex(SqlStories(make_session_factory(engine))))
     stories = ConsumerLoop(
         settings=settings,
         topic=ITEMS_TAGGED,
         group_id=settings.stories_consumer_group,
         stage="stories",
-        handler=make_story_handler(producer, StoryIndex(SqlStories(make_session_factory(engine)))),
+        handler=lambda message: handle_stories([message]),
         producer=producer,
+        batch_handler=handle_stories,
     )
     app = service_app(title="RegAlerts classify")
     app.include_router(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -116,14 +116,48 @@ class Story:
 class StoryStore(Protocol):
     """Where stories live: memory for the command line, a table for the service."""
 
-    def story_of(self, item_id: str) -> Story | None:
-        """The story an item already belongs to, if any."""
+    def story_ids(self, item_ids: Sequence[str]) -> dict[str, str]:
+        """The story id of each of these items that already belongs to one."""
 
-    def candidates(self, report: Report, window: timedelta) -> list[Story]:
-        """Stories with a report within ``window`` of ``report`` sharing a company or regulator with it."""
+    def stories(self, story_ids: Iterable[str]) -> dict[str, Story]:
+        """These stories with every report, each story's reports by (publication, item id)."""
 
-    def save(self, story: Story, report: Report) -> None:
-        """Record that ``report`` now belongs to ``story``."""
+    def candidates(self, reports: Sequence[Report], window: timedelta) -> list[Story]:
+        """At least every story one of ``reports`` may join (:func:`may_join`): the index picks per report."""
+
+    def save(self, assigned: Sequence[tuple[Story, Report]]) -> None:
+        """Record, at once, that each report now belongs to its story (a report already recorded keeps its)."""
+
+
+def keys_of(report: Report) -> list[str]:
+    """What a report is found by: each company, each regulator, and each regulator of a report that names no
+    company (``n:``), the only kind a report naming companies can join by regulator alone."""
+    keys = [f"c:{c}" for c in sorted(report.companies)] + [f"r:{r}" for r in sorted(report.regulators)]
+    return keys + ([] if report.companies else [f"n:{r}" for r in sorted(report.regulators)])
+
+
+def candidate_keys(report: Report) -> list[str]:
+    """The keys of the reports whose stories ``report`` may join (:func:`joins`): a report naming companies
+    joins a story sharing one, or a story naming none that shares a regulator; one naming no company joins a
+    story sharing a regulator. So a busy regulator's other cases are not candidates of a report naming a
+    company."""
+    if report.companies:
+        return [f"c:{c}" for c in sorted(report.companies)] + [f"n:{r}" for r in sorted(report.regulators)]
+    return [f"r:{r}" for r in sorted(report.regulators)]
+
+
+def may_join(report: Report, story: Story, window: timedelta) -> bool:
+    """Whether ``story`` is a candidate of ``report``: one of its reports, within ``window`` of ``report``,
+    has a key ``report`` looks for (:func:`candidate_keys`)."""
+    wanted = set(candidate_keys(report))
+    return any(
+        abs(r.published - report.published) <= window and not wanted.isdisjoint(keys_of(r)) for r in story.reports
+    )
+
+
+def ordered(reports: Iterable[Report]) -> list[Report]:
+    """Reports by (publication, item id): the order a story keeps them in."""
+    return sorted(reports, key=lambda r: (r.published, r.item_id))
 
 
 def _agreement(a: Iterable[Money], b: Iterable[Money]) -> bool | None:
@@ -178,37 +212,80 @@ class StoryIndex:
 
     def assign(self, report: Report) -> Story:
         """The story of ``report``, recorded in the store; the same story when the item comes again."""
-        known = self.store.story_of(report.item_id)
-        if known is not None:
-            return known
-        joined = [s for s in self.store.candidates(report, self.window) if joins(report, s, self.window)]
+        return self.assign_all([report])[0]
+
+    def assign_all(self, reports: Sequence[Report]) -> list[Story]:
+        """The story of each report, decided in order exactly as one :meth:`assign` after another would,
+        from one candidate load, and recorded in one save. Each story comes as it was once its report joined
+        (what the store kept, should another replica have recorded the item first)."""
+        known_ids = self.store.story_ids([r.item_id for r in reports])
+        fresh = [r for r in reports if r.item_id not in known_ids]
+        live = {s.story_id: s for s in self.store.candidates(fresh, self.window)} if fresh else {}
+        live.update((i, s) for i, s in self.store.stories(set(known_ids.values()) - set(live)).items())
+        story_of = dict(known_ids)
+        by_key: dict[str, set[str]] = {}  # key -> ids of the live stories with a report having it
+        for story in live.values():
+            for r in story.reports:
+                for key in keys_of(r):
+                    by_key.setdefault(key, set()).add(story.story_id)
+        result: list[Story] = []
+        assigned: list[tuple[Story, Report]] = []
+        for report in reports:
+            if report.item_id not in story_of:
+                near = {i for key in candidate_keys(report) for i in by_key.get(key, ())}
+                story = self._decide(report, [live[i] for i in near])
+                live[story.story_id], story_of[report.item_id] = story, story.story_id
+                for key in keys_of(report):
+                    by_key.setdefault(key, set()).add(story.story_id)
+                assigned.append((story, report))
+            story = live[story_of[report.item_id]]
+            result.append(Story(story.story_id, list(story.reports)))
+        if not assigned:
+            return result
+        self.store.save(assigned)
+        kept = self.store.story_ids([r.item_id for _, r in assigned])
+        lost = {r.item_id: kept[r.item_id] for s, r in assigned if kept.get(r.item_id, s.story_id) != s.story_id}
+        if lost:
+            theirs = self.store.stories(set(lost.values()))
+            result = [theirs[lost[r.item_id]] if r.item_id in lost else s for r, s in zip(reports, result, strict=True)]
+        return result
+
+    def _decide(self, report: Report, stories: Iterable[Story]) -> Story:
+        """The story ``report`` joins (the closest of those it may join), else a new one; ``report`` added."""
+        candidates = sorted(
+            (s for s in stories if may_join(report, s, self.window)),
+            key=lambda s: (s.reports[0].published, s.reports[0].item_id),
+        )
+        joined = [s for s in candidates if joins(report, s, self.window)]
         story = max(joined, key=lambda s: _closeness(report, s)) if joined else Story(story_id_for(report.item_id))
-        story.reports.append(report)
-        self.store.save(story, report)
-        return self.store.story_of(report.item_id) or story  # what the store kept, should another have won
+        story.reports = ordered([*story.reports, report])
+        return story
 
 
 class MemoryStories:
     """A story store in memory (``regalerts stories``, tests)."""
 
     def __init__(self) -> None:
-        self._stories: list[Story] = []
-        self._by_item: dict[str, Story] = {}
+        self._stories: dict[str, list[Report]] = {}
+        self._story_of: dict[str, str] = {}
 
-    def story_of(self, item_id: str) -> Story | None:
-        """The story an item already belongs to, if any."""
-        return self._by_item.get(item_id)
+    def story_ids(self, item_ids: Sequence[str]) -> dict[str, str]:
+        """The story id of each of these items that already belongs to one."""
+        return {i: self._story_of[i] for i in item_ids if i in self._story_of}
 
-    def candidates(self, report: Report, window: timedelta) -> list[Story]:
-        """Stories with a report within ``window`` sharing a company or regulator with ``report``."""
-        return [
-            story for story in self._stories
-            if any(abs(r.published - report.published) <= window for r in story.reports)
-            and (report.companies & story.union("companies") or report.regulators & story.union("regulators"))
-        ]  # fmt: skip
+    def stories(self, story_ids: Iterable[str]) -> dict[str, Story]:
+        """These stories with every report (copies: the index changes only what it saves)."""
+        return {i: Story(i, list(self._stories[i])) for i in story_ids if i in self._stories}
 
-    def save(self, story: Story, report: Report) -> None:
-        """Record that ``report`` now belongs to ``story``."""
-        if story.story_id not in {s.story_id for s in self._stories}:
-            self._stories.append(story)
-        self._by_item[report.item_id] = story
+    def candidates(self, reports: Sequence[Report], window: timedelta) -> list[Story]:
+        """Every story with a report within ``window`` of one of ``reports``."""
+        start, end = min(r.published for r in reports) - window, max(r.published for r in reports) + window
+        near = [i for i, story in self._stories.items() if any(start <= r.published <= end for r in story)]
+        return list(self.stories(near).values())
+
+    def save(self, assigned: Sequence[tuple[Story, Report]]) -> None:
+        """Record that each report belongs to its story (a report already recorded keeps its)."""
+        for story, report in assigned:
+            if report.item_id not in self._story_of:
+                self._story_of[report.item_id] = story.story_id
+                self._stories[story.story_id] = ordered([*self._stories.get(story.story_id, []), report])

@@ -2,7 +2,8 @@
 
 It consumes ``regalerts.items.tagged.v1``, a single-partition topic, in its own consumer group: however
 many classify replicas run, one of them holds the partition and sees every report in order, so two reports
-of one story can never be grouped at the same moment by two replicas (docs/architecture.md, Stories).
+of one story can never be grouped at the same moment by two replicas (docs/architecture.md, Stories). Each
+poll's messages are grouped together (StoryIndex.assign_all), as one after another would be.
 """
 
 from __future__ import annotations
@@ -35,39 +36,45 @@ def story_event(story: StoryRecord) -> Story:
     return Story(id=story.story_id, first=_report_event(story.first), reports=[_report_event(r) for r in reports])
 
 
-def with_story(tagged: TaggedItem, index: StoryIndex) -> ClassifiedItem:
-    """A tagged item with its story (recorded in the index's store)."""
+def tagged_report(tagged: TaggedItem) -> Report:
+    """The story features of a tagged item."""
     item = tagged.item
-    report = report_for(
+    return report_for(
         item_id=item.item_id, published=item.published_at, feed=item.feed_title or item.feed_id, link=item.link,
         title=item.title, summary=item.summary, tags=tagged.tags,
     )  # fmt: skip
-    story = story_event(index.assign(report))
-    return ClassifiedItem(item=item, tags=tagged.tags, classified_at=tagged.classified_at, story=story)
 
 
-def make_story_handler(producer: KafkaProducer, index: StoryIndex) -> Callable[[Message], None]:
-    """A consumer-loop handler publishing each item with its story to ``regalerts.items.classified.v1``.
+def make_story_handler(producer: KafkaProducer, index: StoryIndex) -> Callable[[list[Message]], None]:
+    """A consumer-loop batch handler publishing each item with its story to ``regalerts.items.classified.v1``:
+    a poll's items are grouped together (one candidate load, one save), in order, as one at a time would be.
 
     Idempotent: an item seen again keeps the story recorded for it, and notify deduplicates alerts."""
 
-    def handle(message: Message) -> None:
-        if not isinstance(message.payload, TaggedItem):
-            raise InvalidMessage(f"expected a tagged item, got {message.event.type}")
-        classified = with_story(message.payload, index)
-        event = wrap(
-            classified, source="/regalerts/classify/stories", subject=classified.item.item_id,
-            traceparent=child_traceparent(message.event.traceparent),
-        )  # fmt: skip
-        grouped = datetime.now(UTC)
-        send_event(
-            producer,
-            ITEMS_CLASSIFIED,
-            classified.item.item_id,
-            event,
-            headers=stamped(message.headers, grouped=grouped),
-        )
-        observe("grouped", first_seen=classified.item.first_seen_at, at=grouped)
-        ITEMS_OUT.labels(stage="stories").inc()
+    def handle(messages: list[Message]) -> None:
+        tagged = []
+        for message in messages:
+            if not isinstance(message.payload, TaggedItem):
+                raise InvalidMessage(f"expected a tagged item, got {message.event.type}")
+            tagged.append(message.payload)
+        stories = index.assign_all([tagged_report(t) for t in tagged])
+        for message, item, story in zip(messages, tagged, stories, strict=True):
+            classified = ClassifiedItem(
+                item=item.item, tags=item.tags, classified_at=item.classified_at, story=story_event(story)
+            )
+            event = wrap(
+                classified, source="/regalerts/classify/stories", subject=classified.item.item_id,
+                traceparent=child_traceparent(message.event.traceparent),
+            )  # fmt: skip
+            grouped = datetime.now(UTC)
+            send_event(
+                producer,
+                ITEMS_CLASSIFIED,
+                classified.item.item_id,
+                event,
+                headers=stamped(message.headers, grouped=grouped),
+            )
+            observe("grouped", first_seen=classified.item.first_seen_at, at=grouped)
+            ITEMS_OUT.labels(stage="stories").inc()
 
     return handle

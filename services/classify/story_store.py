@@ -3,6 +3,7 @@ its candidates from and records each report in, so that a restart or another rep
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.classify.models import StoryKeyRow, StoryReportRow
-from services.classify.stories import Report, Story
+from services.classify.stories import Report, Story, candidate_keys, keys_of, ordered
 
 
 def report_json(report: Report) -> dict[str, Any]:
@@ -37,64 +38,67 @@ def report_from_json(data: dict[str, Any]) -> Report:
     )  # fmt: skip
 
 
-def _keys(report: Report) -> list[str]:
-    """What a report is found by: each company, each regulator, and each regulator of a report that names no
-    company (``n:``), the only kind a report naming companies can join by regulator alone."""
-    keys = [f"c:{c}" for c in sorted(report.companies)] + [f"r:{r}" for r in sorted(report.regulators)]
-    return keys + ([] if report.companies else [f"n:{r}" for r in sorted(report.regulators)])
-
-
-def _candidate_keys(report: Report) -> list[str]:
-    """The keys of the reports whose stories ``report`` may join (stories.joins): a report naming companies
-    joins a story sharing one, or a story naming none that shares a regulator; one naming no company joins a
-    story sharing a regulator. So a busy regulator's other cases are not loaded for every report naming it."""
-    if report.companies:
-        return [f"c:{c}" for c in sorted(report.companies)] + [f"n:{r}" for r in sorted(report.regulators)]
-    return [f"r:{r}" for r in sorted(report.regulators)]
-
-
 class SqlStories:
     """A story store on SQLAlchemy (SQLite or PostgreSQL); one session per call."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def story_of(self, item_id: str) -> Story | None:
-        """The story an item already belongs to, if any."""
+    def story_ids(self, item_ids: Sequence[str]) -> dict[str, str]:
+        """The story id of each of these items that already belongs to one."""
         with self._sessions() as session:
-            story_id = session.scalar(select(StoryReportRow.story_id).where(StoryReportRow.item_id == item_id))
-            return self._load(session, [story_id])[0] if story_id else None
+            rows = session.execute(
+                select(StoryReportRow.item_id, StoryReportRow.story_id).where(StoryReportRow.item_id.in_(item_ids))
+            )
+            return {item_id: story_id for item_id, story_id in rows}
 
-    def candidates(self, report: Report, window: timedelta) -> list[Story]:
-        """Stories with a report within ``window`` that ``report`` may join (:func:`_candidate_keys`)."""
-        start, end = report.published - window, report.published + window
+    def stories(self, story_ids: Iterable[str]) -> dict[str, Story]:
+        """These stories with every report."""
+        wanted = list(story_ids)
+        if not wanted:
+            return {}
+        with self._sessions() as session:
+            return self._load(session, wanted)
+
+    def candidates(self, reports: Sequence[Report], window: timedelta) -> list[Story]:
+        """The stories with a report, within ``window`` of the batch, having a key one of ``reports`` looks for
+        (stories.candidate_keys): one query for the batch, the index narrowing it per report."""
+        keys = sorted({key for report in reports for key in candidate_keys(report)})
+        if not keys:
+            return []
+        start = min(r.published for r in reports) - window
+        end = max(r.published for r in reports) + window
         with self._sessions() as session:
             items = select(StoryKeyRow.item_id).where(
-                StoryKeyRow.key.in_(_candidate_keys(report)), StoryKeyRow.published_at.between(start, end)
+                StoryKeyRow.key.in_(keys), StoryKeyRow.published_at.between(start, end)
             )
             ids = session.scalars(
                 select(StoryReportRow.story_id).where(StoryReportRow.item_id.in_(items)).distinct()
             ).all()
-            return self._load(session, list(ids))
+            return list(self._load(session, list(ids)).values())
 
-    def save(self, story: Story, report: Report) -> None:
-        """Record that ``report`` belongs to ``story`` (a second save of the same item changes nothing)."""
+    def save(self, assigned: Sequence[tuple[Story, Report]]) -> None:
+        """Record that each report belongs to its story, in one transaction (a report already recorded, by
+        this or another replica, keeps its story)."""
+        reports = [
+            {"item_id": r.item_id, "story_id": s.story_id, "published_at": r.published, "report": report_json(r)}
+            for s, r in assigned
+        ]
+        keys = [
+            {"key": key, "item_id": r.item_id, "published_at": r.published} for _, r in assigned for key in keys_of(r)
+        ]
         with self._sessions.begin() as session:
             insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-            row = {"item_id": report.item_id, "story_id": story.story_id, "published_at": report.published}
-            session.execute(insert(StoryReportRow).values(**row, report=report_json(report)).on_conflict_do_nothing())
-            keys = [{"key": key, "item_id": report.item_id, "published_at": report.published} for key in _keys(report)]
+            session.execute(insert(StoryReportRow).values(reports).on_conflict_do_nothing())
             if keys:
                 session.execute(insert(StoryKeyRow).values(keys).on_conflict_do_nothing())
 
     @staticmethod
-    def _load(session: Session, story_ids: list[str]) -> list[Story]:
+    def _load(session: Session, story_ids: list[str]) -> dict[str, Story]:
         rows = session.execute(
-            select(StoryReportRow.story_id, StoryReportRow.report)
-            .where(StoryReportRow.story_id.in_(story_ids))
-            .order_by(StoryReportRow.published_at, StoryReportRow.item_id)
+            select(StoryReportRow.story_id, StoryReportRow.report).where(StoryReportRow.story_id.in_(story_ids))
         ).all()
-        stories: dict[str, Story] = {}
+        found: dict[str, list[Report]] = {}
         for story_id, data in rows:
-            stories.setdefault(story_id, Story(story_id)).reports.append(report_from_json(data))
-        return list(stories.values())
+            found.setdefault(story_id, []).append(report_from_json(data))
+        return {story_id: Story(story_id, ordered(reports)) for story_id, reports in found.items()}

@@ -1,6 +1,7 @@
 """The at-least-once consumer loop shared by classify and notify.
 
-Poll a batch, run the handler on each message, flush the producer (so whatever the handler produced is
+Poll a batch, run the handler on each message (or a batch handler on each partition's messages at once,
+falling back to one message at a time should it fail), flush the producer (so whatever the handler produced is
 acknowledged), then commit the *next* offset of each partition. A message that can never succeed goes to
 ``<topic>.dlq`` with its origin and error in headers; too many invalid messages in a row stop the loop
 (a bad deploy should not drain a topic into its DLQ). SIGTERM/SIGINT call ``stop()``: the loop finishes the
@@ -18,8 +19,9 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
+from pydantic import BaseModel
 
-from services.pipeline.events import InvalidEvent, decode
+from services.pipeline.events import CloudEvent, InvalidEvent, decode
 from services.pipeline.logging import bind
 from services.pipeline.messages import InvalidMessage, Message
 from services.pipeline.metrics import CONSUMER_LAG, DLQ_MESSAGES, ITEMS_FAILED, ITEMS_IN, PROCESSING_DURATION
@@ -30,6 +32,7 @@ from services.pipeline.tracing import trace_id_of
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Message], None]
+BatchHandler = Callable[[list[Message]], None]
 RETRY_DELAYS_S = (0.5, 1.0, 2.0, 4.0)
 
 
@@ -50,13 +53,17 @@ class ConsumerLoop:
         handler: Handler,
         producer: KafkaProducer,
         retry_delays_s: tuple[float, ...] = RETRY_DELAYS_S,
+        batch_handler: BatchHandler | None = None,
     ) -> None:
+        """``batch_handler``, when given, handles each partition's polled messages together; it must do what
+        ``handler`` does to each in turn (a batch that fails is handled again one message at a time)."""
         self.name = f"consumer:{topic.name}"
         self.topic = topic
         self.group_id = group_id
         self.stage = stage
         self._settings = settings
         self._handler = handler
+        self._batch_handler = batch_handler
         self._producer = producer
         self._retry_delays = retry_delays_s
         self._stopping = threading.Event()
@@ -99,6 +106,9 @@ class ConsumerLoop:
                 batch = consumer.poll(timeout_ms=500)
                 processed: dict[TopicPartition, OffsetAndMetadata] = {}
                 for tp, records in batch.items():
+                    if self._process_batch(records):
+                        processed[tp] = OffsetAndMetadata(records[-1].offset + 1, None, -1)
+                        continue
                     for record in records:
                         if self._stopping.is_set() or not self._process(record):
                             break
@@ -112,6 +122,35 @@ class ConsumerLoop:
             self._consumer = None
             log.info("Consumer stopped", extra={"topic": self.topic.name, "group": self.group_id})
 
+    def _process_batch(self, records: list[Any]) -> bool:
+        """Handle a partition's records at once with the batch handler (a record that is no valid event goes to
+        the DLQ); False when there is none, the handler failed (each record is then handled alone, with
+        retries and the DLQ) or a stop came first."""
+        if self._batch_handler is None or self._stopping.is_set():
+            return False
+        messages, invalid = [], []
+        for record in records:
+            try:
+                messages.append(_message(record, *decode(record.value)))
+            except InvalidEvent:
+                invalid.append(record)
+        started = time.perf_counter()
+        try:
+            if messages:
+                self._batch_handler(messages)
+        except Exception as exc:
+            log.warning("Batch failed, handling its messages one at a time", extra={"error": repr(exc)})
+            return False
+        share = (time.perf_counter() - started) / max(len(messages), 1)
+        ITEMS_IN.labels(stage=self.stage).inc(len(messages))
+        for _ in messages:
+            PROCESSING_DURATION.labels(stage=self.stage).observe(share)
+        if messages:
+            self._consecutive_invalid = 0
+        for record in invalid:
+            self._process(record)  # dead-letters it
+        return True
+
     def _process(self, record: Any) -> bool:
         """Handle one record; False when a stop interrupted it (it stays uncommitted, to be redelivered)."""
         headers = {k: v.decode(errors="replace") for k, v in (record.headers or [])}
@@ -119,16 +158,7 @@ class ConsumerLoop:
         with bind(item_id=headers.get("item_id"), trace_id=trace_id_of(headers.get("traceparent"))):
             started = time.perf_counter()
             try:
-                event, payload = decode(record.value)
-                message = Message(
-                    record.topic,
-                    record.partition,
-                    record.offset,
-                    record.key.decode(errors="replace") if record.key else None,
-                    headers,
-                    event,
-                    payload,
-                )
+                message = _message(record, *decode(record.value))
                 if not self._handle_with_retries(message):
                     return False
                 self._consecutive_invalid = 0
@@ -201,6 +231,13 @@ class ConsumerLoop:
             CONSUMER_LAG.labels(group=self.group_id, topic=tp.topic, partition=str(tp.partition)).set(
                 max(0, highwater - position)
             )
+
+
+def _message(record: Any, event: CloudEvent, payload: BaseModel) -> Message:
+    """A consumed record with its decoded envelope and payload."""
+    headers = {k: v.decode(errors="replace") for k, v in (record.headers or [])}
+    key = record.key.decode(errors="replace") if record.key else None
+    return Message(record.topic, record.partition, record.offset, key, headers, event, payload)
 
 
 class _GaveUp(Exception):

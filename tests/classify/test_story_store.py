@@ -54,11 +54,11 @@ def test_candidates_come_by_company_or_regulator_within_the_window(engine: Engin
     window = timedelta(days=30)
     by_company = {
         r.item_id
-        for s in store.candidates(report("q", companies=frozenset({"phonepe"}), regulators=frozenset()), window)
+        for s in store.candidates([report("q", companies=frozenset({"phonepe"}), regulators=frozenset())], window)
         for r in s.reports
     }
     assert by_company == {"c"}
-    far = store.candidates(report("z", days=100), window)
+    far = store.candidates([report("z", days=100)], window)
     assert far == []
 
 
@@ -68,7 +68,25 @@ def test_a_report_naming_companies_loads_only_the_stories_it_may_join(engine: En
     index.assign(report("other", companies=frozenset({"phonepe"})))  # the same regulator's case against another
     index.assign(report("bare", companies=frozenset(), title="New rules for lenders announced"))  # names none
     window = timedelta(days=30)
-    loaded = {r.item_id for s in store.candidates(report("p"), window) for r in s.reports}
+    loaded = {r.item_id for s in store.candidates([report("p")], window) for r in s.reports}
     assert loaded == {"bare"}  # a story naming another company can never take it: not loaded
     nameless = report("n", companies=frozenset())
-    assert {r.item_id for s in store.candidates(nameless, window) for r in s.reports} == {"other", "bare"}
+    assert {r.item_id for s in store.candidates([nameless], window) for r in s.reports} == {"other", "bare"}
+
+
+def test_a_batch_groups_as_one_report_after_another(engine: Engine) -> None:
+    later = report("g", days=16.5, amounts=((Decimal("1128000000"), "EUR"),), **FINE)  # joins d, of the same batch
+    reports = [*sequence(), report("a"), report("f", days=0.2, **FINE), later]
+    memory = StoryIndex(MemoryStories())
+    memory.assign(reports[0])
+    expected = [memory.assign(r) for r in reports[1:]]
+    stored = StoryIndex(SqlStories(make_session_factory(engine)))
+    stored.assign(reports[0])  # recorded before the batch: "a" keeps its story
+    got = stored.assign_all(reports[1:])
+    assert [s.story_id for s in got] == [s.story_id for s in expected]
+    assert len({s.story_id for s in got}) == 4
+    as_it_was = [[r.item_id for r in s.reports] for s in got]  # each story as it was when its report joined
+    assert as_it_was == [[r.item_id for r in s.reports] for s in expected]
+    assert as_it_was[0] == ["a", "b"] and as_it_was[-1] == ["d", "g"]
+    again = StoryIndex(SqlStories(make_session_factory(engine))).assign_all(reports)  # all redelivered
+    assert [s.story_id for s in again] == [s.story_id for s in [got[0], *got]]

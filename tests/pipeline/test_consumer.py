@@ -7,11 +7,12 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
 
 from services.pipeline.broker import EmbeddedBroker
-from services.pipeline.events import RawItem, wrap
+from services.pipeline.events import RawItem, encode, wrap
 from services.pipeline.kafka import ConsumerLoop, InvalidMessage, Message, make_producer, send_event
 from services.pipeline.settings import CommonSettings
 from services.pipeline.topics import Topic
@@ -166,4 +167,62 @@ def test_consecutive_invalid_limit_stops_the_loop(broker: EmbeddedBroker) -> Non
     thread.join(timeout=30)
     assert not thread.is_alive()
     assert errors and "5 consecutive messages" in str(errors[0])
+    producer.close()
+
+
+def _produce_to_one_partition(producer: KafkaProducer, topic: Topic, keys: list[str]) -> None:
+    for key in keys:
+        event = encode(wrap(_item(int(key.split("-")[1])), source="/test", subject=key))
+        producer.send(topic.name, key=key.encode(), value=event, partition=0).get(10)
+
+
+def _batch_loop(settings: CommonSettings, topic: Topic, producer: KafkaProducer, **handlers: Any) -> ConsumerLoop:
+    return ConsumerLoop(
+        settings=settings, topic=topic, group_id=f"g-{uuid.uuid4().hex[:6]}", stage="test", producer=producer,
+        retry_delays_s=(0.01,), **handlers,
+    )  # fmt: skip
+
+
+def test_a_batch_handler_takes_a_polls_messages_together_and_invalid_ones_go_to_the_dlq(
+    broker: EmbeddedBroker,
+) -> None:
+    settings, topic = _settings(broker), _fresh_topic()
+    producer = make_producer(settings, client_id="test")
+    _produce_to_one_partition(producer, topic, [f"item-{n}" for n in range(5)])
+    producer.send(topic.name, key=b"item-5", value=b"{not json", partition=0).get(10)
+    _produce_to_one_partition(producer, topic, [f"item-{n}" for n in range(6, 10)])
+    batches: list[list[str]] = []
+    alone: list[str] = []
+    loop = _batch_loop(
+        settings, topic, producer, handler=lambda m: alone.append(m.key or ""),
+        batch_handler=lambda messages: batches.append([m.key or "" for m in messages]),
+    )  # fmt: skip
+    _run_until(loop, lambda: sum(map(len, batches)) >= 9)
+    assert [k for b in batches for k in b] == [f"item-{n}" for n in range(10) if n != 5]
+    assert max(map(len, batches)) > 1 and alone == []
+    assert [r.key for r in _dlq_records(broker, topic, 1)] == [b"item-5"]
+    producer.close()
+
+
+def test_a_failed_batch_is_handled_again_one_message_at_a_time(broker: EmbeddedBroker) -> None:
+    settings, topic = _settings(broker), _fresh_topic()
+    producer = make_producer(settings, client_id="test")
+    _produce_to_one_partition(producer, topic, [f"item-{n}" for n in range(6)])
+    alone: list[str] = []
+
+    def handle_batch(messages: list[Message]) -> None:
+        if "item-3" in {m.key for m in messages}:
+            raise ConnectionError("one message spoils the batch")
+        alone.extend(m.key or "" for m in messages)
+
+    def handle(message: Message) -> None:
+        if message.key == "item-3":
+            raise InvalidMessage("item-3 can never be processed")
+        alone.append(message.key or "")
+
+    _run_until(
+        _batch_loop(settings, topic, producer, handler=handle, batch_handler=handle_batch), lambda: len(alone) >= 5
+    )
+    assert sorted(alone) == [f"item-{n}" for n in range(6) if n != 3]
+    assert [r.key for r in _dlq_records(broker, topic, 1)] == [b"item-3"]
     producer.close()
