@@ -49,6 +49,7 @@ class Peers:
     polls: int = 0
     _items: list[deque[bytes]] = field(default_factory=list)
     _versions: list[int] = field(default_factory=list)
+    _appearances: dict[int, int] = field(default_factory=dict)  # headline -> items of it so far
     _loop: asyncio.AbstractEventLoop | None = None
 
     def __post_init__(self) -> None:
@@ -91,11 +92,13 @@ class Peers:
             seq += 1
 
     def _add(self, seq: int, feed: int, headline: int) -> None:
-        row, now = self.rows[headline], time.time()
+        now, appearance = time.time(), self._appearances.get(headline, 0)
+        self._appearances[headline] = appearance + 1
+        title, summary = self.rows[headline].texts(appearance)
         date = format_datetime(datetime.fromtimestamp(now, UTC))
         self._items[feed].appendleft(
-            f"<item><guid isPermaLink='false'>b-{seq}</guid><title>{escape(row.title)}</title>"
-            f"<link>https://news.example.org/b/{seq}</link><description>{escape(row.summary)}</description>"
+            f"<item><guid isPermaLink='false'>b-{seq}</guid><title>{escape(title)}</title>"
+            f"<link>https://news.example.org/b/{seq}</link><description>{escape(summary)}</description>"
             f"<pubDate>{date}</pubDate></item>".encode()
         )
         self._versions[feed] += 1
