@@ -137,24 +137,39 @@ class Intake:
 
     def handle(self, message: Message) -> None:
         """Consumer-loop handler: anything but a classified item is invalid (to the DLQ)."""
-        if not isinstance(message.payload, ClassifiedItem):
-            raise InvalidMessage(f"expected a classified item, got {type(message.payload).__name__}")
-        self.ingest(message.payload, traceparent=message.event.traceparent)
+        self.handle_batch([message])
+
+    def handle_batch(self, messages: list[Message]) -> None:
+        """Consumer-loop batch handler: a poll's items matched and stored in one transaction."""
+        items = []
+        for message in messages:
+            if not isinstance(message.payload, ClassifiedItem):
+                raise InvalidMessage(f"expected a classified item, got {type(message.payload).__name__}")
+            items.append((message.payload, message.event.traceparent))
+        self.ingest_all(items)
 
     def ingest(self, classified: ClassifiedItem, *, traceparent: str | None = None) -> int:
         """Match an item and store one pending delivery per new (item revision, subscription); how many."""
+        return self.ingest_all([(classified, traceparent)])
+
+    def ingest_all(self, items: list[tuple[ClassifiedItem, str | None]]) -> int:
+        """:meth:`ingest` for each (item, traceparent) in turn, all in one transaction; how many deliveries."""
+        stored: list[tuple[ClassifiedItem, int]] = []
         with self._sessions.begin() as session:
             index, plans, watchlist = self.cache.refresh(session)
-            hits = watchlist.find(classified.item.title, classified.item.summary) if watchlist.size else {}
-            rules = [rule for rule in match(classified, index, hits) if rule.subscription_id in plans]
-            if not rules:
-                return 0
-            inserted = self._store(session, classified, rules, plans, hits, traceparent)
-        if inserted:
-            ALERTS_MATCHED.inc(inserted)
-            observe("matched", first_seen=classified.item.first_seen_at, at=self._clock())
+            for classified, traceparent in items:
+                hits = watchlist.find(classified.item.title, classified.item.summary) if watchlist.size else {}
+                rules = [rule for rule in match(classified, index, hits) if rule.subscription_id in plans]
+                if rules:
+                    stored.append((classified, self._store(session, classified, rules, plans, hits, traceparent)))
+        now = self._clock()
+        for classified, inserted in stored:
+            if inserted:
+                ALERTS_MATCHED.inc(inserted)
+                observe("matched", first_seen=classified.item.first_seen_at, at=now)
+        if any(inserted for _, inserted in stored):
             self._on_new()
-        return inserted
+        return sum(inserted for _, inserted in stored)
 
     def _store(
         self,

@@ -85,6 +85,7 @@ def build_service(settings: NotifySettings) -> Service:
         stage="notify",
         handler=intake.handle,
         producer=producer,
+        batch_handler=intake.handle_batch,
     )
     checks = {"database": lambda: ping(engine), "broker": kafka_ready_check(settings.bootstrap_servers)}
     return Service(

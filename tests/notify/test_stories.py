@@ -98,3 +98,23 @@ def test_a_minimum_amount_matches_only_its_currency(
     wait_for(lambda: len(receiver.on("/big")) == 1, "the alert")
     matched = receiver.on("/big")[0].json()["data"]["matched"]
     assert matched == [{"filter": "min_amount", "value": "1128000000 EUR", "evidence": ["1,128 miliardi di euro"]}]
+
+
+def test_a_polls_reports_stored_together_alert_as_one_after_another(
+    engine: Engine, receiver: Receiver, notify_on: Callable[..., Running]
+) -> None:
+    running = notify_on(engine)
+    tenant = running.tenant()
+    _hook(running, receiver, tenant, "/quiet", filters={"companies": ["Acme Corp"]})
+    _hook(running, receiver, tenant, "/loud", filters={"companies": ["Acme Corp"]}, story_updates="notify")
+    batch = [reported(0), reported(1), reported(0), reported(2), reported(0, "st_other")]  # one redelivered
+    assert running.intake.ingest_all([(item, None) for item in batch]) == 6
+    wait_for(lambda: len(receiver.on("/quiet")) == 2 and len(receiver.on("/loud")) == 4, "the alerts")
+    quiet = sorted((r.json()["data"]["item"]["id"], r.json()["type"]) for r in receiver.on("/quiet"))
+    assert quiet == [("feed:st_one:0", "alert.created"), ("feed:st_other:0", "alert.created")]
+    loud = sorted((r.json()["data"]["item"]["id"], r.json()["type"]) for r in receiver.on("/loud"))
+    assert loud == [
+        ("feed:st_one:0", "alert.created"), ("feed:st_one:1", "alert.story_update"),
+        ("feed:st_one:2", "alert.story_update"), ("feed:st_other:0", "alert.created"),
+    ]  # fmt: skip
+    assert running.intake.ingest_all([(item, None) for item in batch]) == 0  # the whole poll redelivered
