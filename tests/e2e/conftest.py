@@ -60,7 +60,17 @@ def replicated_pipeline(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Pipe
     yield from _start(broker, tmp_path, {"classify": 2, "notify": 2})
 
 
-def _start(broker: EmbeddedBroker, tmp_path: Path, replicas: dict[str, int]) -> Iterator[Pipeline]:
+@pytest.fixture
+def replicated_stream_pipeline(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[Pipeline]:
+    """Two replicas of ingest, classify and notify, ingest polling every second and a dead replica's feeds
+    free after 3 s."""
+    fast = {"REGALERTS_POLL_INTERVAL_S": "1", "REGALERTS_POLL_INTERVAL_FLOOR_S": "1", "REGALERTS_LEASE_S": "3"}
+    yield from _start(broker, tmp_path, {"ingest": 2, "classify": 2, "notify": 2}, fast)
+
+
+def _start(
+    broker: EmbeddedBroker, tmp_path: Path, replicas: dict[str, int], extra: dict[str, str] | None = None
+) -> Iterator[Pipeline]:
     suffix = uuid.uuid4().hex[:8]
     admin_token = uuid.uuid4().hex
     env = {
@@ -74,13 +84,14 @@ def _start(broker: EmbeddedBroker, tmp_path: Path, replicas: dict[str, int]) -> 
         "REGALERTS_NOTIFY_CONSUMER_GROUP": f"notify-{suffix}",
         "REGALERTS_STORIES_CONSUMER_GROUP": f"stories-{suffix}",
         "REGALERTS_LOG_LEVEL": "INFO",
+        **(extra or {}),
     }
     create_topics(broker.bootstrap)
     upgraded = run_regalerts("db", "upgrade", env=env)
     assert upgraded.returncode == 0, upgraded.stderr
     names = [name + (f"#{n}" if n > 1 else "") for name in SERVICES for n in range(1, replicas.get(name, 1) + 1)]
-    children = {
-        name: Child(name.split("#")[0], free_port(), {**env, "REGALERTS_HTTP_PORT": "0"}, tmp_path / f"{name}.log")
+    children = {  # ingest replicas lease feeds under distinct replica ids
+        name: Child(name.split("#")[0], free_port(), {**env, "REGALERTS_REPLICA_ID": name}, tmp_path / f"{name}.log")
         for name in names
     }
     for child in children.values():

@@ -37,6 +37,17 @@ def rss(items: list[dict[str, str]], title: str = "Test wire") -> bytes:
     ).encode()
 
 
+def tencent_fine(n: int, prefix: str) -> dict[str, str]:
+    """The n-th of many distinct decisions: each fine has its own amount (6 % apart, more than two reports
+    of one decision differ by), so each is its own story and gets its own alert."""
+    amount = round(1000 * 1.06**n)
+    return {
+        "guid": f"{prefix}-{n}",
+        "title": f"Regulator fines Tencent {amount} yuan over game licensing, case {n}",
+        "summary": f"China's State Administration for Market Regulation fined Tencent in case {n}.",
+    }
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 

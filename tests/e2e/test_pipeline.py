@@ -12,7 +12,7 @@ import pytest
 from services.pipeline.stages import passed
 from services.pipeline.topics import DELIVERIES, ITEMS_CLASSIFIED
 from tests.e2e.conftest import Pipeline, poll_now, register_feed, subscribe
-from tests.e2e.peers import SEED_SUMMARY, SEED_TITLE, FeedServer, WebhookReceiver, rss, wait_for
+from tests.e2e.peers import SEED_SUMMARY, SEED_TITLE, FeedServer, WebhookReceiver, rss, tencent_fine, wait_for
 from tests.e2e.topics import headers_of
 
 pytestmark = pytest.mark.e2e
@@ -22,17 +22,6 @@ OTHER_ITEM = {
     "title": "SEC charges investment adviser with fraud",
     "summary": "The Securities and Exchange Commission charged an adviser with defrauding clients.",
 }
-
-
-def _tencent_item(n: int, prefix: str) -> dict[str, str]:
-    """The n-th of many distinct decisions: each fine has its own amount (6 % apart, more than two reports
-    of one decision differ by), so each is its own story and gets its own alert."""
-    amount = round(1000 * 1.06**n)
-    return {
-        "guid": f"{prefix}-{n}",
-        "title": f"Regulator fines Tencent {amount} yuan over game licensing, case {n}",
-        "summary": f"China's State Administration for Market Regulation fined Tencent in case {n}.",
-    }
 
 
 def test_seed_story_reaches_a_tencent_subscriber_exactly_once(pipeline: Pipeline, receiver: WebhookReceiver) -> None:
@@ -64,7 +53,7 @@ def test_seed_story_reaches_a_tencent_subscriber_exactly_once(pipeline: Pipeline
         polls = feed.requests
         poll_now(pipeline, feed_id)
         wait_for(lambda: feed.requests > polls, 30, "the second poll")
-        feed.document = rss([seed, other, _tencent_item(0, run)])
+        feed.document = rss([seed, other, tencent_fine(0, run)])
         poll_now(pipeline, feed_id)
         wait_for(lambda: any(a["item"]["link"].endswith(f"/{run}-0") for a in ours()), 120, "the sentinel alert")
         links = [a["item"]["link"] for a in ours()]
@@ -91,7 +80,7 @@ def test_classify_killed_mid_flight_loses_nothing_and_duplicates_nothing(
 ) -> None:
     count = 200
     prefix = f"kill-{uuid.uuid4().hex[:8]}"
-    feed = FeedServer(rss([_tencent_item(n, prefix) for n in range(count)]))
+    feed = FeedServer(rss([tencent_fine(n, prefix) for n in range(count)]))
 
     def ours() -> list[str]:
         return [link for link in receiver.links() if f"/{prefix}-" in link]
