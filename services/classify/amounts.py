@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, Literal
@@ -31,6 +31,7 @@ def _alternation(options: Iterable[str]) -> str:
 _SUFFIX_OF: Final = {form: code for code, forms in words.SUFFIXES.items() for form in forms}
 _NUMBER: Final = r"\d{1,3}(?:[.,'’\u00a0\u202f ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _CJK: Final = rf"(?:(?:{_NUMBER})\s?(?:{_alternation(words.CJK_UNITS)})\s?)+(?:\d+(?![\d.,]))?"
+_CJK_UNIT: Final = re.compile(rf"({_NUMBER})\s?({_alternation(words.CJK_UNITS)})\s?")  # one term of a CJK amount
 _LATIN_END: Final = r"(?![A-Za-z\u00c0-\u024f])"  # a Latin word ends here: "m" in "£7.5m", not in "5 miles"
 _MONEY: Final = re.compile(
     rf"(?:(?<![^\W\d_])(?P<prefix>{_alternation(words.PREFIXES)})\s?)?"
@@ -38,6 +39,9 @@ _MONEY: Final = re.compile(
     rf"(?:\s?{words.CONNECTOR}(?P<suffix>{_alternation(_SUFFIX_OF)}){_LATIN_END})?",
     re.IGNORECASE,
 )
+_DIGIT: Final = re.compile(r"\d")
+# Every amount holds a digit, at most a prefix and a space after its start.
+_PREFIX_REACH: Final = max(map(len, words.PREFIXES)) + 1
 _BOUNDARY: Final = re.compile(r"[.;:!?。；！？](?:\s|$)|[;；。，、：]|(?<=[\u3000-\u9fff])\s")
 _LIST_GAP: Final = 40  # at most this many characters between two amounts of a list
 _CONVERSION: Final = re.compile(r"\(\s*(?:[^\W\d_]+\s+){0,2}$")
@@ -79,8 +83,7 @@ def parse_number(text: str, lang: str | None) -> Decimal:
 def _cjk_value(text: str, lang: str | None) -> Decimal:
     """ "1조 2000억" → 1.2 × 10^12; "116.86万" → 1,168,600."""
     total, rest = Decimal(0), text
-    unit = re.compile(rf"({_NUMBER})\s?({_alternation(words.CJK_UNITS)})\s?")
-    while match := unit.match(rest):
+    while match := _CJK_UNIT.match(rest):
         total += parse_number(match[1], lang) * Decimal(10) ** words.CJK_UNITS[match[2]]
         rest = rest[match.end() :]
     return total + (parse_number(rest, lang) if rest.strip() else 0)
@@ -127,11 +130,23 @@ def _excluded(text: str, start: int, end: int, previous_end: int) -> bool:
     return bool(words.NOT_BEFORE.search(before) or words.NOT_AFTER.match(text[end : end + 30]))
 
 
+def _money(text: str) -> Iterator[re.Match[str]]:
+    """What ``_MONEY.finditer`` finds, each searched for from just before the next digit: tried at every
+    position of a text, the regex would try every prefix there."""
+    position = 0
+    while digit := _DIGIT.search(text, position):
+        match = _MONEY.search(text, max(position, digit.start() - _PREFIX_REACH))
+        if match is None:
+            return
+        yield match
+        position = match.end()
+
+
 def mentions(text: str, field: FieldName, lang: str | None, local: str | None) -> list[Amount]:
     """The amounts written in one field, without those the words around them rule out."""
     found: list[Amount] = []
     previous_end = 0
-    for match in _MONEY.finditer(text):
+    for match in _money(text):
         amount = _candidate(match, field, lang, local)
         if amount is None:
             continue
@@ -188,22 +203,29 @@ def _found(title: str, summary: str, lang: str | None, jurisdictions: Sequence[s
     return _fill_currency(found, local), local
 
 
+def _penalised(title: str, summary: str) -> bool:
+    """Whether an item speaks of a penalty or a payment: one that does not states no amount of a decision
+    (asked after the amounts are found, as most items state none and the words are many)."""
+    return bool(words.PENALTY.search(title) or words.PENALTY.search(summary))
+
+
 def stated_amounts(
     title: str, summary: str, *, lang: str | None = None, jurisdictions: Sequence[str] = ()
 ) -> list[tuple[Decimal, str]]:
     """Every amount of the decision the item states (parts and total alike), as (value, currency)."""
-    if not words.PENALTY.search(title) and not words.PENALTY.search(summary):
+    found = _found(title, summary, lang, jurisdictions)[0]
+    if not found or not _penalised(title, summary):
         return []
-    return [(a.value, a.currency) for a in _found(title, summary, lang, jurisdictions)[0]]
+    return [(a.value, a.currency) for a in found]
 
 
 def extract_amount(
     title: str, summary: str, *, lang: str | None = None, jurisdictions: Sequence[str] = ()
 ) -> Amount | None:
     """The main amount of the decision an item reports, or None when it states none (module docstring)."""
-    if not words.PENALTY.search(title) and not words.PENALTY.search(summary):
-        return None
     found, local = _found(title, summary, lang, jurisdictions)
+    if not found or not _penalised(title, summary):
+        return None
     return _main([a for a in found if a.field == "title"], [a for a in found if a.field == "summary"], local)
 
 

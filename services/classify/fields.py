@@ -131,6 +131,8 @@ def found(fields: tuple[Field, ...], kinds: frozenset[str], langs: frozenset[str
 def longest_only(items: list[Found]) -> list[Found]:
     """Drop every item whose span lies inside a longer one of the same field (order kept; items with the
     same span are all kept)."""
+    if len(items) < 2:
+        return list(items)
     fields: dict[int, int] = {}
     for item in items:
         fields.setdefault(id(item.field), len(fields))
