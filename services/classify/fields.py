@@ -133,19 +133,14 @@ def longest_only(items: list[Found]) -> list[Found]:
     same span are all kept)."""
     if len(items) < 2:
         return list(items)
-    fields: dict[int, int] = {}
-    for item in items:
-        fields.setdefault(id(item.field), len(fields))
-    order = sorted(range(len(items)), key=lambda i: (fields[id(items[i].field)], items[i].start, -items[i].end))
-    dropped: set[int] = set()
-    field, span, cover_end, span_cover = -1, (-1, -1), -1, -1
-    for index in order:  # field by field, spans by start, the longer first
-        item = items[index]
-        if fields[id(item.field)] != field:
-            field, span, cover_end = fields[id(item.field)], (-1, -1), -1
-        if (item.start, item.end) != span:  # what the spans before this one cover
-            span, span_cover = (item.start, item.end), cover_end
-        if span_cover >= item.end:
-            dropped.add(index)
-        cover_end = max(cover_end, item.end)
-    return [item for index, item in enumerate(items) if index not in dropped]
+    spans = {(item.field.name, item.start, item.end) for item in items}
+    inside: set[tuple[str, int, int]] = set()
+    field, reach = "", -1
+    for span in sorted(spans, key=lambda span: (span[0], span[1], -span[2])):  # by field, by start, longer first
+        name, _, end = span
+        if name != field:
+            field, reach = name, -1
+        if reach >= end:  # a span before this one reaches as far
+            inside.add(span)
+        reach = max(reach, end)
+    return [item for item in items if (item.field.name, item.start, item.end) not in inside]
