@@ -123,8 +123,10 @@ def _candidate(match: re.Match[str], field: FieldName, lang: str | None, local: 
 
 def _excluded(text: str, start: int, end: int, previous_end: int) -> bool:
     """Whether the words around an amount say it is not the decision's (see money_words)."""
-    bounds = [m.end() for m in _BOUNDARY.finditer(text, 0, start)]
-    before = text[max(previous_end, start - _CONTEXT, bounds[-1] if bounds else 0) : start]
+    window = max(previous_end, start - _CONTEXT)
+    # The words since the last boundary in the window (a boundary of two characters may start just before it)
+    bounds = [m.end() for m in _BOUNDARY.finditer(text, max(0, window - 1), start)]
+    before = text[max(window, bounds[-1] if bounds else 0) : start]
     if previous_end > 0 and _CONVERSION.search(before):
         return True  # "£20m ($26m)": a conversion
     return bool(words.NOT_BEFORE.search(before) or words.NOT_AFTER.match(text[end : end + 30]))
