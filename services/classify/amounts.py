@@ -11,7 +11,6 @@ ago are not amounts of the decision; an item that speaks of no penalty or paymen
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -169,8 +168,8 @@ def _stated(text: str, amount: Amount, previous_end: int, found: list[Amount]) -
 
 def _fill_currency(amounts: list[Amount], local: str | None) -> list[Amount]:
     """Give amounts written without a currency the item's usual one, else the jurisdiction's."""
-    written = Counter(a.currency for a in amounts if not a.inferred)
-    currency = written.most_common(1)[0][0] if written else local
+    written = [a.currency for a in amounts if not a.inferred]
+    currency = max(written, key=written.count) if written else local  # the most frequent, the first of a tie
     if currency is None:
         return [a for a in amounts if not a.inferred]
     return [a if not a.inferred else _with_currency(a, currency) for a in amounts]
