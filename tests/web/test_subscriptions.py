@@ -8,8 +8,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from sqlalchemy import Engine
 
+from services.web import preview
 from services.web.readmodel import record_attempt
 from tests.notify.conftest import Receiver, wait_for
 from tests.web.conftest import CHINESE, Stack, classified, csrf_of, served_web_app
@@ -170,3 +172,20 @@ def test_the_preview_is_notifys_matching_over_the_whole_30_days(stack: Stack, re
     page = client.post("/subscriptions/new", data=form).text
     assert "2 items in the last 30 days:" in page, page
     assert "Tencent fined again" in page and "腾讯" in page and "long ago" not in page
+
+
+def test_a_preview_that_stops_early_says_among_how_many(
+    stack: Stack, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(preview, "PAGE", 100)
+    monkeypatch.setattr(preview, "MAX_SCANNED", 200)
+    now = datetime.now(UTC)
+    stack.web.record(
+        *(classified(f"n-{n}", f"Notice {n}", published_at=now - timedelta(minutes=n)) for n in range(250))
+    )
+    client = stack.web.signed_in(stack.web.alice)
+    form = _form(client, name="None", companies="nobody-at-all", intent="preview", url=receiver.url)
+    page = client.post("/subscriptions/new", data=form).text
+    assert "Nothing in the last 30 days would have matched among the newest 200 items." in page
+    everything = client.post("/subscriptions/new", data={**form, "companies": ""}).text
+    assert "20+ items in the last 30 days:" in everything  # enough found: no scope to state
