@@ -51,7 +51,8 @@ def signin_link(session: Session, settings: WebSettings, *, email: str) -> str:
 
 
 def demo_member_link(database_url: str, *, api_key: str, web_url: str) -> str:
-    """The demo member of the demo tenant (whose notify key is ``api_key``), and a sign-in link for them."""
+    """The demo member (an operator) of the demo tenant (whose notify key is ``api_key``), and a sign-in link
+    for them."""
     from services.cli.demo import DEMO_MEMBER
 
     settings = WebSettings(database_url=database_url, web_public_url=web_url)
@@ -64,9 +65,9 @@ def demo_member_link(database_url: str, *, api_key: str, web_url: str) -> str:
             web_tenant = register_tenant(session, tenant_id=tenant.id, name=tenant.name, api_key=api_key)
             member = member_by_email(session, email=DEMO_MEMBER)
             if member is not None:  # a demo tenant of an earlier run (its key lost): the member moves over
-                member.tenant_id = web_tenant.id
-            else:
-                add_member(session, email=DEMO_MEMBER, tenant=web_tenant)
+                member.tenant_id, member.operator = web_tenant.id, True
+            else:  # the person running the demo operates it: the Feeds pages show the demo's feeds
+                add_member(session, email=DEMO_MEMBER, tenant=web_tenant, operator=True)
             return signin_link(session, settings, email=DEMO_MEMBER)
     finally:
         engine.dispose()

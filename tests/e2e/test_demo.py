@@ -112,6 +112,9 @@ def _web_app_shows_the_seed_story(up: UpProcess) -> None:
             expect(rows.filter(has_text="email")).to_have_count(1)
             rows.filter(has_text="email").get_by_role("link").click()  # that subscription's deliveries
             expect(page.locator("table.deliveries .status").first).to_have_text("delivered")
+            page.get_by_role("link", name="Feeds").click()  # the demo member operates the demo's feeds
+            for title in ("Demo wire", "Demo regulator"):
+                expect(page.locator("tr", has_text=title).locator(".state")).to_have_text("OK")
         finally:
             browser.close()
 

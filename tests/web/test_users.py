@@ -76,4 +76,5 @@ def test_the_demo_member_follows_a_new_demo_tenant(sqlite_url: str) -> None:
     with Session(engine) as session:
         member = session.scalars(select(Member)).one()
         assert session.get(WebTenant, member.tenant_id).name == "demo-2"  # type: ignore[union-attr]
+        assert member.operator  # the person running the demo operates its feeds
     engine.dispose()
