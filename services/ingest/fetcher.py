@@ -42,6 +42,7 @@ class FetchResult:
     last_modified: str | None = None
     retry_after_s: float | None = None
     fresh_for_s: float | None = None
+    link_header: str | None = None  # HTTP Link: where a WebSub hub may be advertised
 
 
 class FetchFailed(Exception):
@@ -146,6 +147,7 @@ class Fetcher:
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
             fresh_for_s=fresh,
+            link_header=", ".join(response.headers.get_list("link")) or None,
         )
         return result, None
 

@@ -9,6 +9,7 @@ from services.ingest.api import IngestContext, router
 from services.ingest.publisher import Publisher
 from services.ingest.scheduler import Scheduler
 from services.ingest.settings import IngestSettings
+from services.ingest.websub_api import router as websub_router
 from services.pipeline.api import service_app
 from services.pipeline.db import make_engine, make_session_factory, ping
 from services.pipeline.http import kafka_ready_check, ops_router
@@ -46,6 +47,7 @@ def build_service(settings: IngestSettings) -> Service:
         ops_router({"database": lambda: ping(engine), "broker": kafka_ready_check(settings.bootstrap_servers)})
     )
     app.include_router(router)
+    app.include_router(websub_router)
     return Service(
         name="ingest", app=app, workers=[scheduler, publisher], port=settings.http_port, on_shutdown=[engine.dispose]
     )

@@ -45,6 +45,15 @@ PUBLISH_BACKLOG = Gauge(
     "regalerts_ingest_publish_backlog_items", "Items stored but not yet acknowledged by the broker."
 )
 
+WEBSUB_REQUEST_OUTCOMES = ("sent", "failed")
+# WebSub subscription requests (new and renewals) sent to hubs: sent (2xx) or failed (refused, unreachable).
+WEBSUB_REQUESTS = Counter(
+    "regalerts_websub_requests_total", "WebSub subscription requests sent to hubs, by outcome.", ["outcome"]
+)
+WEBSUB_PUSH_OUTCOMES = ("stored", "bad_signature", "unparseable", "too_large", "gone")
+# Content hubs pushed to a callback: stored, or ignored (bad_signature, unparseable, too_large, gone).
+WEBSUB_PUSHES = Counter("regalerts_websub_pushes_total", "Content pushed by WebSub hubs, by outcome.", ["outcome"])
+
 
 def initialise() -> None:
     """Create every label combination at zero so dashboards and alerts see them before the first event."""
@@ -56,3 +65,7 @@ def initialise() -> None:
         ITEMS_PUBLISHED.labels(kind=kind)
     for state in FEED_STATES:
         FEEDS.labels(state=state)
+    for outcome in WEBSUB_REQUEST_OUTCOMES:
+        WEBSUB_REQUESTS.labels(outcome=outcome)
+    for outcome in WEBSUB_PUSH_OUTCOMES:
+        WEBSUB_PUSHES.labels(outcome=outcome)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.pipeline.db import Base, UTCDateTime, utcnow
 
@@ -19,7 +19,7 @@ class Feed(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), unique=True)
     title: Mapped[str] = mapped_column(String(500), default="")
-    poll_interval_s: Mapped[float | None] = mapped_column(Float)  # None: the service default
+    poll_interval_s: Mapped[float | None] = mapped_column(Float)  # None: adaptive (schedule.py)
     language: Mapped[str | None] = mapped_column(String(16))
     regulator: Mapped[str | None] = mapped_column(String(200))
     jurisdiction: Mapped[str | None] = mapped_column(String(16))
@@ -38,6 +38,8 @@ class Feed(Base):
     parse_warning: Mapped[str | None] = mapped_column(Text)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     items_seen: Mapped[int] = mapped_column(Integer, default=0)
+    # When new items were seen, epoch seconds, the latest few: what the adaptive interval follows (schedule.py).
+    arrivals: Mapped[list[float]] = mapped_column(JSON, default=list)
     # False until the first successful poll: that poll only publishes items inside the backfill window.
     backfilled: Mapped[bool] = mapped_column(Boolean, default=False)
     next_poll_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -46,6 +48,31 @@ class Feed(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the operator deletes the feed: the row and its items stay as dedupe memory (docs/ingest.md).
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    websub: Mapped[HubSubscription | None] = relationship(
+        back_populates="feed", lazy="selectin", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class HubSubscription(Base):
+    """The WebSub subscription of a feed whose document names a hub (websub.py); the feed is still polled."""
+
+    __tablename__ = "ingest_websub_subscriptions"
+
+    # Random and unguessable: the last segment of the callback URL the hub calls.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("ingest_feeds.id", ondelete="CASCADE"), unique=True)
+    hub_url: Mapped[str] = mapped_column(String(2048))
+    topic_url: Mapped[str] = mapped_column(String(2048))
+    secret: Mapped[str] = mapped_column(String(100))  # signs the hub's content: never shown by the API
+    # new | active | failed | denied | lapsed
+    state: Mapped[str] = mapped_column(String(16), default="new")
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a request awaits the hub's verification
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_action_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    feed: Mapped[Feed] = relationship(back_populates="websub", lazy="joined")
 
 
 class Item(Base):

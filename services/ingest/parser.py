@@ -35,8 +35,9 @@ class ParsedFeed:
     entries: list[ParsedEntry]
     title: str = ""
     language: str | None = None
-    ttl_s: float | None = None
+    ttl_s: float | None = None  # how long the feed says it stays fresh: RSS <ttl>, else sy:updatePeriod
     warning: str | None = None
+    links: dict[str, str] = field(default_factory=dict)  # the first href of each feed-level rel (hub, self, ...)
 
 
 def parse_feed(body: bytes, *, url: str, content_type: str | None = None, language: str | None = None) -> ParsedFeed:
@@ -63,9 +64,18 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None, langua
         entries=[_entry(e) for e in document.entries],
         title=str(meta.get("title", "")),
         language=meta.get("language"),
-        ttl_s=_ttl_seconds(meta.get("ttl")),
+        ttl_s=_ttl_seconds(meta.get("ttl")) or _update_period_seconds(meta),
         warning=warning,
+        links=_feed_links(meta),
     )
+
+
+def _feed_links(meta: Any) -> dict[str, str]:
+    links: dict[str, str] = {}
+    for link in meta.get("links", []):
+        if isinstance(link, dict) and link.get("rel") and link.get("href"):
+            links.setdefault(str(link["rel"]).lower(), str(link["href"]))
+    return links
 
 
 def _looks_like_json(body: bytes, content_type: str | None) -> bool:
@@ -85,6 +95,21 @@ def _ttl_seconds(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return minutes * 60 if minutes > 0 else None
+
+
+_PERIODS = {"hourly": 3600.0, "daily": 86400.0, "weekly": 7 * 86400.0, "monthly": 30 * 86400.0, "yearly": 365 * 86400.0}
+
+
+def _update_period_seconds(meta: Any) -> float | None:
+    """The syndication module's sy:updatePeriod divided by sy:updateFrequency (default 1), in seconds."""
+    period = _PERIODS.get(str(meta.get("sy_updateperiod", "")).strip().lower())
+    if period is None:
+        return None
+    try:
+        frequency = float(meta.get("sy_updatefrequency") or 1)
+    except (TypeError, ValueError):
+        frequency = 1.0
+    return period / frequency if frequency >= 1 else period
 
 
 def struct_to_datetime(value: time.struct_time | None) -> datetime | None:

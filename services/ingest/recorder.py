@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.ingest import schedule
+from services.ingest import schedule, subscriptions, websub
 from services.ingest.discovery import html_refusal, looks_like_html
 from services.ingest.fetcher import FetchResult
 from services.ingest.health import FeedState, state_of
@@ -113,6 +113,16 @@ def normalise_all(parsed: ParsedFeed, context: FeedContext) -> tuple[list[RawIte
     return items, f"{len(errors)} entries skipped, first: {errors[0]}" if errors else None
 
 
+def _arrivals(feed: Feed, items: list[RawItem], counts: StoreCounts, now: datetime) -> list[float]:
+    """The feed's publishing history after this poll: seeded from its items' dates on the first poll, one more
+    arrival when new items (or revisions) were stored."""
+    if not feed.backfilled:
+        return schedule.seed_arrivals((i.published_at.timestamp() for i in items), now=now.timestamp())
+    if counts.to_publish:
+        return schedule.arrived(feed.arrivals or [], now=now.timestamp())
+    return list(feed.arrivals or [])
+
+
 class Recorder:
     """Writes polls to the store: items (deduped), status, validators and the next poll time."""
 
@@ -165,22 +175,47 @@ class Recorder:
         if result.outcome == "error":
             self._record_failure(feed, result, now)
             return PollOutcome("error", result.reason)
-        counts = None
-        if prepared.parsed is not None and prepared.items is not None:
-            backfill_since = None if feed.backfilled else now - timedelta(seconds=self._settings.backfill_window_s)
-            counts = store_items(
-                session,
-                feed_id=feed.id,
-                items=prepared.items,
-                now=now,
-                backfill_since=backfill_since,
-                first_items=feed.items_seen == 0,
-            )
-            feed.items_seen += counts.new + counts.archived
-            feed.parse_warning = prepared.parsed.warning
-            feed.backfilled = True
+        counts = self._store(session, feed, prepared, now)
+        if counts and counts.to_publish and subscriptions.active(feed.websub, now=now):
+            assert feed.websub is not None
+            feed.websub.next_action_at = now  # the hub did not push these: check it with a renewal now
+        if prepared.parsed is not None and self._settings.websub_callback_url:
+            links = websub.discover(result.link_header, prepared.parsed.links, url=result.url)
+            if links is not None:
+                subscriptions.want(session, feed, links, now=now)
         self._record_success(feed, result, prepared.parsed, now)
         return PollOutcome(result.outcome, "none", counts)
+
+    def _store(self, session: Session, feed: Feed, prepared: Prepared, now: datetime) -> StoreCounts | None:
+        """Dedupe and store a parsed document's items; note the arrival of new ones."""
+        if prepared.parsed is None or prepared.items is None:
+            return None
+        backfill_since = None if feed.backfilled else now - timedelta(seconds=self._settings.backfill_window_s)
+        counts = store_items(
+            session,
+            feed_id=feed.id,
+            items=prepared.items,
+            now=now,
+            backfill_since=backfill_since,
+            first_items=feed.items_seen == 0,
+        )
+        feed.items_seen += counts.new + counts.archived
+        feed.parse_warning = prepared.parsed.warning
+        feed.arrivals = _arrivals(feed, prepared.items, counts, now)
+        feed.backfilled = True
+        return counts
+
+    def push(self, prepared: Prepared) -> PollOutcome:
+        """Record content a WebSub hub pushed: its items stored as a poll's are; the poll schedule is untouched."""
+        with self._sessions.begin() as session:
+            feed = session.get(Feed, prepared.snapshot.id)
+            if feed is None or feed.deleted_at is not None:
+                return PollOutcome("gone")
+            now = utcnow()
+            counts = self._store(session, feed, prepared, now)
+            if feed.websub is not None:
+                feed.websub.last_push_at = now
+            return PollOutcome("ok", "none", counts)
 
     def _log_change(self, feed: Feed, before: FeedState, result: FetchResult) -> None:
         """One line per feed per change of state, not per poll: a feed failing for days logs twice."""
@@ -211,7 +246,11 @@ class Recorder:
             interval_s=feed.poll_interval_s,
             ttl_s=parsed.ttl_s if parsed else None,
             fresh_for_s=result.fresh_for_s,
+            arrivals=feed.arrivals or (),
+            now=now.timestamp(),
         )
+        if subscriptions.active(feed.websub, now=now):  # pushed to: the poll is only the fallback
+            delay = max(delay, self._settings.websub_poll_interval_s)
         feed.next_poll_at = now + timedelta(seconds=delay)
 
     def _record_failure(self, feed: Feed, result: FetchResult, now: datetime) -> None:

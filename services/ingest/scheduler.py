@@ -1,8 +1,8 @@
 """The scheduler: a worker thread running an asyncio loop that polls due feeds within the limits.
 
 Each tick claims the feeds due now (a lease in this replica's name, renewed while the poll runs: leases.py)
-and starts one poll task per feed; :meth:`Scheduler.poll_now` lets the API poll a feed at once from another
-thread.
+and starts one poll task per feed, then sends the WebSub subscription requests that are due
+(subscriber.py); :meth:`Scheduler.poll_now` lets the API poll a feed at once from another thread.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from services.ingest.poller import Poller
 from services.ingest.recorder import FeedSnapshot, PollOutcome, Prepared
 from services.ingest.settings import IngestSettings
 from services.ingest.store import backlog_size, feed_state_counts
+from services.ingest.subscriber import Subscriber
 from services.pipeline.db import utcnow
 from services.pipeline.netguard import NetworkPolicy
 
@@ -56,6 +57,7 @@ class Scheduler:
         self._started = threading.Event()
         self._tasks: dict[str, asyncio.Task[PollOutcome]] = {}
         self._poller: Poller | None = None
+        self._subscriber: Subscriber | None = None
         self._gauges_at = 0.0
         self._renewed_at = time.monotonic()
 
@@ -101,6 +103,8 @@ class Scheduler:
             limiter=limiter,
             on_stored=self._on_stored,
         )
+        if self._settings.websub_callback_url:
+            self._subscriber = Subscriber(settings=self._settings, sessions=self._sessions, policy=self._policy)
         await asyncio.to_thread(self._take_back)
         self._started.set()
         try:
@@ -110,6 +114,8 @@ class Scheduler:
                 await asyncio.wait(list(self._tasks.values()), timeout=self._settings.total_timeout_s)
             await fetcher.aclose()
             self._poller.close()
+            if self._subscriber is not None:
+                await self._subscriber.aclose()
 
     async def _ticks(self) -> None:
         assert self._wake is not None
@@ -129,6 +135,8 @@ class Scheduler:
             for snapshot in due:
                 if snapshot.id not in self._tasks:  # a poll asked for meanwhile is already running
                     self._start(snapshot)
+        if self._subscriber is not None:
+            await self._subscriber.tick()
         if self._tasks and time.monotonic() - self._renewed_at >= self._settings.lease_s / 3:
             self._renewed_at = time.monotonic()
             await asyncio.to_thread(self._renew, list(self._tasks))

@@ -9,7 +9,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
 from services.ingest.health import FeedState, state_of
-from services.ingest.models import Feed
+from services.ingest.models import Feed, HubSubscription
 from services.ingest.store import recent_item_counts
 from services.pipeline.db import utcnow
 
@@ -22,7 +22,9 @@ class FeedFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(default=None, max_length=500)
-    poll_interval_s: float | None = Field(default=None, gt=0, le=86400, description="None: the service default.")
+    poll_interval_s: float | None = Field(
+        default=None, gt=0, le=86400, description="A fixed interval; None: the interval follows the feed's publishing."
+    )
     language: str | None = Field(
         default=None, max_length=16, description="Language hint (BCP 47), wins over the feed's."
     )
@@ -87,6 +89,20 @@ class FeedStatus(BaseModel):
     next_poll_at: datetime | None
 
 
+class WebSubPublic(BaseModel):
+    """The feed's WebSub subscription (its secret and callback are never shown)."""
+
+    hub_url: str
+    topic_url: str
+    state: str = Field(
+        description="new (not requested yet), active (verified by the hub), failed (the hub refused or could not "
+        "be reached), denied (by the hub), lapsed (the lease ended unrenewed); the feed is polled meanwhile."
+    )
+    expires_at: datetime | None = Field(description="End of the lease the hub granted.")
+    last_push_at: datetime | None
+    last_error: str | None
+
+
 class FeedPublic(BaseModel):
     """A registered feed and its status."""
 
@@ -100,6 +116,7 @@ class FeedPublic(BaseModel):
     enabled: bool
     created_at: datetime
     status: FeedStatus
+    websub: WebSubPublic | None = Field(default=None, description="Set when the feed names a WebSub hub.")
 
 
 class FeedCheck(BaseModel):
@@ -187,6 +204,7 @@ def to_public(feed: Feed, *, failing_threshold: int, recent_items: int) -> FeedP
         jurisdiction=feed.jurisdiction,
         enabled=feed.enabled,
         created_at=feed.created_at,
+        websub=_websub_public(feed.websub),
         status=status,
     )
 
@@ -195,3 +213,16 @@ def public_feeds(session: Session, feeds: list[Feed], *, failing_threshold: int)
     """The API view of feeds, each with its items of the last 7 days (one query for them all)."""
     counts = recent_item_counts(session, feed_ids=[feed.id for feed in feeds], since=utcnow() - RECENT)
     return [to_public(f, failing_threshold=failing_threshold, recent_items=counts.get(f.id, 0)) for f in feeds]
+
+
+def _websub_public(subscription: HubSubscription | None) -> WebSubPublic | None:
+    if subscription is None:
+        return None
+    return WebSubPublic(
+        hub_url=subscription.hub_url,
+        topic_url=subscription.topic_url,
+        state=subscription.state,
+        expires_at=subscription.expires_at,
+        last_push_at=subscription.last_push_at,
+        last_error=subscription.last_error,
+    )

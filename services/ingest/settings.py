@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 
@@ -19,9 +20,35 @@ class IngestSettings(CommonSettings):
         default="",
         description="Bearer token required on every /v1/feeds call; empty: the feed API refuses every call (503).",
     )
-    poll_interval_s: float = Field(default=300.0, gt=0, description="Default interval between two polls of a feed.")
+    poll_interval_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="Interval between two polls of a feed with no publishing history yet (fewer than two arrivals).",
+    )
     poll_interval_floor_s: float = Field(
         default=60.0, gt=0, description="Shortest interval a feed is ever polled at (also bounds ttl and caching)."
+    )
+    poll_interval_max_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Longest interval publishing history sets (a feed's ttl or Cache-Control may still stretch it).",
+    )
+    poll_gap_fraction: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="A feed with a history is polled at this fraction of the mean gap between its new items.",
+    )
+    poll_burst_window_s: float = Field(
+        default=900.0,
+        ge=0,
+        description="A bursty feed is polled at the floor for this long after new items appear (0: never).",
+    )
+    poll_burst_share: float = Field(
+        default=0.3,
+        gt=0,
+        le=1,
+        description="Share of a feed's gaps between new items shorter than the burst window that makes it bursty.",
     )
     poll_jitter: float = Field(
         default=0.1, ge=0, le=0.5, description="Random spread of each interval, as a fraction of it (0.1 = ±10%)."
@@ -86,6 +113,19 @@ class IngestSettings(CommonSettings):
     publish_timeout_s: float = Field(
         default=15.0, gt=0, description="How long to wait for the broker to acknowledge a round."
     )
+    websub_callback_url: str = Field(
+        default="",
+        description="Public base URL of this ingest API as WebSub hubs reach it (https://ingest.example.org): feeds "
+        "that name a hub are then subscribed to, with callbacks under /websub/; empty: WebSub off, polling only.",
+    )
+    websub_lease_s: int = Field(
+        default=7 * 86400, ge=1, description="Lease asked of WebSub hubs; renewed at two thirds of the one granted."
+    )
+    websub_poll_interval_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Shortest interval of the fallback poll of a feed whose hub holds a verified subscription.",
+    )
     republish_window_s: float = Field(
         default=3600.0,
         ge=0,
@@ -103,6 +143,11 @@ class IngestSettings(CommonSettings):
         self.replica_id = self.replica_id.strip() or socket.gethostname()
         if self.poll_interval_s < self.poll_interval_floor_s:
             raise ValueError("poll_interval_s must be >= poll_interval_floor_s")
+        if self.poll_interval_max_s < self.poll_interval_s:
+            raise ValueError("poll_interval_max_s must be >= poll_interval_s")
+        callback = urlsplit(self.websub_callback_url)
+        if self.websub_callback_url and (callback.scheme not in {"http", "https"} or not callback.hostname):
+            raise ValueError("websub_callback_url must be an http(s) URL with a host, or empty")
         if self.backoff_max_s < self.backoff_base_s:
             raise ValueError("backoff_max_s must be >= backoff_base_s")
         return self

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -17,6 +20,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.cli.supervisor import Child
 from services.ingest.fetcher import Fetcher
 from services.ingest.limits import HostLimiter
 from services.ingest.models import Feed
@@ -24,7 +28,8 @@ from services.ingest.poller import Poller
 from services.ingest.recorder import PollOutcome
 from services.ingest.settings import IngestSettings
 from services.ingest.store import create_feed
-from services.pipeline.db import make_session_factory
+from services.pipeline.broker import free_port
+from services.pipeline.db import Base, make_engine, make_session_factory
 from services.pipeline.netguard import NetworkPolicy
 
 
@@ -234,3 +239,31 @@ class PollRunner:
 @pytest.fixture
 def runner(settings: IngestSettings, sessions: sessionmaker[Session]) -> PollRunner:
     return PollRunner(settings, sessions)
+
+
+@contextmanager
+def ingest_process(bootstrap: str, tmp_path: Path, **settings: str) -> Iterator[tuple[Child, str, str]]:
+    """``regalerts ingest`` as a process on a fresh SQLite store, loopback allowed, more ``REGALERTS_*``
+    settings given by name; yields it, its admin token and its database URL, and checks it stopped cleanly."""
+    database = f"sqlite:///{tmp_path / 'ingest.db'}"
+    engine = make_engine(database)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    token, port = uuid.uuid4().hex, free_port()
+    env = {
+        "REGALERTS_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "REGALERTS_DATABASE_URL": database,
+        "REGALERTS_SSRF_ALLOW_CIDRS": "127.0.0.0/8",
+        "REGALERTS_ADMIN_TOKEN": token,
+        "REGALERTS_LOG_LEVEL": "WARNING",
+        "REGALERTS_HTTP_PORT": str(port),
+    }
+    env.update({f"REGALERTS_{name.upper()}": value.format(port=port) for name, value in settings.items()})
+    child = Child("ingest", port, env, tmp_path / "ingest.log")
+    child.start()
+    try:
+        child.wait_ready(timeout=60)
+        yield child, token, database
+    finally:
+        child.stop(timeout=20)
+    assert child.process is not None and child.process.returncode == 0, (tmp_path / "ingest.log").read_text()

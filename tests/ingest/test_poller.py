@@ -185,6 +185,41 @@ def test_retry_after_and_cache_hints_set_the_next_poll(
         assert (status.next_poll_at - status.last_polled_at).total_seconds() >= at_least
 
 
+def test_sy_update_period_is_a_hint_too(site: Site, runner: PollRunner, sessions: sessionmaker[Session]) -> None:
+    extra = "<sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>4</sy:updateFrequency>"
+    body = rss([]).replace(
+        b'<rss version="2.0">', b'<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">'
+    )
+    feed_id = add_feed(
+        sessions, site.serve("/sy", Reply(200, body.replace(b"</channel>", extra.encode() + b"</channel>")))
+    )
+    runner.poll(feed_id)
+    status = feed(sessions, feed_id)
+    assert status.last_polled_at is not None
+    assert (status.next_poll_at - status.last_polled_at).total_seconds() == 6 * 3600
+
+
+def test_the_interval_follows_the_feeds_publishing(
+    site: Site, runner: PollRunner, sessions: sessionmaker[Session]
+) -> None:
+    items = [item(1, hours_ago=6), item(2, hours_ago=4), item(3, hours_ago=2)]
+    path = "/every-2h"
+    feed_id = add_feed(sessions, site.serve(path, Reply(200, rss(items))))
+    runner.poll(feed_id)
+    first = feed(sessions, feed_id)
+    assert len(first.arrivals) == 3  # seeded from the items' dates
+    assert first.last_polled_at is not None
+    # every two hours: half the gap, at the ceiling (1 h), not the 60 s default of a feed without history
+    assert (first.next_poll_at - first.last_polled_at).total_seconds() == 3600
+    site.serve(path, Reply(200, rss([*items, item(4, hours_ago=0)])))
+    runner.poll(feed_id)
+    second = feed(sessions, feed_id)
+    assert second.last_polled_at is not None
+    assert second.arrivals[:3] == first.arrivals and second.arrivals[3] == second.last_polled_at.timestamp()
+    runner.poll(feed_id)  # nothing new: no arrival
+    assert feed(sessions, feed_id).arrivals == second.arrivals
+
+
 def test_ill_formed_feed_yields_its_items_and_keeps_the_error(
     site: Site, runner: PollRunner, sessions: sessionmaker[Session]
 ) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,35 +9,15 @@ import httpx
 import pytest
 
 from services.cli.supervisor import Child
-from services.pipeline.broker import EmbeddedBroker, free_port
-from services.pipeline.db import Base, make_engine
-from tests.ingest.conftest import Reply, Site, item, rss
+from services.pipeline.broker import EmbeddedBroker
+from tests.ingest.conftest import Reply, Site, ingest_process, item, rss
 from tests.ingest.kafka_reader import read_raw
 
 
 @pytest.fixture
 def ingest(broker: EmbeddedBroker, tmp_path: Path) -> Iterator[tuple[Child, str]]:
-    database = f"sqlite:///{tmp_path / 'ingest.db'}"
-    engine = make_engine(database)
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    token = uuid.uuid4().hex
-    env = {
-        "REGALERTS_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-        "REGALERTS_DATABASE_URL": database,
-        "REGALERTS_SSRF_ALLOW_CIDRS": "127.0.0.0/8",
-        "REGALERTS_ADMIN_TOKEN": token,
-        "REGALERTS_LOG_LEVEL": "WARNING",
-    }
-    port = free_port()
-    child = Child("ingest", port, {**env, "REGALERTS_HTTP_PORT": str(port)}, tmp_path / "ingest.log")
-    child.start()
-    try:
-        child.wait_ready(timeout=60)
+    with ingest_process(broker.bootstrap, tmp_path) as (child, token, _database):
         yield child, token
-    finally:
-        child.stop(timeout=20)
-    assert child.process is not None and child.process.returncode == 0, (tmp_path / "ingest.log").read_text()
 
 
 def test_registered_feed_flows_to_the_broker_once(
