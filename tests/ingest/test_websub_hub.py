@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -159,9 +160,12 @@ def test_items_come_by_push_and_by_polling_once_the_hub_is_gone(
     first = wait_for(lambda: websub().get("state") == "active" and websub(), 20, "the hub to verify")
     assert (first["hub_url"], first["topic_url"]) == (hub.url, topic)
     assert "secret" not in str(api.get(f"/v1/feeds/{feed_id}").json())
-    assert len(hub.callbacks(topic)) == 1
+    assert len(wait_for(lambda: hub.callbacks(topic), 5, "the hub to store the subscription")) == 1
     watcher.wait("Regulator fines company 2", 20)
-    polled_at = api.get(f"/v1/feeds/{feed_id}").json()["status"]["last_polled_at"]
+    # A poll recorded while the hub holds the subscription puts the next one 600 s away.
+    polled = api.post(f"/v1/feeds/{feed_id}/poll").json()["status"]
+    polled_at = polled["last_polled_at"]
+    assert datetime.fromisoformat(polled["next_poll_at"]) - datetime.fromisoformat(polled_at) >= timedelta(seconds=600)
 
     # Published: the item reaches the raw topic by push, long before the next poll (600 s away).
     entries.append(item(3))
