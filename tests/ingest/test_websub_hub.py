@@ -63,10 +63,11 @@ class FlaskWebSubHub:
 
 
 class RawWatcher:
-    """Reads the raw topic from the start in a thread and notes when each item's event arrived."""
+    """Reads the raw topic from the start in a thread and notes when each item's event arrived, by feed and
+    title (the session's broker holds other tests' items too)."""
 
     def __init__(self, bootstrap: str) -> None:
-        self.arrived: dict[str, tuple[float, RawItem]] = {}
+        self.arrived: dict[tuple[str, str], float] = {}
         self._stop = threading.Event()
         self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
         partitions = self._consumer.partitions_for_topic(ITEMS_RAW.name) or set()
@@ -81,15 +82,15 @@ class RawWatcher:
                 for record in records:
                     _event, payload = decode(record.value)
                     assert isinstance(payload, RawItem)
-                    self.arrived.setdefault(payload.title, (time.monotonic(), payload))
+                    self.arrived.setdefault((payload.feed_id, payload.title), time.monotonic())
 
-    def wait(self, title: str, timeout: float) -> float:
-        """When the item titled ``title`` arrived (monotonic); fails after ``timeout`` seconds."""
+    def wait(self, feed_id: str, title: str, timeout: float) -> float:
+        """When the feed's item titled ``title`` arrived (monotonic); fails after ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
-        while title not in self.arrived:
+        while (feed_id, title) not in self.arrived:
             assert time.monotonic() < deadline, f"{title!r} never reached the raw topic"
             time.sleep(0.01)
-        return self.arrived[title][0]
+        return self.arrived[feed_id, title]
 
     def close(self) -> None:
         self._stop.set()
@@ -161,7 +162,7 @@ def test_items_come_by_push_and_by_polling_once_the_hub_is_gone(
     assert (first["hub_url"], first["topic_url"]) == (hub.url, topic)
     assert "secret" not in str(api.get(f"/v1/feeds/{feed_id}").json())
     assert len(wait_for(lambda: hub.callbacks(topic), 5, "the hub to store the subscription")) == 1
-    watcher.wait("Regulator fines company 2", 20)
+    watcher.wait(feed_id, "Regulator fines company 2", 20)
     # A poll recorded while the hub holds the subscription puts the next one 600 s away.
     polled = api.post(f"/v1/feeds/{feed_id}/poll").json()["status"]
     polled_at = polled["last_polled_at"]
@@ -172,7 +173,7 @@ def test_items_come_by_push_and_by_polling_once_the_hub_is_gone(
     site.serve("/feed.xml", Reply(200, rss(entries), links))
     published = time.monotonic()
     assert hub.publish(topic) == 202
-    latency = watcher.wait("Regulator fines company 3", 10) - published
+    latency = watcher.wait(feed_id, "Regulator fines company 3", 10) - published
     print(f"push to raw event: {latency * 1000:.0f} ms")
     status = api.get(f"/v1/feeds/{feed_id}").json()
     assert status["status"]["last_polled_at"] == polled_at  # no poll brought it
@@ -187,13 +188,13 @@ def test_items_come_by_push_and_by_polling_once_the_hub_is_gone(
     hub.stop()
     entries.append(item(4))
     site.serve("/feed.xml", Reply(200, rss(entries), links))
-    watcher.wait("Regulator fines company 4", 3 * LEASE_S)
+    watcher.wait(feed_id, "Regulator fines company 4", 3 * LEASE_S)
     after = api.get(f"/v1/feeds/{feed_id}").json()
     assert after["websub"]["state"] == "failed"
     assert "could not be reached" in after["websub"]["last_error"]
     assert after["status"]["last_polled_at"] > polled_at
     assert 'regalerts_websub_pushes_total{outcome="stored"} 1.0' in api.get("/metrics").text
-    titles = [title for title in watcher.arrived if title.startswith("Regulator fines company")]
+    titles = [title for feed, title in watcher.arrived if feed == feed_id]
     assert sorted(titles) == [f"Regulator fines company {n}" for n in (1, 2, 3, 4)]
 
 
