@@ -47,7 +47,18 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
     title, language = strings.text(document.get("title")), strings.text(document.get("language")) or None
     if strings.repaired:
         warnings.append(f"{strings.repaired} strings held invalid code points (lone surrogates), replaced by U+FFFD")
-    return ParsedFeed(entries=entries, title=title, language=language, warning="; ".join(warnings) or None)
+    warning = "; ".join(warnings) or None
+    return ParsedFeed(entries=entries, title=title, language=language, warning=warning, links=_links(document))
+
+
+def _links(document: dict[str, Any]) -> dict[str, str]:
+    """``self`` (feed_url) and the first WebSub ``hub`` of the feed's hubs, as the parser gives Atom's links."""
+    links = {"self": document["feed_url"]} if isinstance(document.get("feed_url"), str) else {}
+    for hub in document.get("hubs") or []:
+        if isinstance(hub, dict) and str(hub.get("type", "")).lower() == "websub" and isinstance(hub.get("url"), str):
+            links["hub"] = hub["url"]
+            break
+    return links
 
 
 def parse_date(value: Any) -> datetime | None:

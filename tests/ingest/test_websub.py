@@ -38,6 +38,16 @@ def test_atom_links_and_rss_atom_links_name_the_hub(document: bytes, topic: str)
     assert discover(None, links, url=URL) == HubLinks("https://hub.example.net/", topic)
 
 
+def test_a_json_feed_names_its_websub_hub() -> None:
+    document = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "feed_url": "https://news.example.org/f.json",'
+        b' "hubs": [{"type": "rssCloud", "url": "https://cloud.example/"}, {"type": "WebSub", "url": "https://h.example/"}],'
+        b' "items": []}'
+    )
+    links = parse_feed(document, url=URL, content_type="application/feed+json").links
+    assert discover(None, links, url=URL) == HubLinks("https://h.example/", "https://news.example.org/f.json")
+
+
 def test_no_hub_without_both_links_or_with_a_non_http_hub() -> None:
     assert discover('<https://hub.example.com/>; rel="hub"', {}, url=URL) is None
     assert discover(None, {"hub": "https://hub.example.com/"}, url=URL) is None
