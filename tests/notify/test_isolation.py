@@ -95,8 +95,11 @@ def test_every_route_taking_an_id_answers_404_for_another_tenants_id(
     running.intake.ingest(make_item("feed:1", summary="Project Falcon is named."))
     wait_for(lambda: len(receiver.on("/a")) == 1, "tenant a's alert")
     [delivery_id] = [d.id for d in running.deliveries()]
-    ids = {"subscription_id": sub_id, "entity_id": entity_id, "delivery_id": delivery_id}
-    before = {path: api.client.get(path, headers=a).json() for path in ("/v1/subscriptions", "/v1/watchlists")}
+    key_id = api.client.post("/v1/api-keys", json={"name": "CI"}, headers=a).json()["id"]
+    ids = {"subscription_id": sub_id, "entity_id": entity_id, "delivery_id": delivery_id, "key_id": key_id}
+    before = {
+        path: api.client.get(path, headers=a).json() for path in ("/v1/subscriptions", "/v1/watchlists", "/v1/api-keys")
+    }
     paths = api.client.get("/openapi.json").json()["paths"]  # every route the API serves
     probed = set()
     for path, operations in paths.items():
@@ -110,7 +113,8 @@ def test_every_route_taking_an_id_answers_404_for_another_tenants_id(
     sub, entity = "/v1/subscriptions/{subscription_id}", "/v1/watchlists/{entity_id}"
     known = {f"{m} {sub}" for m in ("GET", "PATCH", "DELETE")} | {f"{m} {entity}" for m in ("GET", "PATCH", "DELETE")}
     known |= {f"POST {sub}/{action}" for action in ("pause", "resume", "test", "rotate-secret")}
-    assert probed >= known | {"POST /v1/deliveries/{delivery_id}/retry"}, probed  # new routes are probed too
+    known |= {"POST /v1/deliveries/{delivery_id}/retry", "DELETE /v1/api-keys/{key_id}"}
+    assert probed >= known, probed  # new routes are probed too
     # Nothing of a's changed, and a reference to a's entity is refused to b as a missing one is.
     assert {path: api.client.get(path, headers=a).json() for path in before} == before
     assert len(receiver.on("/a")) == 1
