@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bench.pipeline_load.peers import Peers
+from bench.pipeline_load.peers import LINK, Peers
 from bench.pipeline_load.report import Run, summary
 from bench.pipeline_load.stack import Stack, service_env
 from bench.pipeline_load.tracker import Tracker
@@ -120,6 +120,13 @@ def acked_times(sessions: sessionmaker[Session]) -> dict[str, float]:
         return {item: acked.timestamp() for item, acked in rows if acked is not None}  # read back timezone-aware
 
 
+def stored_seqs(sessions: sessionmaker[Session]) -> set[int]:
+    """The sequence numbers of the items ingest stored (saw in a feed)."""
+    with sessions() as session:
+        links = session.scalars(select(Item.link).where(Item.link.is_not(None)))
+        return {int(found.group(1)) for link in links if (found := LINK.search((link or "").encode()))}
+
+
 def run(args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     feed_port, hook_port, smtp_port = free_port(), free_port(), free_port()
@@ -144,7 +151,7 @@ def run(args: argparse.Namespace) -> None:
             tracker.stop()
         result = Run(
             start, args.seconds, dict(peers.appeared), peers.rows, list(peers.arrivals), tracker.stages,
-            tracker.seq_of, acked_times(sessions), tracker.matched, used, lag, histogram,
+            tracker.seq_of, acked_times(sessions), tracker.matched, used, lag, histogram, stored_seqs(sessions),
         )  # fmt: skip
     print(
         f"pipeline bench: {args.rate:g} items/s for {args.seconds:g} s on {args.feeds} feeds (polled every "

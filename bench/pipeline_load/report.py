@@ -7,7 +7,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bench.pipeline_load.peers import Arrival
+from bench.pipeline_load.peers import KEEP, Arrival
 from bench.pipeline_load.world import Headline
 
 
@@ -27,6 +27,7 @@ class Run:
     cpu: dict[str, float]
     lag: list[int]
     histogram: dict[float, float]  # notify's end-to-end histogram over the run: upper bound -> count
+    stored: set[int]  # sequence numbers of the items ingest stored
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -97,7 +98,8 @@ def _distinct(arrivals: list[Arrival]) -> list[Arrival]:
 
 def summary(run: Run) -> list[str]:
     """Every line the bench prints for a run, the last one summing it up."""
-    expected = {seq: run.rows[h].expected for seq, (_t, h) in run.appeared.items()}
+    expected = {seq: run.rows[h].expected for seq, (_t, h) in run.appeared.items() if seq in run.stored}
+    unseen = len(run.appeared) - len(expected)
     got: dict[int, set[str]] = defaultdict(set)
     for arrival in run.arrivals:
         got[arrival.seq].add(arrival.alert_id)
@@ -112,7 +114,8 @@ def summary(run: Run) -> list[str]:
     alert_rate = len(firsts) / max(last - run.start, run.seconds)
     lines.append(
         f"  alerts: {sum(expected.values())} expected ({sum(expected.values()) / max(items, 1):.2f} per item), "
-        f"{len(firsts)} received; items: {items} appeared, {len(done)} with every alert"
+        f"{len(firsts)} received; items: {items} appeared, {len(done)} with every alert, {unseen} pushed out of "
+        f"their feed (it lists {KEEP}) before a poll saw them (not counted as lost)"
     )
     cpu = ", ".join(f"{name} {seconds / max(items, 1) * 1000:.2f} ms" for name, seconds in run.cpu.items())
     lines.append(f"  CPU per item: {cpu}")
