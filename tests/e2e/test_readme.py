@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.cli.demo import DEMO_PORT, DEMO_SMTP_PORT
+from services.cli.demo import DEMO_MEMBER, DEMO_PORT, DEMO_SMTP_PORT
 from services.cli.up import SERVICES
 from tests.conftest import REPO_ROOT
 from tests.e2e.peers import wait_for
@@ -116,7 +116,15 @@ def test_the_readme_using_it_block_works_as_written(checkout: Path) -> None:
         [mail] = _caught_mail(demo)
         assert mail["to"] == ["compliance@acme.example"]
         assert str(mail["list_unsubscribe"]).startswith(f"<{urls['NOTIFY']}/unsubscribe/"), mail
+
+        def recipients() -> set[tuple[str, ...]]:
+            return {tuple(m["to"]) for m in httpx.get(f"{demo}/mail.json", timeout=5).json()}
+
+        # acme's email, and the demo's own ("Any CAC action, by email" to the demo member)
+        wait_for(lambda: (DEMO_MEMBER,) in recipients(), 120, "the demo's own email alert")
+        assert recipients() == {("compliance@acme.example",), (DEMO_MEMBER,)}
         page = httpx.get(demo, timeout=5).text
-        assert "Mail caught — 1 message(s)" in page and "signature not checked" in page
+        shown = re.search(r"Mail caught — (\d+) message\(s\)", page)
+        assert shown and int(shown.group(1)) >= 2 and "signature not checked" in page
     finally:
         up.stop()
