@@ -128,7 +128,7 @@ def _excluded(text: str, start: int, end: int, previous_end: int) -> bool:
     before = text[max(window, bounds[-1] if bounds else 0) : start]
     if previous_end > 0 and _CONVERSION.search(before):
         return True  # "£20m ($26m)": a conversion
-    return bool(words.NOT_BEFORE.search(before) or words.NOT_AFTER.match(text[end : end + 30]))
+    return bool(words.NOT_BEFORE.search(before.lower()) or words.NOT_AFTER.match(text[end : end + 30].lower()))
 
 
 def _money(text: str) -> Iterator[re.Match[str]]:
@@ -159,11 +159,11 @@ def mentions(text: str, field: FieldName, lang: str | None, local: str | None) -
 
 def _stated(text: str, amount: Amount, previous_end: int, found: list[Amount]) -> bool:
     """An amount with no currency counts only beside a penalty word, or next in a list after a counted one."""
-    if not amount.inferred or words.PENALTY.search(text[previous_end : amount.end + 20]):
+    if not amount.inferred or words.PENALTY.search(text[previous_end : amount.end + 20].lower()):
         return True
     gap = text[previous_end : amount.start]
     listed = bool(found) and found[-1].end == previous_end and len(gap) <= _LIST_GAP
-    return listed and bool(words.AND.search(gap))
+    return listed and bool(words.AND.search(gap.lower()))
 
 
 def _fill_currency(amounts: list[Amount], local: str | None) -> list[Amount]:
@@ -207,7 +207,7 @@ def _found(title: str, summary: str, lang: str | None, jurisdictions: Sequence[s
 def _penalised(title: str, summary: str) -> bool:
     """Whether an item speaks of a penalty or a payment: one that does not states no amount of a decision
     (asked after the amounts are found, as most items state none and the words are many)."""
-    return bool(words.PENALTY.search(title) or words.PENALTY.search(summary))
+    return bool(words.PENALTY.search(title.lower()) or words.PENALTY.search(summary.lower()))
 
 
 def stated_amounts(

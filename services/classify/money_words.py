@@ -79,6 +79,8 @@ CURRENCY_OF: Final = {
 }  # fmt: skip
 DOLLAR_BY: Final = frozenset({"AUD", "CAD", "NZD", "HKD", "SGD", "TWD"})
 
+# The word lists below are lower-case and match lower-cased text (``text.lower()``): a case-insensitive
+# regular expression compares every character of every alternative in both cases, two to three times slower.
 # An item states a decision's amount only when it speaks of a penalty or a payment somewhere.
 PENALTY: Final = re.compile(
     r"\bfine[sd]?\b|\bfining\b|penalt|\bpa(?:y|ys|id|ying|yment|yments)\b|sanction|\bsettle|\bagree|"
@@ -87,7 +89,6 @@ PENALTY: Final = re.compile(
     r"sanzion|ammenda|pagare|sanç|\bamend|sancțiun|plăti|\bkar[aeyę]\b|ukara|grzywn|zapłac|boete|betalen|"
     r"böter|bötfäll|sanktionsavgift|betala|罚|罰|赔偿|課徴金|制裁金|過料|支払|과징금|벌금|과태료|제재금|"
     r"जुर्माना|दंड|штраф|ceza",
-    re.IGNORECASE,
 )
 # Just before an amount: what it is not (sales, a price, a maximum, a sum sought, a case of years ago).
 NOT_BEFORE: Final = re.compile(
@@ -97,13 +98,11 @@ NOT_BEFORE: Final = re.compile(
     r"\baté\b|最高|上限|最大|最多|최대|seek|sought|\bwants?\b|\bask(?:s|ed)? (?:the )?\w* ?(?:court )?for|\bago\b|"
     r"\btemu\b|il y a|\bhace\b|anni fa|atrás|年前|년 전|vor \w+ jahren|\bhad\b|previously|earlier|last year|"
     r"l'an dernier|l'année dernière|vergangenen jahr|el año pasado|l'anno scorso|去年|昨年|작년|stock|shares|aktie",
-    re.IGNORECASE,
 )
 # Between two amounts of a list ("68,7 milioni di euro ad Amazon e 134,5 milioni ad Apple").
-AND: Final = re.compile(r"\s(?:and|e|et|und|y|i|en|och|și|oraz)\s|[和及、与與]|그리고", re.IGNORECASE)
+AND: Final = re.compile(r"\s(?:and|e|et|und|y|i|en|och|și|oraz)\s|[和及、与與]|그리고")
 # Just after an amount: the same, said afterwards ("£500,000 maximum", "$420 a share", "£68.7bn bid").
 NOT_AFTER: Final = re.compile(
     r"^[\s-]*(?:maximum|max\b|cap\b|bid\b|takeover|acquisition|deal\b|offer\b|(?:a|per) share|par action|"
     r"je aktie|por acción|would be|record set|in sales|in revenue|schwere|的上市|上市|ipo\b|plus\b)",
-    re.IGNORECASE,
 )
