@@ -67,6 +67,7 @@ def dotted(acronym: str) -> str:
 
 
 _WORD_LIMIT = "\u2e80"  # letters and digits below this are alphabetic scripts ("w")
+_BEYOND_ALPHABETIC = re.compile("[\u2e80-\U0010ffff]")  # CJK, kana, Hangul and the rest beyond them
 
 
 def _edge(ch: str) -> int:
@@ -139,14 +140,25 @@ class Automaton:
     space at each end, so a pattern that needs a word boundary is stored with a space on that side: it
     cannot match inside a word, and no boundary needs checking afterwards. The automaton is pyahocorasick's;
     it reports every match, overlapping ones included.
+
+    pyahocorasick looks each character up among a node's children one by one, and the root has a child for
+    almost every CJK character that starts a name (about 950), which every letter of a Latin text that
+    leaves a word is compared with. A text without CJK is therefore scanned by a second automaton holding only
+    the patterns without CJK: the same hits in the same order (no other pattern can match such a text), four
+    times faster.
     """
 
     def __init__(self, patterns: dict[str, list[Entry]]) -> None:
         keys = list(patterns)
         self._automaton = ahocorasick.Automaton()
+        self._alphabetic = ahocorasick.Automaton()  # the patterns without CJK, for texts without CJK
         for key in keys:
-            self._automaton.add_word(key, _payload(key, tuple(patterns[key])))
+            payload = _payload(key, tuple(patterns[key]))
+            self._automaton.add_word(key, payload)
+            if _BEYOND_ALPHABETIC.search(key) is None:
+                self._alphabetic.add_word(key, payload)
         self._automaton.make_automaton()
+        self._alphabetic.make_automaton()
         self.size = len(patterns)
         # Names made only of digits (1&1 folds to "1 1"): a run of digits beside CJK text is scanned again
         # only when it holds one of them.
@@ -159,7 +171,8 @@ class Automaton:
         length = len(folded)
         hits: list[Hit] = []
         shift = shifts[0]
-        for last, payload in self._automaton.iter(scanned):
+        automaton = self._alphabetic if _BEYOND_ALPHABETIC.search(scanned) is None else self._automaton
+        for last, payload in automaton.iter(scanned):
             end = last + 1
             start = end - payload.length
             entries = payload.entries
