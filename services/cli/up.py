@@ -53,6 +53,8 @@ SERVICE_ONLY = {
     "REGALERTS_WEB_CLASSIFY_URL": "web",
     "REGALERTS_WEB_INGEST_URL": "web",
     "REGALERTS_WEB_INGEST_ADMIN_TOKEN": "web",
+    "REGALERTS_NOTIFY_ADMIN_TOKEN": "notify",
+    "REGALERTS_WEB_NOTIFY_ADMIN_TOKEN": "web",
 }
 ENV_FILE = "regalerts.env"
 
@@ -128,11 +130,16 @@ def make_children(
     children = []
     ingest, classify, notify = (f"http://127.0.0.1:{ports[name]}" for name in ("ingest", "classify", "notify"))
     # notify checks names at classify; the web app acts through notify, looks names up at classify and
-    # manages feeds at ingest (with the admin token, for operators)
+    # manages feeds at ingest and tenants at notify (with the admin token, for operators)
     env = {**env, "REGALERTS_CLASSIFY_URL": classify, "REGALERTS_WEB_NOTIFY_URL": notify}
     env |= {"REGALERTS_WEB_CLASSIFY_URL": classify, "REGALERTS_WEB_INGEST_URL": ingest}
-    if "REGALERTS_ADMIN_TOKEN" in env:
-        env["REGALERTS_WEB_INGEST_ADMIN_TOKEN"] = env["REGALERTS_ADMIN_TOKEN"]
+    if "REGALERTS_ADMIN_TOKEN" in env:  # one operator token, under each service's own name
+        for name in (
+            "REGALERTS_WEB_INGEST_ADMIN_TOKEN",
+            "REGALERTS_NOTIFY_ADMIN_TOKEN",
+            "REGALERTS_WEB_NOTIFY_ADMIN_TOKEN",
+        ):
+            env[name] = env["REGALERTS_ADMIN_TOKEN"]
     for service in SERVICES:
         own = {key: value for key, value in env.items() if SERVICE_ONLY.get(key, service.name) == service.name}
         if service.url_setting and not os.environ.get(service.url_setting):
@@ -231,7 +238,7 @@ def _run(
             print(
                 f"\nOpen {urls['web']}/ for the web app; members sign in by a link (regalerts users add, users link)."
             )
-            print(f"The API is at {urls['notify']}/docs (ingest's admin token is in {var / 'admin-token'}).")
+            print(f"The API is at {urls['notify']}/docs (the operators' admin token is in {var / 'admin-token'}).")
             if demo:
                 urls["demo"] = run_demo(server=demo, children=urls, var=var, env=env).url
             print(f"Their URLs are in {write_env_file(var, urls)}. Ctrl-C stops everything.", flush=True)

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from services.notify.api_keys import tenant_by_api_key
 from services.notify.models import Tenant
 from services.notify.store import create_tenant
-from services.pipeline.db import make_engine, make_session_factory, utcnow
+from services.pipeline.db import make_engine, make_session_factory
 from services.web.accounts import add_member, find_tenant, member_by_email, register_tenant
-from services.web.auth import create_link
+from services.web.auth import signin_url
 from services.web.models import WebTenant
 from services.web.settings import WebSettings
 
@@ -46,8 +46,7 @@ def signin_link(session: Session, settings: WebSettings, *, email: str) -> str:
     member = member_by_email(session, email=email)
     if member is None:
         raise ValueError(f"{email} is not a member: add it with regalerts users add")
-    token = create_link(session, member=member, now=utcnow(), ttl_s=settings.web_signin_link_ttl_s)
-    return f"{settings.web_public_url}/signin/{token}"
+    return signin_url(session, settings, member=member)
 
 
 def demo_member_link(database_url: str, *, api_key: str, web_url: str) -> str:

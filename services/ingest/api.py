@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import hmac
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,7 +11,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,6 +35,7 @@ from services.ingest.schemas import (
 )
 from services.ingest.settings import IngestSettings
 from services.ingest.store import FeedExists, delete_feed, get_feed, list_feeds
+from services.pipeline.admin import admin_guard
 from services.pipeline.netguard import NetworkPolicy
 from services.pipeline.openapi import error_responses
 from services.pipeline.paging import LINK_HEADER, LongPagerDep
@@ -73,26 +72,9 @@ def get_context(request: Request) -> IngestContext:
 
 
 ContextDep = Annotated[IngestContext, Depends(get_context)]
-_bearer = HTTPBearer(auto_error=False, description="The operator's admin token (REGALERTS_ADMIN_TOKEN).")
-
-
-def require_admin(
-    context: ContextDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> None:
-    """401 without the admin token; 503 when none is configured (the feed API is then off)."""
-    token = context.settings.admin_token
-    if not token:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail="the feed API is disabled: set REGALERTS_ADMIN_TOKEN to enable it",
-        )
-    given = credentials.credentials if credentials else ""
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="missing or invalid admin token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+require_admin = admin_guard(
+    lambda request: get_context(request).settings.admin_token, setting="REGALERTS_ADMIN_TOKEN", api="feed API"
+)
 
 
 def get_session(context: ContextDep) -> Iterator[Session]:

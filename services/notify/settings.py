@@ -16,6 +16,11 @@ class NotifySettings(CommonSettings):
     """Everything the notify service reads: API port, delivery policy, SMTP, unsubscribe links."""
 
     http_port: int = Field(default=8703, ge=0, le=65535, description="Port of the notify HTTP API.")
+    notify_admin_token: str = Field(
+        default="",
+        description="Bearer token required on every /v1/tenants call (the operators' tenant API); empty: that API "
+        "refuses every call (503).",
+    )
     notify_consumer_group: str = Field(
         default="regalerts-notify", description="Kafka consumer group reading classified items."
     )

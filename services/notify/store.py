@@ -59,9 +59,9 @@ def find_tenant(session: Session, *, id_or_name: str) -> Tenant | None:
     return session.get(Tenant, id_or_name) or session.scalar(select(Tenant).where(Tenant.name == id_or_name))
 
 
-def list_tenants(session: Session) -> list[Tenant]:
-    """Every tenant, oldest first."""
-    return list(session.scalars(select(Tenant).order_by(Tenant.created_at, Tenant.id)))
+def list_tenants(session: Session, *, page: PageRequest | None = None) -> list[Tenant]:
+    """Every tenant, oldest first: all, or a page (one row more when more follow)."""
+    return list(session.scalars(keyset(select(Tenant), page, created=Tenant.created_at, ident=Tenant.id)))
 
 
 def _channel_columns(channel: WebhookChannel | EmailChannel) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from services.web.pages import (
     lookup,
     signin,
     subscriptions,
+    tenants,
     watchlists,
 )
 from services.web.service_client import ServiceError
@@ -72,6 +73,18 @@ def create_app(context: WebContext, ready_checks: dict[str, ReadyCheck]) -> Fast
     _install_handlers(app, context)
     app.include_router(ops_router(ready_checks))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for module in (signin, inbox, items, subscriptions, deliveries, watchlists, api_keys, feeds, lookup, account):
+    for module in (
+        signin,
+        inbox,
+        items,
+        subscriptions,
+        deliveries,
+        watchlists,
+        api_keys,
+        feeds,
+        tenants,
+        lookup,
+        account,
+    ):
         app.include_router(module.router)
     return app

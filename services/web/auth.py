@@ -17,8 +17,10 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.pipeline.db import utcnow
 from services.web.accounts import new_id
 from services.web.models import Member, SignInLink, WebSession
+from services.web.settings import WebSettings
 
 SESSION_COOKIE = "regalerts_session"
 TOUCH_EVERY = timedelta(minutes=5)
@@ -34,6 +36,12 @@ def safe_next(path: str | None) -> str:
     if not path or not path.startswith("/") or path.startswith(("//", "/\\")) or any(c in path for c in "\\\r\n\t"):
         return "/"
     return path[:500]
+
+
+def signin_url(session: Session, settings: WebSettings, *, member: Member, next_path: str = "/") -> str:
+    """A new one-time sign-in link for ``member``, as the URL to open."""
+    token = create_link(session, member=member, now=utcnow(), ttl_s=settings.web_signin_link_ttl_s, next_path=next_path)
+    return f"{settings.web_public_url}/signin/{token}"
 
 
 def create_link(session: Session, *, member: Member, now: datetime, ttl_s: float, next_path: str = "/") -> str:

@@ -75,6 +75,16 @@ def current_viewer(request: Request, session: SessionDep, context: ContextDep) -
 ViewerDep = Annotated[Viewer, Depends(current_viewer)]
 
 
+def operator(viewer: ViewerDep) -> Viewer:
+    """The signed-in operator; other members are told there is no such page (404)."""
+    if not viewer.member.operator:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Not Found")
+    return viewer
+
+
+OperatorDep = Annotated[Viewer, Depends(operator)]
+
+
 async def checked_form(request: Request, viewer: ViewerDep) -> dict[str, str]:
     """The posted form, refused (403) unless it carries the session's CSRF token."""
     form = await request.form()

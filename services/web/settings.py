@@ -32,6 +32,11 @@ class WebSettings(CommonSettings):
         description="ingest's admin token, used by the operators' feed pages; empty: those pages say feeds are "
         "not managed here.",
     )
+    web_notify_admin_token: str = Field(
+        default="",
+        description="notify's admin token (REGALERTS_NOTIFY_ADMIN_TOKEN), used by the operators' tenant page; "
+        "empty: that page says tenants are not managed here.",
+    )
     web_smtp_host: str = Field(
         default="", description="SMTP server sending sign-in links; empty: the link is written to the log."
     )

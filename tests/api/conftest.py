@@ -95,11 +95,16 @@ def ingest_api(
 @pytest.fixture
 def notify_api(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
     monkeypatch.setattr(notify_main, "NetworkPolicy", LoopbackOnly)
-    context = notify_main.build_context(notify_settings(str(sqlite_engine.url)), sqlite_engine)
+    settings = notify_settings(str(sqlite_engine.url), notify_admin_token=ADMIN_TOKEN)
+    context = notify_main.build_context(settings, sqlite_engine)
     with context.sessions.begin() as session:
         _tenant, key = create_tenant(session, name="fuzzed tenant")
     served = ServedApp(create_app(context, {}))
-    yield Served(served.url, {"Authorization": f"Bearer {key}"})
+    # the tenants' routes with the admin token, every other one with the tenant's key
+    admin = (
+        f'[[operations]]\ninclude-path-regex = "^/v1/tenants"\nheaders = {{ Authorization = "Bearer {ADMIN_TOKEN}" }}\n'
+    )
+    yield Served(served.url, {"Authorization": f"Bearer {key}"}, admin)
     served.close()
 
 

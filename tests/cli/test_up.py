@@ -27,8 +27,11 @@ def test_notify_builds_its_links_on_the_port_it_actually_uses(tmp_path: Path, mo
     assert web["REGALERTS_WEB_CLASSIFY_URL"] == "http://127.0.0.1:41002"
     assert web["REGALERTS_WEB_INGEST_URL"] == "http://127.0.0.1:41001"
     assert web["REGALERTS_WEB_INGEST_ADMIN_TOKEN"] == "t"  # the operators' feed pages act through ingest's API
+    assert web["REGALERTS_WEB_NOTIFY_ADMIN_TOKEN"] == "t"  # and their tenant page through notify's
+    assert children["notify"].env["REGALERTS_NOTIFY_ADMIN_TOKEN"] == "t"
+    assert not any("ADMIN_TOKEN" in key for key in children["classify"].env)
     assert "REGALERTS_WEB_NOTIFY_URL" not in children["notify"].env
-    assert not any("REGALERTS_WEB_INGEST" in key for key in children["ingest"].env)
+    assert not any("REGALERTS_WEB_" in key or "NOTIFY_ADMIN" in key for key in children["ingest"].env)
     assert {name: child.env["REGALERTS_HTTP_PORT"] for name, child in children.items()} == {
         name: str(port) for name, port in ports.items()
     }

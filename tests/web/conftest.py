@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.classify.api import make_router
 from services.classify.classifier import Classifier
 from services.notify.api.app import create_app as notify_app
+from services.notify.models import Tenant as NotifyTenant
 from services.notify.store import create_tenant
 from services.pipeline.api import service_app
 from services.pipeline.db import Base, make_engine, make_session_factory, utcnow
@@ -42,9 +43,11 @@ from tests.classify.conftest import FIXTURE_KB
 from tests.ingest.conftest import Site
 from tests.ingest.test_api import TOKEN, client_for
 from tests.notify.conftest import (  # the webhook receiver and SMTP server fixtures are shared
+    Api,
     Running,
     ServedApp,
     receiver,  # noqa: F401
+    serve_api,
     smtp,  # noqa: F401
     start_notify,
 )
@@ -300,3 +303,33 @@ def feeds_stack(sqlite_web_engine: Engine) -> Iterator[FeedsStack]:
                 yield FeedsStack(web, url, site)
             finally:
                 site.close()
+
+
+@dataclass
+class TenantsStack:
+    """notify's API with its admin token and the web app given it, alice an operator; ``mailbox`` receives the
+    sign-in links."""
+
+    web: WebApp
+    notify: Api
+    mailbox: Any
+
+
+@pytest.fixture
+def tenants_stack(sqlite_web_engine: Engine, smtp: tuple[int, Any]) -> Iterator[TenantsStack]:  # noqa: F811
+    """The operators' tenant page on a real notify API, sending sign-in links through the test SMTP server."""
+    port, mailbox = smtp
+    with serve_api(sqlite_web_engine, notify_admin_token=TOKEN) as notify:
+        keys = {web: (notify.tenant_ids[name], notify.keys[name]) for web, name in (("acme", "a"), ("globex", "b"))}
+        with make_session_factory(sqlite_web_engine).begin() as session:  # one name for each tenant in both services
+            for web_name, (tenant_id, _key) in keys.items():
+                session.get_one(NotifyTenant, tenant_id).name = web_name
+        settings = {"web_notify_url": str(notify.client.base_url).rstrip("/"), "web_notify_admin_token": TOKEN}
+        mail = {"web_smtp_host": "127.0.0.1", "web_smtp_port": port}
+        with served_web_app(sqlite_web_engine, keys=keys, **settings, **mail) as web:
+            web.settings.web_public_url = web.url
+            with web.sessions.begin() as session:
+                alice = session.get(Member, web.alice.id)
+                assert alice is not None
+                alice.operator = True
+            yield TenantsStack(web, notify, mailbox)

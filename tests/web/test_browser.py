@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from tests.conftest import REPO_ROOT
 from tests.ingest.conftest import Reply, item, rss
 from tests.notify.conftest import Receiver, wait_for
-from tests.web.conftest import CHINESE, ENGLISH, FRENCH, FeedsStack, Stack, WebApp, served_web_app
+from tests.web.conftest import CHINESE, ENGLISH, FRENCH, FeedsStack, Stack, TenantsStack, WebApp, served_web_app
 from tests.web.test_pages import _deliver
 
 CHROMIUM = "/usr/bin/chromium"
@@ -339,4 +339,30 @@ def test_a_watchlist_entity_is_edited_in_place(browser: Browser, stack: Stack) -
     expect(page.locator("tr", has_text="Initech Group")).to_contain_text("product")
     expect(page.locator("tr.editing")).to_have_count(0)
     page.close()
+    assert not {name: found for name, found in problems.items() if found}
+
+
+def test_an_operator_creates_a_tenant_and_adds_its_first_member(browser: Browser, tenants_stack: TenantsStack) -> None:
+    web = tenants_stack.web
+    page = _signed_in(browser, web, width=1280, height=900)
+    problems: dict[str, list[str]] = {}
+    page.get_by_role("link", name="Tenants").click()
+    expect(page.get_by_role("heading", name="Tenants", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Create").click()
+    expect(page.locator("#f-name-error")).to_have_text("Give the tenant a name.")
+    problems["tenants with an error"] = _accessibility_problems(page)
+    page.get_by_label("Name").fill("initech")
+    page.get_by_role("button", name="Create").click()
+    expect(page.locator("#tenant-notice")).to_contain_text("Tenant “initech” created")
+    page.get_by_label("Email address").fill("peter@initech.example")
+    page.get_by_label("Tenant", exact=True).select_option(label="initech")
+    page.get_by_label("Operator").check()
+    page.get_by_role("button", name="Add and send a sign-in link").click()
+    expect(page.locator("#tenant-notice")).to_contain_text("peter@initech.example is an operator of initech")
+    expect(page.locator("tr", has_text="initech").locator("td.num")).to_have_text("1")
+    problems["tenants"] = _accessibility_problems(page)
+    _shot(page, "tenants")
+    page.close()
+    wait_for(lambda: len(tenants_stack.mailbox.messages) == 1, "the sign-in email")
+    assert tenants_stack.mailbox.messages[0][0] == ["peter@initech.example"]
     assert not {name: found for name, found in problems.items() if found}

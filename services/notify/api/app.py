@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.notify.api import api_keys, deliveries, subscriptions, unsubscribe, watchlists
+from services.notify.api import api_keys, deliveries, subscriptions, tenants, unsubscribe, watchlists
 from services.notify.api.deps import NotifyContext
 from services.pipeline.api import service_app
 from services.pipeline.http import ReadyCheck, ops_router
@@ -12,7 +12,8 @@ from services.pipeline.http import ReadyCheck, ops_router
 DESCRIPTION = """Subscriptions, deliveries and watchlists of RegAlerts tenants.
 
 Every `/v1` call needs `Authorization: Bearer <API key>` (`regalerts tenants create NAME` prints one).
-Another tenant's ids answer 404, exactly like ids that do not exist."""
+Another tenant's ids answer 404, exactly like ids that do not exist. `/v1/tenants` is the operators' API:
+it needs the admin token (REGALERTS_NOTIFY_ADMIN_TOKEN) instead."""
 
 
 def create_app(context: NotifyContext, ready_checks: dict[str, ReadyCheck]) -> FastAPI:
@@ -24,5 +25,6 @@ def create_app(context: NotifyContext, ready_checks: dict[str, ReadyCheck]) -> F
     app.include_router(deliveries.router)
     app.include_router(watchlists.router)
     app.include_router(api_keys.router)
+    app.include_router(tenants.router)
     app.include_router(unsubscribe.router)
     return app

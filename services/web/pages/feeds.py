@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from services.web.deps import ContextDep, FormDep, Viewer, ViewerDep, call_service, render
+from services.web.deps import ContextDep, FormDep, OperatorDep, Viewer, call_service, render
 from services.web.feed_health import error_words, state_words
 from services.web.ingest_client import IngestClient, IngestError
 
@@ -17,16 +17,6 @@ NOT_FOUND = "No such feed."
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 FEED_FIELDS = ("url", "title", "regulator", "jurisdiction", "language")
 MAX_OPML_BYTES = 2 * 1024 * 1024
-
-
-def operator(viewer: ViewerDep) -> Viewer:
-    """The signed-in operator; other members are told there is no such page (404)."""
-    if not viewer.member.operator:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Not Found")
-    return viewer
-
-
-OperatorDep = Annotated[Viewer, Depends(operator)]
 
 
 def ingest_for(viewer: OperatorDep, context: ContextDep) -> IngestClient:

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from services.pipeline.db import utcnow
 from services.web.accounts import member_by_email
-from services.web.auth import SESSION_COOKIE, LinkState, check_link, create_link, safe_next, use_link
+from services.web.auth import SESSION_COOKIE, LinkState, check_link, safe_next, signin_url, use_link
 from services.web.deps import ContextDep, FormDep, SessionDep, ViewerDep, render
 from services.web.mail import send_signin_link
 
@@ -68,11 +68,9 @@ async def request_link(
         )
     member = member_by_email(session, email=email)
     if member is not None:
-        settings = context.settings
-        token = create_link(session, member=member, now=utcnow(), ttl_s=settings.web_signin_link_ttl_s, next_path=next)
+        link = signin_url(session, context.settings, member=member, next_path=next)
         session.commit()
-        link = f"{settings.web_public_url}/signin/{token}"
-        await run_in_threadpool(send_signin_link, settings, to=member.email, link=link)
+        await run_in_threadpool(send_signin_link, context.settings, to=member.email, link=link)
     return _signin_page(context, request, email=email, sent=True)
 
 
