@@ -11,15 +11,16 @@ import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import Table, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.notify.channels import Outcome
 from services.notify.models import AlertItem, Attempt, Delivery, StoryAlert, Subscription
 from services.notify.schedule import next_retry_at
+from services.pipeline.db import Base
 from services.pipeline.events import DeliveryAttempt
 from services.pipeline.paging import PageRequest, keyset
 
@@ -37,13 +38,20 @@ def delivery_key(subscription_id: str, item_id: str, revision: int) -> str:
 def insert_ignoring_duplicates(
     session: Session, model: type[AlertItem] | type[Delivery], rows: Sequence[dict[str, Any]]
 ) -> int:
-    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; the number of rows inserted."""
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; the number of rows inserted.
+
+    The rows go as parameters of one cached statement (executemany), not as a VALUES list compiled anew for
+    every call; their keys are column names and every row has the same keys."""
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).values(list(rows)).on_conflict_do_nothing().returning(model.id)
-    return len(session.execute(statement).all())  # rowcount is not reliable here on PostgreSQL
+    statement = _ignoring_duplicates(session, model).returning(model.__table__.c.id)
+    return len(session.connection().execute(statement, list(rows)).all())  # rowcount is unreliable on PostgreSQL
+
+
+def _ignoring_duplicates(session: Session, model: type[Base]) -> sqlite.Insert | postgresql.Insert:
+    """A Core INSERT ... ON CONFLICT DO NOTHING of the model's table (no ORM bulk processing per row)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(cast(Table, model.__table__)).on_conflict_do_nothing()
 
 
 def claim_stories(
@@ -55,8 +63,7 @@ def claim_stories(
     if not subscription_ids:
         return {}
     rows = [{"subscription_id": s, "story_id": story_id, "item_id": item_id} for s in sorted(subscription_ids)]
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(StoryAlert).values(rows).on_conflict_do_nothing())
+    session.connection().execute(_ignoring_duplicates(session, StoryAlert), rows)
     query = select(StoryAlert.subscription_id, StoryAlert.item_id).where(
         StoryAlert.story_id == story_id, StoryAlert.subscription_id.in_(list(subscription_ids))
     )
