@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.notify.explain import why_matched
+from services.notify.explain import Explanation
 from services.notify.matching import MatchIndex, Rule, match
 from services.notify.metrics import ALERTS_MATCHED
 from services.notify.models import AlertItem, Delivery, Subscription
@@ -204,7 +204,8 @@ class Intake:
             for rule in rules
             if kinds.get(rule.subscription_id)
         ]
-        explained = {rule.subscription_id: why_matched(rule, classified) for rule in rules}
+        explanation = Explanation(classified)
+        explained = {rule.subscription_id: explanation.of(rule) for rule in rules}
         for row in rows:  # each delivery carries its own tenant's watchlist hits, never another's
             row["matched"] = explained[row["subscription_id"]]
             row["watchlist_hits"] = [
