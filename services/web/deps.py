@@ -85,6 +85,14 @@ def operator(viewer: ViewerDep) -> Viewer:
 OperatorDep = Annotated[Viewer, Depends(operator)]
 
 
+def admin_token(token: str | None, managed: str, setting: str) -> str:
+    """The admin token this web app was given for another service; 503 naming the missing setting."""
+    if not token:
+        detail = f"{managed} are not managed from this web app: {setting} is not set."
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=detail)
+    return token
+
+
 async def checked_form(request: Request, viewer: ViewerDep) -> dict[str, str]:
     """The posted form, refused (403) unless it carries the session's CSRF token."""
     form = await request.form()

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from services.web.deps import ContextDep, FormDep, OperatorDep, Viewer, call_service, render
+from services.web.deps import ContextDep, FormDep, OperatorDep, Viewer, admin_token, call_service, render
 from services.web.feed_health import error_words, state_words
 from services.web.ingest_client import IngestClient, IngestError
 
@@ -21,10 +21,7 @@ MAX_OPML_BYTES = 2 * 1024 * 1024
 
 def ingest_for(viewer: OperatorDep, context: ContextDep) -> IngestClient:
     """ingest's feed API with its admin token; 503 when this web app was given none."""
-    token = context.settings.web_ingest_admin_token
-    if not token:
-        detail = "Feeds are not managed from this web app: REGALERTS_WEB_INGEST_ADMIN_TOKEN is not set."
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=detail)
+    token = admin_token(context.settings.web_ingest_admin_token, "Feeds", "REGALERTS_WEB_INGEST_ADMIN_TOKEN")
     return IngestClient(context.settings.web_ingest_url, token)
 
 

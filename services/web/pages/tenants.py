@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.web.accounts import add_member, register_tenant
 from services.web.auth import signin_url
-from services.web.deps import ContextDep, FormDep, OperatorDep, SessionDep, Viewer, call_service, render
+from services.web.deps import ContextDep, FormDep, OperatorDep, SessionDep, Viewer, admin_token, call_service, render
 from services.web.mail import send_signin_link
 from services.web.models import Member, WebTenant
 from services.web.tenant_client import TenantAdminClient, TenantAdminError
@@ -25,10 +25,7 @@ EMPTY_FORM = {"name": "", "email": "", "tenant": "", "operator": ""}
 
 def notify_admin_for(viewer: OperatorDep, context: ContextDep) -> TenantAdminClient:
     """notify's tenant API with its admin token; 503 when this web app was given none."""
-    token = context.settings.web_notify_admin_token
-    if not token:
-        detail = "Tenants are not managed from this web app: REGALERTS_WEB_NOTIFY_ADMIN_TOKEN is not set."
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=detail)
+    token = admin_token(context.settings.web_notify_admin_token, "Tenants", "REGALERTS_WEB_NOTIFY_ADMIN_TOKEN")
     return TenantAdminClient(context.settings.web_notify_url, token)
 
 
